@@ -1,0 +1,295 @@
+"""The `ipclab` command line: `gui` (the default), `serve`, `request` and `bench`.
+
+Exit codes: 0 success; 1 the operation failed (refused, timed out, server error, errors during a
+bench); 2 bad command-line arguments; 3 a server could not start at its address. Heavy modules are
+imported inside each command so that `ipclab serve` prints its ready line quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from typing import Sequence
+
+from backend import __version__
+
+TRANSPORTS = ("fifo", "tcp", "unix")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANNOT_SERVE = 0, 1, 2, 3
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with a one-line error message and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _count(text: str) -> int | None:
+    if text == "random":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or 'random', got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"count must be >= 0, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _bounded_int(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a value in {low}..{high}, got {value}")
+        return value
+
+    return parse
+
+
+_int32 = _bounded_int(-(2**31), 2**31 - 1)
+_seed = _bounded_int(0, 2**64 - 1)
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="ipclab",
+        description="IPC Lab: show and measure interprocess communication over FIFOs, TCP and Unix sockets. "
+                    "With no command, opens the GUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"ipclab {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+
+    gui = commands.add_parser("gui", help="open the graphical application (the default)")
+    gui.add_argument("--demo", action="store_true", help="start the servers and run a short workload on each transport")
+    gui.add_argument("--screenshot", metavar="FILE", help="with --demo: save the populated window as PNG and exit")
+    gui.add_argument("--presentation", action="store_true", help="large fonts and high contrast for a classroom")
+
+    serve = commands.add_parser("serve", help="run a server; prints JSON event lines on stdout")
+    serve.add_argument("transport", choices=TRANSPORTS)
+    serve.add_argument("--dir", help="fifo: the private directory (default: $XDG_RUNTIME_DIR/ipclab/fifo)")
+    serve.add_argument("--path", help="unix: the socket path (default: $XDG_RUNTIME_DIR/ipclab/ipclab.sock)")
+    serve.add_argument("--host", help="tcp: address to bind (default 127.0.0.1; ::1 for IPv6)")
+    serve.add_argument("--port", type=_bounded_int(0, 65535), help="tcp: port (0 picks a free one; default 5000)")
+    serve.add_argument("--address", help="the address in one string: a directory, a path or HOST:PORT")
+    serve.add_argument("--seed", type=_seed, help="seed the server's generator (reproducible numbers)")
+    serve.add_argument("--max-count", type=_bounded_int(0, 100_000_000), default=100_000_000,
+                       help="largest count served (default and protocol limit: 100000000)")
+    serve.add_argument("--max-clients", type=_bounded_int(1, 65536), default=512,
+                       help="clients served at once; more get a BUSY error (default 512)")
+    serve.add_argument("--idle-timeout", type=_positive_float, default=60.0, help="drop idle connections (s, default 60)")
+    serve.add_argument("--request-timeout", type=_positive_float, default=5.0,
+                       help="drop half-sent requests (s, default 5)")
+    serve.add_argument("--write-timeout", type=_positive_float, default=10.0,
+                       help="drop clients that stop reading their reply (s, default 10)")
+    serve.add_argument("--events", choices=("all", "summary", "none"), default="all",
+                       help="event lines on stdout (default all; per-exchange lines are rate-limited)")
+    serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
+
+    request = commands.add_parser("request", help="do one exchange and print it, like the classic exercise's client")
+    request.add_argument("transport", choices=TRANSPORTS)
+    request.add_argument("address", nargs="?", help="server address (default: the well-known one for the transport)")
+    request.add_argument("--count", type=_count, default=None, help="how many numbers, or 'random' for 1..10 (default)")
+    request.add_argument("--lo", type=_int32, default=1, help="smallest value (default 1)")
+    request.add_argument("--hi", type=_int32, default=10, help="largest value (default 10)")
+    request.add_argument("--seed", type=_seed, help="ask the server for a reproducible sequence")
+    request.add_argument("--timeout", type=_positive_float, default=10.0, help="seconds to wait (default 10)")
+    request.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    bench = commands.add_parser("bench", help="run a workload headless and report throughput, latency and distribution")
+    bench.add_argument("--transport", choices=TRANSPORTS, required=True)
+    bench.add_argument("--address", help="server address (default: start a private server for the run)")
+    bench.add_argument("--requests", type=_bounded_int(0, 2**62), help="total exchanges (default 1000 without --duration)")
+    bench.add_argument("--count", type=_count, default=10, help="numbers per exchange, or 'random' for 1..10 (default 10)")
+    bench.add_argument("--lo", type=_int32, default=1, help="smallest value (default 1)")
+    bench.add_argument("--hi", type=_int32, default=10, help="largest value (default 10)")
+    bench.add_argument("--seed", type=_seed, help="make the whole run reproducible")
+    bench.add_argument("--concurrency", type=_bounded_int(1, 4096), default=1, help="clients at once (default 1)")
+    bench.add_argument("--duration", type=_positive_float, help="stop after this many seconds")
+    bench.add_argument("--timeout", type=_positive_float, default=10.0, help="per-exchange timeout (s, default 10)")
+    bench.add_argument("--server-arg", action="append", default=[], metavar="ARG",
+                       help="extra argument for the embedded server (repeatable)")
+    bench.add_argument("--json", action="store_true", help="print the report as JSON (schema in docs/BENCH.md)")
+    bench.add_argument("--csv", metavar="FILE", help="write one row per exchange to FILE")
+    bench.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    options = parser.parse_args(arguments)
+    if options.command in (None, "gui"):
+        return run_gui(options)
+    if options.command == "serve":
+        return run_serve(options, parser)
+    if options.command == "request":
+        return run_request(options)
+    return run_bench(options)
+
+
+def run_gui(options: argparse.Namespace) -> int:
+    try:
+        from qtapp.app import main as gui_main
+    except ImportError as error:
+        print(f"ipclab: cannot open the GUI: {error} (install the GUI dependencies: pip install ipclab)", file=sys.stderr)
+        return EXIT_FAILED
+    return gui_main(options)
+
+
+def _serve_address(options: argparse.Namespace, parser: ArgumentParser) -> str | None:
+    sub = "ipclab serve"
+    transport = options.transport
+    given = {name: getattr(options, name) for name in ("dir", "path", "host", "port", "address")
+             if getattr(options, name) is not None}
+    allowed = {"fifo": {"dir", "address"}, "unix": {"path", "address"}, "tcp": {"host", "port", "address"}}[transport]
+    wrong = sorted(set(given) - allowed)
+    if wrong:
+        parser.exit(EXIT_USAGE, f"{sub}: error: --{wrong[0]} does not apply to {transport} (see {sub} --help)\n")
+    if "address" in given and len(given) > 1:
+        parser.exit(EXIT_USAGE, f"{sub}: error: give --address alone (see {sub} --help)\n")
+    if transport == "tcp":
+        from backend.transports.tcp import format_tcp_address, parse_tcp_address
+
+        if "address" in given:
+            try:
+                parse_tcp_address(options.address, allow_port_zero=True)
+            except ValueError as error:
+                parser.exit(EXIT_USAGE, f"{sub}: error: {error} (see {sub} --help)\n")
+            return options.address
+        port = 5000 if options.port is None else options.port
+        return format_tcp_address(options.host or "127.0.0.1", port)
+    return options.address or options.dir or options.path
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send us SIGTERM when our parent dies, so no server outlives its owner."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
+    address = _serve_address(options, parser)
+    if options.die_with_parent:
+        _die_with_parent()
+    from backend.events import EventWriter
+    from backend.servers import ServerConfig, make_server
+    from backend.transports.base import TransportError
+
+    config = ServerConfig(
+        transport=options.transport, address=address, seed=options.seed, max_count=options.max_count,
+        max_clients=options.max_clients, idle_timeout=options.idle_timeout,
+        request_timeout=options.request_timeout, write_timeout=options.write_timeout,
+    )
+    server_holder: list = []
+    events = EventWriter(sys.stdout.buffer, options.events,
+                         on_broken=lambda: server_holder and server_holder[0].stop())
+    server = make_server(config, events)
+    server_holder.append(server)
+    for signal_number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signal_number, lambda *_: server.stop())
+    try:
+        address = server.start()
+    except (TransportError, OSError, ValueError) as error:
+        server.close()
+        print(f"ipclab serve: {error}", file=sys.stderr)
+        return EXIT_CANNOT_SERVE
+    ready = {"transport": options.transport, "address": address, "pid": os.getpid(), "protocol": 1,
+             "version": __version__}
+    if options.transport == "fifo":
+        ready["request_fifo"] = server.directory.request_path
+        ready["stale_files_removed"] = server.directory.stale_files_removed
+    events.emit("ready", **ready)
+    events.start_stats()
+    exit_code = EXIT_OK
+    try:
+        server.serve_forever()
+    except Exception as error:  # noqa: BLE001 - report, clean up, exit non-zero
+        print(f"ipclab serve: internal error: {error!r}", file=sys.stderr)
+        exit_code = EXIT_FAILED
+    finally:
+        server.stop()
+        server.join_threads(1.0)
+        server.close()
+        events.stop_stats()
+        events.emit("stopped", **events.stats_fields())
+    return exit_code
+
+
+def run_request(options: argparse.Namespace) -> int:
+    import numpy as np
+
+    from backend.clients import make_client
+    from backend.engine import ServerError
+    from backend.transports.base import TransportError
+
+    count = options.count
+    if count is None:
+        count = int(np.random.default_rng().integers(1, 10, endpoint=True))
+    try:
+        client = make_client(options.transport, options.address, timeout=options.timeout)
+    except ValueError as error:
+        print(f"ipclab request: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with client:
+            result = client.request(count, options.lo, options.hi, options.seed)
+    except (ServerError, TransportError, OSError) as error:
+        print(f"ipclab request: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # noqa: BLE001 - e.g. ProtocolError raised for limits on our side
+        print(f"ipclab request: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    values = result.values.astype(np.int64).tolist() if result.values is not None else []
+    if options.json:
+        print(json.dumps({
+            "transport": options.transport, "address": client.address, "client_pid": client.pid,
+            "server_pid": result.server_pid, "request_id": result.request_id, "count": count,
+            "lo": options.lo, "hi": options.hi, "values": values,
+            "round_trip_us": round(result.latency_ns / 1000, 1),
+            "server_generation_us": round(result.server_generation_ns / 1000, 1),
+            "server_service_us": round(result.server_service_ns / 1000, 1),
+        }))
+        return EXIT_OK
+    shown = " ".join(map(str, values[:1000])) + (" ..." if len(values) > 1000 else "")
+    print(f"client pid {client.pid} -> server pid {result.server_pid} ({options.transport} {client.address})")
+    print(f"asked for {count} numbers in {options.lo}..{options.hi}, received {len(values)}:")
+    print(shown)
+    print(f"round trip {result.latency_ns / 1000:.1f} us (server {result.server_service_ns / 1000:.1f} us, "
+          f"of which generating {result.server_generation_ns / 1000:.1f} us)")
+    return EXIT_OK
+
+
+def run_bench(options: argparse.Namespace) -> int:
+    from backend.bench import run_bench_command
+
+    return run_bench_command(options)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""Start and stop an `ipclab serve` child process from plain Python (for `ipclab bench` and tests).
+
+The GUI has its own QProcess-based owner; both build the command line with `serve_command`, so a
+source install runs `python -m backend serve ...` and a frozen bundle runs its own binary.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable
+
+from backend.transports.fifo import ensure_private_directory, runtime_base_directory
+
+READY_TIMEOUT = 10.0
+_private_numbers = itertools.count()
+
+
+class ServerStartError(Exception):
+    """The server process could not be started or never printed its ready line."""
+
+
+def serve_command(arguments: list[str]) -> list[str]:
+    """The command that runs `ipclab <arguments>` with this very installation."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *arguments]
+    return [sys.executable, "-m", "backend", *arguments]
+
+
+def private_address(transport: str) -> str | None:
+    """A fresh address only this process uses (None for TCP: the server picks a free port)."""
+    if transport == "tcp":
+        return "127.0.0.1:0"
+    base = runtime_base_directory()
+    ensure_private_directory(base)
+    name = f"run-{os.getpid()}-{next(_private_numbers)}"
+    if transport == "fifo":
+        return os.path.join(base, name)
+    return os.path.join(base, name + ".sock")
+
+
+class ServerProcess:
+    """One `ipclab serve` child: started, waited for (ready line), watched, stopped for sure."""
+
+    def __init__(
+        self,
+        transport: str,
+        address: str | None = None,
+        extra_arguments: list[str] | None = None,
+        on_event: Callable[[dict], None] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.requested_address = address if address is not None else private_address(transport)
+        self.extra_arguments = list(extra_arguments or [])
+        self.on_event = on_event
+        self.process: subprocess.Popen[bytes] | None = None
+        self.address = ""
+        self.pid = 0
+        self.ready_event: dict = {}
+        self._reader: threading.Thread | None = None
+        self.stderr_text = ""
+
+    def command(self) -> list[str]:
+        arguments = ["serve", self.transport, "--die-with-parent", *self.extra_arguments]
+        if self.requested_address:
+            option = {"fifo": "--dir", "unix": "--path", "tcp": "--address"}[self.transport]
+            arguments += [option, self.requested_address]
+        return serve_command(arguments)
+
+    def start(self, timeout: float = READY_TIMEOUT) -> str:
+        """Start the server and wait for its ready line; return the address it serves."""
+        self.process = subprocess.Popen(
+            self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            close_fds=True,
+        )
+        assert self.process.stdout is not None
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        line = b""
+        fd = self.process.stdout.fileno()
+        try:
+            while not line.endswith(b"\n"):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    self.stop()
+                    raise ServerStartError(f"the {self.transport} server did not become ready within {timeout:g} s")
+                chunk = os.read(fd, 1)
+                if not chunk:
+                    self.process.wait(timeout=5)
+                    error = self.process.stderr.read().decode(errors="replace").strip() if self.process.stderr else ""
+                    raise ServerStartError(error or f"the server exited with code {self.process.returncode}")
+                line += chunk
+        finally:
+            selector.close()
+        try:
+            event = json.loads(line)
+        except ValueError:
+            self.stop()
+            raise ServerStartError(f"the server printed {line!r} instead of a ready line") from None
+        self.ready_event = event
+        self.address = event["address"]
+        self.pid = event["pid"]
+        self._reader = threading.Thread(target=self._drain, name="ipclab-server-output", daemon=True)
+        self._reader.start()
+        return self.address
+
+    def _drain(self) -> None:
+        """Read the server's later event lines (and keep its stdout pipe from filling up)."""
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            if self.on_event is not None:
+                try:
+                    self.on_event(json.loads(line))
+                except ValueError:
+                    pass
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 2.0) -> int | None:
+        """SIGTERM, wait up to `timeout`, then SIGKILL; always reaps the child. Returns its exit code."""
+        process = self.process
+        if process is None:
+            return None
+        if process.poll() is None:
+            try:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            except ProcessLookupError:
+                pass
+        process.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=2)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                try:
+                    if stream is process.stderr:
+                        self.stderr_text = stream.read().decode(errors="replace")
+                    stream.close()
+                except (OSError, ValueError):
+                    pass
+        return process.returncode
+
+    def __enter__(self) -> "ServerProcess":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,3 @@
+"""Transports move bytes only: FIFO pairs, TCP and Unix-domain stream sockets."""
+
+TRANSPORTS = ("fifo", "tcp", "unix")

@@ -1,0 +1,119 @@
+"""Channels over stream sockets, shared by the TCP and Unix-domain transports.
+
+The socket stays in blocking mode with kernel timeouts (SO_RCVTIMEO/SO_SNDTIMEO), so each read
+or write is a single system call on the hot path; a Cancellation shuts the socket down to wake a
+thread blocked in it.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from typing import Sequence
+
+from backend.cancel import Cancellation
+from backend.transports.base import Buffer, Cancelled, Channel, PeerClosed, TimedOut
+
+BULK_SOCKET_BUFFER = 4 * 1024 * 1024
+_NO_TIMEOUT = 0.0
+
+
+def _timeval(seconds: float | None) -> bytes:
+    if not seconds:
+        return struct.pack("@ll", 0, 0)
+    whole = int(seconds)
+    return struct.pack("@ll", whole, max(1, int((seconds - whole) * 1_000_000)) if whole == 0 else
+                       int((seconds - whole) * 1_000_000))
+
+
+class SocketChannel(Channel):
+    """A channel over one connected stream socket (blocking, with kernel timeouts)."""
+
+    def __init__(self, sock: socket.socket, cancellation: Cancellation | None = None) -> None:
+        sock.settimeout(None)
+        self.sock = sock
+        super().__init__(sock.fileno(), sock.fileno(), None)
+        self.cancellation = cancellation
+        self._recv_into = sock.recv_into
+        self._sendmsg = sock.sendmsg
+        self._receive_timeout: float | None = -1.0
+        self._send_timeout: float | None = -1.0
+        self._callback_key = cancellation.add_callback(self._shut_down) if cancellation is not None else None
+
+    def _shut_down(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _check_cancelled(self) -> None:
+        if self.cancellation is not None and self.cancellation.cancelled:
+            raise Cancelled("cancelled")
+
+    def read_into(self, view: memoryview, timeout: float | None) -> int:
+        if timeout != self._receive_timeout:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(timeout))
+            self._receive_timeout = timeout
+        try:
+            count = self._recv_into(view)
+        except BlockingIOError:
+            self._check_cancelled()
+            raise TimedOut(f"no data for {timeout:g} s") from None
+        except (ConnectionResetError, ConnectionAbortedError) as error:
+            self._check_cancelled()
+            raise PeerClosed(f"connection reset by peer: {error}") from None
+        if count == 0:
+            self._check_cancelled()
+        return count
+
+    def write_all(self, buffers: Sequence[Buffer], timeout: float | None) -> int:
+        if timeout != self._send_timeout:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(timeout))
+            self._send_timeout = timeout
+        if len(buffers) == 1:
+            try:
+                self.sock.sendall(buffers[0])
+                return len(buffers[0])
+            except BlockingIOError:
+                self._check_cancelled()
+                raise TimedOut(f"the peer accepted no data for {timeout:g} s") from None
+            except OSError as error:
+                self._check_cancelled()
+                raise PeerClosed(f"peer closed the connection: {error}") from None
+        pending = [memoryview(b).cast("B") for b in buffers if len(b)]
+        total = sum(len(b) for b in pending)
+        while pending:
+            try:
+                written = self._sendmsg(pending[:64])
+            except BlockingIOError:
+                self._check_cancelled()
+                raise TimedOut(f"the peer accepted no data for {timeout:g} s") from None
+            except OSError as error:
+                self._check_cancelled()
+                raise PeerClosed(f"peer closed the connection: {error}") from None
+            while written and pending:
+                head = pending[0]
+                if written >= len(head):
+                    written -= len(head)
+                    pending.pop(0)
+                else:
+                    pending[0] = head[written:]
+                    written = 0
+        return total
+
+    def enlarge_buffers(self) -> None:
+        """Ask for big kernel buffers before a bulk transfer (ignored where refused)."""
+        for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, option, BULK_SOCKET_BUFFER)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        if self._callback_key is not None and self.cancellation is not None:
+            self.cancellation.remove_callback(self._callback_key)
+            self._callback_key = None
+        try:
+            self.sock.close()
+        except OSError:
+            pass

@@ -1,0 +1,74 @@
+"""Shared fixtures: an isolated runtime directory, real server processes, leak checks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from backend.server_process import ServerProcess  # noqa: E402
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def runtime_directory():
+    """Every server and client of the test run lives under a short private directory.
+
+    Short, because a Unix socket path must fit in 107 bytes. At the end of the session nothing may
+    be left in it: no FIFO, socket or directory outlives its owner.
+    """
+    path = tempfile.mkdtemp(prefix="ipl-")
+    previous = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = path
+    yield path
+    if previous is None:
+        os.environ.pop("XDG_RUNTIME_DIR", None)
+    else:
+        os.environ["XDG_RUNTIME_DIR"] = previous
+    leftovers = []
+    for directory, names, files in os.walk(path):
+        leftovers += [os.path.join(directory, name) for name in files]
+    shutil.rmtree(path, ignore_errors=True)
+    assert not leftovers, f"files left behind by the test run: {leftovers[:10]}"
+
+
+@pytest.fixture
+def start_server():
+    """Start real `ipclab serve` processes; every one is stopped (and checked) after the test."""
+    started: list[ServerProcess] = []
+
+    def start(transport: str, *extra: str, address: str | None = None, events: list | None = None) -> ServerProcess:
+        server = ServerProcess(transport, address=address, extra_arguments=list(extra),
+                               on_event=events.append if events is not None else None)
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+    for server in started:
+        assert not server.running()
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads():
+    """A test that leaves a thread of ours running fails."""
+    before = set(threading.enumerate())
+    yield
+    leaked = []
+    for thread in set(threading.enumerate()) - before:
+        if thread.name.startswith("ipclab") and thread.is_alive():
+            thread.join(timeout=5)
+            if thread.is_alive():
+                leaked.append(thread.name)
+    assert not leaked, f"threads left running: {leaked}"
