@@ -62,10 +62,10 @@ class WorkloadSpec:
             raise ValueError(f"duration must be > 0 seconds, got {self.duration}")
         if not 1 <= self.concurrency <= 4096:
             raise ValueError(f"concurrency must be in 1..4096, got {self.concurrency}")
-        if self.count is not None:
-            protocol.validate_request_fields(self.count, self.lo, self.hi)
-        else:
-            protocol.validate_request_fields(0, self.lo, self.hi)
+        try:
+            protocol.validate_request_fields(self.count or 0, self.lo, self.hi)
+        except protocol.ProtocolError as error:
+            raise ValueError(error.message) from None
         if self.timeout <= 0:
             raise ValueError("timeout must be > 0")
 

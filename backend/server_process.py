@@ -46,6 +46,24 @@ def private_address(transport: str) -> str | None:
     return os.path.join(base, name + ".sock")
 
 
+def clean_up_after_server(transport: str, address: str) -> bool:
+    """After a server process has exited, remove the FIFOs, directory or socket it left behind
+    (a server killed with SIGKILL cannot clean up itself). Only IPC Lab's own files are removed,
+    and nothing while a live server still owns the address. Returns whether anything was removed.
+    """
+    if not address:
+        return False
+    if transport == "fifo":
+        from backend.transports.fifo import FifoDirectory, fifos_supported
+
+        return fifos_supported() and FifoDirectory(address).remove_if_stale()
+    if transport == "unix":
+        from backend.transports.unix import remove_stale_socket
+
+        return remove_stale_socket(address)
+    return False
+
+
 class ServerProcess:
     """One `ipclab serve` child: started, waited for (ready line), watched, stopped for sure."""
 
@@ -140,6 +158,7 @@ class ServerProcess:
             except ProcessLookupError:
                 pass
         process.wait()
+        clean_up_after_server(self.transport, self.address or self.requested_address or "")
         if self._reader is not None:
             self._reader.join(timeout=2)
         for stream in (process.stdout, process.stderr):

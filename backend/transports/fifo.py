@@ -24,7 +24,7 @@ import time
 from typing import Sequence
 
 from backend.cancel import Cancellation
-from backend.transports.base import Buffer, Channel, ConnectionRefused, PeerClosed, TimedOut, TransportError
+from backend.transports.base import Buffer, Cancelled, Channel, ConnectionRefused, PeerClosed, TimedOut, TransportError
 
 REQUEST_FIFO = "request.fifo"
 PID_FILE = "server.pid"
@@ -109,6 +109,7 @@ class FifoDirectory:
         self.path = os.path.abspath(path)
         self.request_path = os.path.join(self.path, REQUEST_FIFO)
         self._dir_fd: int | None = None
+        self._prepared = False
         self.stale_files_removed = 0
 
     def prepare(self) -> None:
@@ -118,6 +119,7 @@ class FifoDirectory:
         ensure_private_directory(self.path)
         self._clean_stale()
         os.mkfifo(self.request_path, 0o600)
+        self._prepared = True
         pid_temp = os.path.join(self.path, PID_FILE + ".tmp")
         with open(pid_temp, "w") as handle:
             handle.write(f"{os.getpid()}\n")
@@ -161,6 +163,21 @@ class FifoDirectory:
             os.unlink(os.path.join(self.path, name))
         self.stale_files_removed = len(ours)
 
+    def remove_if_stale(self) -> bool:
+        """Remove what a dead server left here (only IPC Lab's own files); return whether removed.
+
+        Leaves everything alone while a live server owns the directory or foreign files are in it.
+        """
+        if not os.path.isdir(self.path):
+            return False
+        try:
+            self._clean_stale()
+        except TransportError:
+            return False
+        self._prepared = True
+        self.remove()
+        return True
+
     def open_reply(self, pid: int, channel: int) -> int:
         """Open a client's reply FIFO for writing, safely; raise PeerClosed-like errors.
 
@@ -190,10 +207,17 @@ class FifoDirectory:
         return fd
 
     def remove(self) -> None:
-        """Remove every FIFO and file of ours, then the directory if nothing else is in it."""
+        """Remove every FIFO and file of ours, then the directory if nothing else is in it.
+
+        Does nothing unless `prepare` succeeded: a server refused because another one serves the
+        directory must not remove that server's files.
+        """
         if self._dir_fd is not None:
             os.close(self._dir_fd)
             self._dir_fd = None
+        if not self._prepared:
+            return
+        self._prepared = False
         try:
             ours, _ = self._owned_entries()
         except FileNotFoundError:
@@ -244,12 +268,9 @@ class FifoClientChannel(Channel):
     """A client's pair: the server's request FIFO (write) and its own reply FIFO (read).
 
     The reply FIFO is opened once, read-write (Linux and the BSDs allow this on a FIFO): holding a
-    writer ourselves means a read never reports a false end-of-file between the server's replies,
-    which it opens and closes per request. A server that dies is noticed by its pid (from the
-    directory's pid file) while we wait, within SERVER_CHECK_INTERVAL.
+    writer ourselves means a read never reports a false end-of-file between the server's replies.
+    A server that dies is noticed at once: our request FIFO's write end then reports POLLERR.
     """
-
-    SERVER_CHECK_INTERVAL = 0.2
 
     def __init__(self, directory: str, cancellation: Cancellation | None = None) -> None:
         require_fifos()
@@ -269,7 +290,6 @@ class FifoClientChannel(Channel):
             info = os.fstat(request_fd)
             if not stat.S_ISFIFO(info.st_mode):
                 raise TransportError(f"{request_path} is not a FIFO")
-            self.server_pid = self._read_server_pid()
             try:
                 os.unlink(self.reply_path)  # a leftover of an earlier process with our pid
             except FileNotFoundError:
@@ -284,25 +304,9 @@ class FifoClientChannel(Channel):
         self._request_fd = request_fd
         self._reply_fd = reply_fd
         self._enlarged = False
+        self._server_gone = False
+        self._poll_for_reply: select.poll | None = None
         super().__init__(reply_fd, request_fd, cancellation)
-
-    def _read_server_pid(self) -> int:
-        try:
-            with open(os.path.join(self.directory, PID_FILE)) as handle:
-                return int(handle.read().strip())
-        except (OSError, ValueError):
-            return 0
-
-    def _server_alive(self) -> bool:
-        if not self.server_pid:
-            return True
-        try:
-            os.kill(self.server_pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            pass
-        return True
 
     def enlarge_buffers(self) -> None:
         if not self._enlarged:
@@ -313,23 +317,39 @@ class FifoClientChannel(Channel):
         return os.readv(self._reply_fd, [view])
 
     def read_into(self, view: memoryview, timeout: float | None) -> int:
-        """Read some reply bytes; wait in slices, checking between them that the server lives."""
+        """Read some reply bytes, or return 0 once the server is gone and nothing is left."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
                 return os.readv(self._reply_fd, [view])
             except BlockingIOError:
                 pass
-            slice_end = time.monotonic() + self.SERVER_CHECK_INTERVAL
-            if deadline is not None and deadline < slice_end:
-                slice_end = deadline
-            try:
-                self._wait(self._poller(False), self._reply_fd, slice_end, "read")
-            except TimedOut:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise TimedOut(f"no reply for {timeout:g} s") from None
-                if not self._server_alive():
-                    return 0  # the server died: the caller reports it as vanished
+            if self._server_gone:
+                return 0
+            if deadline is None:
+                timeout_ms = None
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimedOut(f"no reply for {timeout:g} s")
+                timeout_ms = max(1, int(remaining * 1000 + 0.999))
+            for fd, _ in self._reply_poller().poll(timeout_ms):
+                if fd == self._request_fd:
+                    self._server_gone = True  # read what it wrote before dying, then report it
+                elif fd != self._reply_fd:
+                    raise Cancelled("cancelled while waiting for the reply")
+
+    def _reply_poller(self) -> select.poll:
+        """Poll the reply FIFO for data and the request FIFO for POLLERR: a pipe's writer gets
+        POLLERR when no reader is left, i.e. the moment the server process is gone."""
+        if self._poll_for_reply is None:
+            poller = select.poll()
+            poller.register(self._reply_fd, select.POLLIN)
+            poller.register(self._request_fd, 0)
+            if self.cancellation is not None:
+                poller.register(self.cancellation.fd, select.POLLIN)
+            self._poll_for_reply = poller
+        return self._poll_for_reply
 
     def _write(self, buffers: Sequence[Buffer]) -> int:
         try:

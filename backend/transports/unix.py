@@ -63,6 +63,16 @@ def _remove_stale_socket(path: str) -> None:
     raise TransportError(f"a server is already listening at {path}")
 
 
+def remove_stale_socket(path: str) -> bool:
+    """Remove a socket a killed server left at `path`; return whether something was removed."""
+    existed = os.path.lexists(path)
+    try:
+        _remove_stale_socket(path)
+    except TransportError:
+        return False
+    return existed and not os.path.lexists(path)
+
+
 def listen_unix(path: str, backlog: int = 512) -> socket.socket:
     """Bind and listen at `path` (mode 0600), cleaning a stale socket from a killed server first."""
     check_socket_path(path)

@@ -1,0 +1,145 @@
+"""Clients in QThreads: `ClientWorker` runs one client's share of a workload; `RunController`
+runs a whole workload (one worker and QThread per concurrent client) and stops it at once.
+
+Workers never touch widgets: they put batches into the model's `BatchInbox`, which the GUI drains
+on a timer. A shared `Cancellation` interrupts blocked reads and writes, so Stop takes effect
+within milliseconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from backend.cancel import Cancellation
+from backend.runner import ExchangeBatch, ExchangeLoop, WorkloadSpec
+from qtapp.model import BatchInbox, InboxItem
+
+_run_numbers = itertools.count(1)
+
+
+class ClientWorker(QObject):
+    """One client of a workload, living in its own QThread; `run` blocks that thread until done."""
+
+    finished = Signal(int, str)  # client index, fatal error ("" when none)
+
+    def __init__(self, spec: WorkloadSpec, address: str, client_index: int, cancellation: Cancellation,
+                 run_start_ns: int, inbox: BatchInbox, run_id: int) -> None:
+        super().__init__()
+        self.client_index = client_index
+        self.run_id = run_id
+        self._inbox = inbox
+        self._transport = spec.transport
+        self._loop = ExchangeLoop(spec, address, client_index, cancellation, run_start_ns)
+
+    def _deliver(self, batch: ExchangeBatch) -> None:
+        self._inbox.put(InboxItem(self.run_id, self._transport, batch))
+
+    @Slot()
+    def run(self) -> None:
+        error = ""
+        try:
+            self._loop.run(self._deliver)
+            error = self._loop.fatal_error or ""
+        except Exception as exception:  # noqa: BLE001 - reported to the GUI, never a crash
+            error = f"client {self.client_index}: {exception}"
+        self.finished.emit(self.client_index, error)
+
+
+class RunController(QObject):
+    """Runs one workload on one transport with `spec.concurrency` client threads.
+
+    Signals:
+        finished(int run_id, list errors): every client has returned (done, stopped or failed).
+    """
+
+    finished = Signal(int, list)
+
+    def __init__(self, spec: WorkloadSpec, address: str, inbox: BatchInbox, run_start_ns: int,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        spec.check()
+        self.spec = spec
+        self.address = address
+        self.run_id = next(_run_numbers)
+        self.client_pid = os.getpid()
+        self.started_at = 0.0
+        self.stop_requested_at = 0.0
+        self.errors: list[str] = []
+        self._inbox = inbox
+        self._run_start_ns = run_start_ns
+        self._cancellation = Cancellation()
+        self._threads: list[QThread] = []
+        self._workers: list[ClientWorker] = []
+        self._running = 0
+
+    @property
+    def transport(self) -> str:
+        return self.spec.transport
+
+    @property
+    def running(self) -> bool:
+        return self._running > 0
+
+    @property
+    def stopped(self) -> bool:
+        return self._cancellation.cancelled
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        for index in range(self.spec.concurrency):
+            thread = QThread(self)
+            thread.setObjectName(f"ipclab-{self.spec.transport}-client-{index}")
+            worker = ClientWorker(self.spec, self.address, index, self._cancellation, self._run_start_ns,
+                                  self._inbox, self.run_id)
+            worker.moveToThread(thread)
+            thread.started.connect(worker.run)
+            worker.finished.connect(self._on_worker_finished)
+            thread.finished.connect(worker.deleteLater)
+            self._threads.append(thread)
+            self._workers.append(worker)
+        self._running = len(self._threads)
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """Stop every client now: blocked I/O is interrupted; `finished` follows within milliseconds."""
+        if not self.stop_requested_at:
+            self.stop_requested_at = time.monotonic()
+        self._cancellation.cancel()
+
+    def shutdown(self, timeout_s: float = 1.0) -> bool:
+        """Stop and wait for every thread (blocking; for app exit). Returns whether all ended."""
+        self.stop()
+        deadline = time.monotonic() + timeout_s
+        ended = True
+        for thread in self._threads:
+            remaining_ms = max(0, int((deadline - time.monotonic()) * 1000))
+            thread.quit()
+            ended = thread.wait(remaining_ms) and ended
+        if ended:
+            self._release()
+        return ended
+
+    def _on_worker_finished(self, client_index: int, error: str) -> None:
+        if error:
+            self.errors.append(error)
+        if client_index < len(self._threads):
+            thread = self._threads[client_index]
+            thread.quit()
+            thread.wait(1000)  # its worker has returned: the thread ends at once
+        self._running -= 1
+        if self._running == 0:
+            self._release()
+            self.finished.emit(self.run_id, list(self.errors))
+
+    def _release(self) -> None:
+        if self._threads:
+            for thread in self._threads:
+                thread.deleteLater()
+            self._threads = []
+            self._workers = []
+            self._cancellation.close()

@@ -1,0 +1,117 @@
+"""Server panels: one per transport, with Start / Stop / Restart, state, pid, uptime and requests."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from qtapp.model import TRANSPORT_NAMES
+from qtapp.server_process import ServerProcess, ServerState
+
+STATE_COLOURS = {
+    ServerState.STOPPED: "#6c757d", ServerState.STARTING: "#b8860b", ServerState.LISTENING: "#2a9d3a",
+    ServerState.STOPPING: "#b8860b", ServerState.CRASHED: "#c0392b", ServerState.FAILED: "#c0392b",
+}
+ADDRESS_HINTS = {
+    "fifo": "private directory (automatic)", "tcp": "127.0.0.1, free port (automatic)",
+    "unix": "private socket path (automatic)",
+}
+
+
+def format_uptime(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+class ServerPanel(QGroupBox):
+    """Controls and state of one `ServerProcess`."""
+
+    def __init__(self, server: ServerProcess, parent: QWidget | None = None) -> None:
+        super().__init__(f"{TRANSPORT_NAMES[server.transport]} server", parent)
+        self.server = server
+        self.setObjectName(f"server-{server.transport}")
+        self.start_button = QPushButton("Start")
+        self.stop_button = QPushButton("Stop")
+        self.restart_button = QPushButton("Restart")
+        self.start_button.clicked.connect(server.start)
+        self.stop_button.clicked.connect(server.stop)
+        self.restart_button.clicked.connect(server.restart)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("serverState")
+        self.state_label.setWordWrap(True)
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label = QLabel()
+        self.details_label.setObjectName("serverDetails")
+        self.message_label = QLabel()
+        self.message_label.setObjectName("serverMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #c0392b;")
+        self.message_label.setVisible(False)
+        self.address_edit = QLineEdit(server.configured_address)
+        self.address_edit.setPlaceholderText(ADDRESS_HINTS[server.transport])
+        self.address_edit.setToolTip("Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed TCP port")
+        self.address_edit.editingFinished.connect(self._on_address_edited)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.stop_button, self.restart_button):
+            buttons.addWidget(button)
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QLabel("Address:"), 0, 0)
+        grid.addWidget(self.address_edit, 0, 1)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(4)
+        layout.addWidget(self.state_label)
+        layout.addWidget(self.details_label)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        layout.addLayout(grid)
+        server.state_changed.connect(self.refresh)
+        server.ready.connect(lambda _event: self.refresh())
+        server.failed.connect(lambda _message: self.refresh())
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.refresh_details)
+        self._timer.start()
+        self.refresh()
+
+    def _on_address_edited(self) -> None:
+        self.server.configured_address = self.address_edit.text().strip()
+
+    def stop_timers(self) -> None:
+        self._timer.stop()
+
+    def refresh(self, *_arguments: object) -> None:
+        server = self.server
+        state = server.state
+        if state == ServerState.LISTENING:
+            text = f"listening at {server.address}"
+        elif state in (ServerState.CRASHED, ServerState.FAILED):
+            text = server.message or state
+            if state == ServerState.FAILED and not text.startswith("cannot"):
+                text = f"could not start: {text}"
+        else:
+            text = state
+        colour = STATE_COLOURS.get(state, "#000000")
+        self.state_label.setText(f"<b style='color:{colour}'>●</b> {text}")
+        self.state_label.setToolTip(text)
+        self.start_button.setEnabled(not server.running)
+        self.stop_button.setEnabled(server.running and state != ServerState.STOPPING)
+        self.restart_button.setEnabled(state in (ServerState.LISTENING, ServerState.CRASHED, ServerState.FAILED,
+                                                 ServerState.STOPPED))
+        self.address_edit.setEnabled(not server.running)
+        self.message_label.setVisible(False)
+        self.refresh_details()
+
+    def refresh_details(self) -> None:
+        server = self.server
+        if server.state == ServerState.LISTENING:
+            self.details_label.setText(f"pid {server.pid} · up {format_uptime(server.uptime_s)} · "
+                                       f"{server.requests_served:,} requests served")
+        elif server.state == ServerState.STARTING:
+            self.details_label.setText("waiting for its ready line…")
+        else:
+            self.details_label.setText(f"{server.requests_served:,} requests served" if server.requests_served
+                                       else "")

@@ -1,0 +1,1 @@
+"""Live pyqtgraph plots: every item is created once; `refresh` calls `setData` from a GUI timer."""

@@ -1,0 +1,171 @@
+"""Latency plots: round trip per exchange over time, and the latency histogram and CDF (log axis)
+with p50/p90/p99/p99.9 marked; one curve per transport, so runs overlay."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+
+from backend.stats import LatencyHistogram
+from qtapp.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.plots.style import PERCENTILE_COLOURS, PERCENTILES, TRANSPORT_COLOURS, PlotCard, style_plot
+
+REBIN = 8  # 240 buckets per decade -> 30 per decade on screen
+
+
+def histogram_steps(histogram: LatencyHistogram) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket edges in µs, counts) over the non-empty range, re-binned for display."""
+    counts = histogram.counts
+    nonzero = np.flatnonzero(counts)
+    if not len(nonzero):
+        return np.zeros(0), np.zeros(0)
+    first = (int(nonzero[0]) // REBIN) * REBIN
+    last = (int(nonzero[-1]) // REBIN + 1) * REBIN
+    grouped = counts[first:last].reshape(-1, REBIN).sum(axis=1).astype(np.float64)
+    edges = histogram.bucket_edges_ns[first:last + 1:REBIN] / 1e3
+    return edges, grouped
+
+
+class PercentileMarkers:
+    """Vertical lines at p50/p90/p99/p99.9 of one histogram, on a plot with a log x axis."""
+
+    def __init__(self, plot: pg.PlotItem, label_position: float) -> None:
+        self.lines: dict[str, pg.InfiniteLine] = {}
+        for name, colour in PERCENTILE_COLOURS.items():
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(colour, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                   label=name, labelOpts={"position": label_position, "color": colour,
+                                                          "fill": (255, 255, 255, 200), "movable": False})
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.lines[name] = line
+        self.values_us: dict[str, float] = {}
+
+    def refresh(self, histogram: LatencyHistogram | None) -> None:
+        if histogram is None or histogram.count == 0:
+            for line in self.lines.values():
+                line.setVisible(False)
+            self.values_us = {}
+            return
+        for name, q in PERCENTILES.items():
+            value = histogram.percentile(q) / 1e3
+            self.values_us[name] = value
+            line = self.lines[name]
+            line.setPos(math.log10(max(value, 1e-3)))
+            line.label.setFormat(f"{name} {value:,.1f} µs")
+            line.setVisible(True)
+
+
+class LatencyOverTimePlot(PlotCard):
+    """Round trip of recent exchanges (a bounded, downsampled sample) against run time."""
+
+    def __init__(self) -> None:
+        self.widget = pg.PlotWidget()
+        super().__init__("Round trip over time", self.widget)
+        plot = self.widget.getPlotItem()
+        style_plot(plot, "time since start (s)", "round trip (µs)")
+        plot.setLogMode(x=False, y=True)
+        plot.addLegend(offset=(-10, 10))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), name=TRANSPORT_NAMES[transport])
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            plot.addItem(curve)
+            self.curves[transport] = curve
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries]) -> None:
+        for transport, curve in self.curves.items():
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            self._keys[transport] = key
+            if series is None or not len(series.latency_points):
+                curve.setData([], [])
+                continue
+            rows = series.latency_points.rows()
+            order = np.argsort(rows[:, 0], kind="stable")
+            curve.setData(rows[order, 0], np.maximum(rows[order, 1], 1e-3))
+
+
+class LatencyHistogramPlot(PlotCard):
+    """How many exchanges took how long (log time axis), with percentiles of the current transport."""
+
+    def __init__(self) -> None:
+        self.widget = pg.PlotWidget()
+        super().__init__("Round-trip histogram", self.widget)
+        plot = self.widget.getPlotItem()
+        style_plot(plot, "round trip (µs, log scale)", "exchanges")
+        plot.setLogMode(x=True, y=False)
+        plot.addLegend(offset=(-10, 10))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            fill = pg.mkColor(colour)
+            fill.setAlpha(70)
+            curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=fill, pen=pg.mkPen(colour, width=1.5),
+                                    name=TRANSPORT_NAMES[transport])
+            plot.addItem(curve)
+            self.curves[transport] = curve
+        self.markers = PercentileMarkers(plot, 0.92)
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None) -> None:
+        changed = False
+        for transport, curve in self.curves.items():
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            changed = True
+            self._keys[transport] = key
+            edges, counts = histogram_steps(series.statistics.latency) if series else (np.zeros(0), np.zeros(0))
+            if len(counts):
+                curve.setData(edges, counts)
+            else:
+                curve.setData([], [])
+        if changed:
+            self.markers.refresh(current.statistics.latency if current else None)
+            if current is not None and self.markers.values_us:
+                values = self.markers.values_us
+                self.note.setText(f"{TRANSPORT_NAMES[current.transport]}: p50 {values['p50']:,.1f} µs · "
+                                  f"p99 {values['p99']:,.1f} µs")
+
+
+class LatencyCdfPlot(PlotCard):
+    """Cumulative fraction of exchanges under each round trip (log time axis), percentiles marked."""
+
+    def __init__(self, title: str = "Round-trip CDF") -> None:
+        self.widget = pg.PlotWidget()
+        super().__init__(title, self.widget)
+        plot = self.widget.getPlotItem()
+        style_plot(plot, "round trip (µs, log scale)", "fraction of exchanges")
+        plot.setLogMode(x=True, y=False)
+        plot.setYRange(0, 1.02, padding=0)
+        plot.addLegend(offset=(10, 10))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2.5), name=TRANSPORT_NAMES[transport])
+            plot.addItem(curve)
+            self.curves[transport] = curve
+        self.markers = PercentileMarkers(plot, 0.12)
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None) -> None:
+        changed = False
+        for transport, curve in self.curves.items():
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            changed = True
+            self._keys[transport] = key
+            if series is None or series.statistics.latency.count == 0:
+                curve.setData([], [])
+                continue
+            upper_ns, fraction = series.statistics.latency.cdf()
+            curve.setData(upper_ns / 1e3, fraction)
+        if changed:
+            self.markers.refresh(current.statistics.latency if current else None)

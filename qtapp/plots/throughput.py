@@ -1,0 +1,44 @@
+"""Throughput over time: exchanges per second and numbers per second, one curve per transport."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from qtapp.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.plots.style import TRANSPORT_COLOURS, PlotCard, style_plot
+
+
+class ThroughputPlot(PlotCard):
+    """Two stacked plots sharing the time axis: exchanges/s on top, numbers/s below."""
+
+    def __init__(self) -> None:
+        self.widget = pg.GraphicsLayoutWidget()
+        super().__init__("Throughput", self.widget)
+        self.exchanges_plot = self.widget.addPlot(row=0, col=0)
+        self.numbers_plot = self.widget.addPlot(row=1, col=0)
+        self.numbers_plot.setXLink(self.exchanges_plot)
+        style_plot(self.exchanges_plot, "", "exchanges/s")
+        style_plot(self.numbers_plot, "time since start (s)", "numbers/s")
+        self.exchanges_plot.addLegend(offset=(-10, 5))
+        self.exchange_curves: dict[str, pg.PlotDataItem] = {}
+        self.number_curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            pen = pg.mkPen(colour, width=2)
+            self.exchange_curves[transport] = self.exchanges_plot.plot(pen=pen, name=TRANSPORT_NAMES[transport])
+            self.number_curves[transport] = self.numbers_plot.plot(pen=pen)
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries]) -> None:
+        for transport in TRANSPORT_COLOURS:
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            self._keys[transport] = key
+            if series is None:
+                self.exchange_curves[transport].setData([], [])
+                self.number_curves[transport].setData([], [])
+                continue
+            times, rates = series.throughput.rates()
+            self.exchange_curves[transport].setData(times, rates[:, 0])
+            self.number_curves[transport].setData(times, rates[:, 1])

@@ -1,0 +1,257 @@
+"""Faulty clients and killed servers: the others keep being served, and nothing is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from backend import protocol
+from backend.clients import make_client
+from backend.engine import ServerError
+from backend.protocol import ErrorCode, Request
+from backend.server_process import ServerProcess, private_address, serve_command
+from backend.transports.base import ConnectionRefused
+from tests.wire import error_code_of, raw_socket, read_until_closed, wait_for, write_to_request_fifo
+
+TRANSPORTS = ["fifo", "tcp", "unix"]
+FAST_TIMEOUTS = ["--request-timeout", "0.5", "--write-timeout", "1", "--idle-timeout", "30"]
+
+
+def _served(server: ServerProcess, count: int = 10) -> None:
+    with make_client(server.transport, server.address, timeout=5.0) as client:
+        assert client.request(count).count == count
+
+
+def _events_named(events: list, name: str) -> list:
+    return [event for event in list(events) if event.get("event") == name]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport):
+    events: list = []
+    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, events=events)
+    if transport == "fifo":
+        idle_fd = os.open(os.path.join(server.address, "request.fifo"), os.O_WRONLY | os.O_NONBLOCK)
+        write_to_request_fifo(server.address, protocol.encode_request(Request(1, 1, 1, 10))[:20])
+        try:
+            _served(server)
+            assert wait_for(lambda: any("incomplete request" in e.get("error", "") or "not a request" in e.get("error", "")
+                                        for e in _events_named(events, "client_error")))
+        finally:
+            os.close(idle_fd)
+        return
+    with raw_socket(transport, server.address) as idle, raw_socket(transport, server.address) as half:
+        half.sendall(protocol.encode_request(Request(1, 1, 1, 10))[:20])
+        _served(server)
+        # The half-sent request is dropped after the request timeout, with a TIMEOUT error frame.
+        answer = read_until_closed(half)
+        assert error_code_of(answer) == ErrorCode.TIMEOUT
+        _served(server)
+        idle.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            idle.recv(1)  # the idle client is still connected (idle timeout is 30 s)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_client_that_never_reads_is_dropped_and_others_served(start_server, transport):
+    events: list = []
+    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, events=events)
+    if transport == "fifo":
+        stalled = make_client("fifo", server.address)
+        stalled.connect()
+        write_to_request_fifo(server.address, protocol.encode_request(
+            Request(stalled.pid, stalled.channel_number, 1, 10_000_000)))
+        try:
+            _served(server)
+            assert wait_for(lambda: _events_named(events, "client_error"))
+        finally:
+            stalled.close()
+        _served(server)
+        return
+    with raw_socket(transport, server.address) as stalled:
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.sendall(protocol.encode_request(Request(1, 1, 1, 10_000_000)))
+        _served(server)
+        assert wait_for(lambda: any("stalled" in e.get("error", "") or "no data" in e.get("error", "") or
+                                    "accepted no data" in e.get("error", "")
+                                    for e in _events_named(events, "client_error")))
+    _served(server)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_client_killed_mid_reply(start_server, transport):
+    events: list = []
+    server = start_server(transport, "--events", "all", events=events)
+    client = subprocess.Popen(
+        serve_command(["bench", "--transport", transport, "--address", server.address, "--requests", "1",
+                       "--count", "100000000", "--no-progress"]),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(lambda: any(e.get("count") == 100_000_000 for e in _events_named(events, "request")))
+    finally:
+        client.send_signal(signal.SIGKILL)
+        client.wait()
+    _served(server)
+    assert wait_for(lambda: any(e.get("event") == "client_gone" or e.get("event") == "client_error"
+                                for e in list(events)))
+    _served(server)
+
+
+@pytest.mark.parametrize("transport", ["tcp", "unix"])
+def test_over_the_client_cap_gets_busy(start_server, transport):
+    events: list = []
+    server = start_server(transport, "--max-clients", "2", events=events)
+    with raw_socket(transport, server.address) as first, raw_socket(transport, server.address) as second:
+        # Make sure both are admitted before the third arrives.
+        for sock in (first, second):
+            sock.sendall(protocol.encode_request(Request(1, 1, 1, 1)))
+            assert len(sock.recv(4096)) > 0
+        with raw_socket(transport, server.address) as third:
+            assert error_code_of(read_until_closed(third)) == ErrorCode.BUSY
+    # Once the server has seen the two leave, there is room again.
+    assert wait_for(lambda: len(_events_named(events, "client_gone")) >= 2)
+    _served(server)
+
+
+def _start_raw(transport: str, address: str) -> tuple[subprocess.Popen, dict]:
+    option = {"fifo": "--dir", "unix": "--path", "tcp": "--address"}[transport]
+    process = subprocess.Popen(serve_command(["serve", transport, option, address, "--events", "none"]),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = process.stdout.readline()
+    return process, json.loads(line) if line else {}
+
+
+@pytest.mark.parametrize("transport", ["fifo", "unix"])
+def test_sigterm_and_sigkill_leave_nothing_after_next_start(transport):
+    address = private_address(transport)
+    # SIGTERM: everything removed at once.
+    process, ready = _start_raw(transport, address)
+    assert ready["event"] == "ready"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(10) == 0
+    process.stdout.close()
+    process.stderr.close()
+    assert not os.path.exists(address)
+    # SIGKILL: files remain, and the next start cleans them.
+    process, ready = _start_raw(transport, address)
+    with make_client(transport, address) as client:  # leaves a reply FIFO behind for fifo
+        client.request(1)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        process.stdout.close()
+        process.stderr.close()
+    assert os.path.exists(address)
+    with pytest.raises(ConnectionRefused):
+        make_client(transport, address).request(1)
+    process, ready = _start_raw(transport, address)
+    assert ready["event"] == "ready", process.stderr.read()
+    if transport == "fifo":
+        assert ready["stale_files_removed"] >= 2
+    with make_client(transport, address) as client:
+        assert client.request(5).count == 5
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(10) == 0
+    process.stdout.close()
+    process.stderr.close()
+    assert not os.path.exists(address)
+
+
+def test_second_server_on_same_fifo_directory_is_refused(start_server):
+    server = start_server("fifo")
+    process = subprocess.run(serve_command(["serve", "fifo", "--dir", server.address]), capture_output=True,
+                             text=True, timeout=30)
+    assert process.returncode == 3
+    assert "already serving" in process.stderr
+    _served(server)
+
+
+def test_foreign_files_in_fifo_directory_are_never_removed(tmp_path):
+    directory = tmp_path / "fifo"
+    directory.mkdir(mode=0o700)
+    (directory / "notes.txt").write_text("mine")
+    process = subprocess.run(serve_command(["serve", "fifo", "--dir", str(directory)]), capture_output=True,
+                             text=True, timeout=30)
+    assert process.returncode == 3 and "not IPC Lab's" in process.stderr
+    assert (directory / "notes.txt").read_text() == "mine"
+
+
+def test_tcp_port_in_use_is_a_clear_error():
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        process = subprocess.run(serve_command(["serve", "tcp", "--port", str(port)]), capture_output=True,
+                                 text=True, timeout=30)
+    finally:
+        holder.close()
+    assert process.returncode == 3
+    assert "already in use" in process.stderr and str(port) in process.stderr
+
+
+def test_symlink_planted_as_reply_fifo_is_refused(start_server, tmp_path):
+    events: list = []
+    server = start_server("fifo", "--events", "all", events=events)
+    target = tmp_path / "victim.txt"
+    target.write_text("untouched")
+    pid, channel = 999_999, 4
+    link = os.path.join(server.address, f"reply-{pid}-{channel}.fifo")
+    os.symlink(target, link)
+    try:
+        write_to_request_fifo(server.address, protocol.encode_request(Request(pid, channel, 1, 10)))
+        assert wait_for(lambda: any("symlink" in e.get("reason", "") or "not a FIFO" in e.get("reason", "")
+                                    for e in _events_named(events, "client_gone")))
+    finally:
+        os.unlink(link)
+    assert target.read_text() == "untouched"
+    _served(server)
+
+
+def test_ipv6_loopback(start_server):
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    try:
+        probe = socket.socket(socket.AF_INET6)
+        probe.bind(("::1", 0))
+        probe.close()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    server = start_server("tcp", address="[::1]:0")
+    assert server.address.startswith("[::1]:")
+    _served(server)
+
+
+def test_server_error_frame_for_over_cap_count(start_server):
+    server = start_server("tcp", "--max-count", "100")
+    with make_client("tcp", server.address) as client:
+        with pytest.raises(ServerError) as error:
+            client.request(101)
+        assert error.value.code == ErrorCode.COUNT_TOO_LARGE
+        assert client.request(100).count == 100
+
+
+def test_server_vanishing_mid_reply_is_reported(start_server):
+    from backend.engine import ServerVanished
+    from backend.transports.base import PeerClosed
+
+    for transport in TRANSPORTS:
+        server = start_server(transport)
+        client = make_client(transport, server.address, timeout=10.0)
+        chunks = []
+
+        def sink(values, server=server):
+            chunks.append(len(values))
+            if len(chunks) == 2:
+                os.kill(server.pid, signal.SIGKILL)
+
+        with pytest.raises((ServerVanished, PeerClosed)):
+            client.request(50_000_000, sink=sink)
+        client.close()
+        server.stop()
