@@ -37,7 +37,7 @@ class CsvRecorder:
 def format_report(report: dict) -> str:
     """A human-readable report, one figure per line with its unit."""
     latency = report["latency_us"]
-    distribution = report["distribution"]
+    distribution = report["distribution"] or {}
     workload = report["workload"]
 
     def us(value: float | None) -> str:
@@ -56,9 +56,11 @@ def format_report(report: dict) -> str:
         f"latency        p50 {us(latency['p50'])}  p90 {us(latency['p90'])}  p99 {us(latency['p99'])}  "
         f"p99.9 {us(latency['p99.9'])}  max {us(latency['max'])}",
         f"numbers        {report['numbers']:,} received, {report['lost_numbers']} lost, "
-        f"{report['out_of_range']} out of range",
+        f"{report['out_of_range']} out of range" + ("" if report["values_checked"] else " (values not counted)"),
     ]
-    if distribution["p_value"] is not None and distribution["degrees_of_freedom"]:
+    if not distribution:
+        lines.append("distribution   not checked (--no-distribution)")
+    elif distribution["p_value"] is not None and distribution["degrees_of_freedom"]:
         lines.append(
             f"distribution   chi-square {distribution['chi_square']:.2f} with {distribution['degrees_of_freedom']} "
             f"degrees of freedom, p = {distribution['p_value']:.4f} against uniform over {distribution['lo']}..{distribution['hi']}"
@@ -94,7 +96,7 @@ def run_bench_command(options: argparse.Namespace) -> int:
     spec = WorkloadSpec(
         transport=options.transport, address=options.address, requests=requests, count=options.count,
         lo=options.lo, hi=options.hi, seed=options.seed, concurrency=options.concurrency,
-        duration=options.duration, timeout=options.timeout,
+        duration=options.duration, timeout=options.timeout, check_values=not options.no_distribution,
     )
     try:
         spec.check()

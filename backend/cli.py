@@ -124,6 +124,8 @@ def build_parser() -> ArgumentParser:
     bench.add_argument("--timeout", type=_positive_float, default=10.0, help="per-exchange timeout (s, default 10)")
     bench.add_argument("--server-arg", action="append", default=[], metavar="ARG",
                        help="extra argument for the embedded server (repeatable)")
+    bench.add_argument("--no-distribution", action="store_true",
+                       help="skip counting the values (measures the transport alone; no chi-square)")
     bench.add_argument("--json", action="store_true", help="print the report as JSON (schema in docs/BENCH.md)")
     bench.add_argument("--csv", metavar="FILE", help="write one row per exchange to FILE")
     bench.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")

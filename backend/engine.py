@@ -93,9 +93,9 @@ class RandomSource:
 
     @staticmethod
     def for_request(seed: int) -> "RandomSource":
-        """A fresh stream for a request that carries its own seed (same seed -> same numbers):
-        numpy's `Generator(PCG64(SeedSequence(seed))).integers(lo, hi, endpoint=True)` drawn in
-        chunks of MAX_CHUNK_VALUES, which a test or another program can reproduce exactly."""
+        """A fresh stream for a request that carries its own seed (same seed -> same numbers).
+
+        The values are reproducible with numpy alone (see `reference_values`)."""
         return RandomSource(np.random.SeedSequence(seed), pooled=False)
 
     def wire_values(self, count: int, lo: int, hi: int) -> np.ndarray:
@@ -115,10 +115,38 @@ class RandomSource:
         return self._generate(count, lo, hi)
 
     def _generate(self, count: int, lo: int, hi: int) -> np.ndarray:
-        values = self.generator.integers(lo, hi, size=count, dtype=np.int32, endpoint=True)
-        if not _NATIVE_IS_BIG:
-            values.byteswap(inplace=True)
+        """Draw offsets in the narrowest unsigned type that holds the span (numpy's bounded
+        generation is unbiased in every width, and narrow draws are cheaper), then add `lo`
+        straight into a big-endian array."""
+        span = hi - lo
+        if span <= 0xFF:
+            offsets = self.generator.integers(0, span, size=count, dtype=np.uint8, endpoint=True)
+        elif span <= 0xFFFF:
+            offsets = self.generator.integers(0, span, size=count, dtype=np.uint16, endpoint=True)
+        else:
+            values = self.generator.integers(lo, hi, size=count, dtype=np.int32, endpoint=True)
+            if not _NATIVE_IS_BIG:
+                values.byteswap(inplace=True)
+            return values
+        values = np.empty(count, dtype=WIRE_DTYPE)
+        np.add(offsets, np.int32(lo), out=values, dtype=np.int32, casting="unsafe")
         return values
+
+
+def reference_values(seed: int, count: int, lo: int, hi: int) -> np.ndarray:
+    """The values a server sends for a seeded request, computed without any server.
+
+    `Generator(PCG64(SeedSequence(seed)))`; for each chunk of at most MAX_CHUNK_VALUES values,
+    `lo + integers(0, hi - lo, endpoint=True)` drawn as uint8 when hi - lo < 256, uint16 when
+    hi - lo < 65536, else `integers(lo, hi, endpoint=True)` as int32. Returned in native order.
+    """
+    source = RandomSource.for_request(seed)
+    parts, remaining = [], count
+    while remaining:
+        size = min(remaining, protocol.MAX_CHUNK_VALUES)
+        parts.append(source.wire_values(size, lo, hi).astype(np.int32))
+        remaining -= size
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
 
 
 def serve_request(

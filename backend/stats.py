@@ -219,6 +219,9 @@ class ValueHistogram:
 
     def add(self, values: np.ndarray | Iterable[int]) -> None:
         """Count `values` (any integer dtype or byte order, e.g. '>i4' straight off the wire)."""
+        if (isinstance(values, np.ndarray) and values.dtype.kind == "i" and values.dtype.itemsize == 4
+                and self.bin_width == 1 and self._add_in_range_int32(values)):
+            return
         arr = _as_integer_array(values)
         span = np.uint64(self.span)
         for chunk in _chunks(arr):
@@ -231,6 +234,20 @@ class ValueHistogram:
             if self.bin_width != 1:
                 offsets //= self.bin_width
             self.counts += np.bincount(offsets, minlength=self.num_bins)
+
+    def _add_in_range_int32(self, values: np.ndarray) -> bool:
+        """Fast path for the common case (int32 values, one bin per value, nothing out of range):
+        a byte-order conversion, min/max and one bincount; returns False to use the general path."""
+        native = values.astype(np.int32, copy=False).ravel()
+        if native.size == 0:
+            return True
+        if native.min() < self.lo or native.max() > self.hi:
+            return False
+        if 0 <= self.lo and self.hi < 65_536:
+            self.counts += np.bincount(native, minlength=self.hi + 1)[self.lo:]
+        else:
+            self.counts += np.bincount(native - np.int32(self.lo), minlength=self.num_bins)
+        return True
 
     def _check_compatible(self, other: ValueHistogram) -> None:
         if (self.lo, self.hi, self.num_bins) != (other.lo, other.hi, other.num_bins):

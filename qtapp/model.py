@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backend.runner import ExchangeBatch, WorkloadSpec, WorkloadStatistics
-from qtapp.ring_buffer import RingBuffer, TimeBins
+from backend.runner import RECORD_DTYPE, ExchangeBatch, WorkloadSpec, WorkloadStatistics
+from qtapp.ring_buffer import RecordRing, RingBuffer, TimeBins
 
 TRANSPORT_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
 LATENCY_POINTS = 60_000  # recent per-exchange latencies kept for the latency-over-time plot
 POINTS_PER_BATCH = 300  # at most this many of a batch's exchanges are kept as plot points
+RECORDS_KEPT = 100_000  # recent exchange records kept for the CSV export
 
 
 @dataclass
@@ -70,6 +71,7 @@ class TransportSeries:
         self.statistics = WorkloadStatistics(spec)
         self.latency_points = RingBuffer(LATENCY_POINTS, 2)  # (time s, round trip µs)
         self.throughput = TimeBins(2)  # exchanges, numbers
+        self.records = RecordRing(RECORDS_KEPT, RECORD_DTYPE)
         self.start_ns = time.perf_counter_ns()
         self.start_wall = time.time()
         self.last_values = np.empty(0, dtype=np.int32)
@@ -98,6 +100,7 @@ class TransportSeries:
         self.version += 1
         if not len(records):
             return
+        self.records.extend(records)
         ok = records[records["error"] == 0]
         self.completed += len(ok)
         self.failed += len(records) - len(ok)

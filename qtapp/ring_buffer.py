@@ -93,3 +93,41 @@ class TimeBins:
         used = self._used - 1 if drop_last and self._used > 1 else self._used
         centres = (np.arange(used) + 0.5) * self.width_s
         return centres, self._sums[:used] / self.width_s
+
+
+class RecordRing:
+    """The last `capacity` rows of a numpy structured array (e.g. exchange records)."""
+
+    def __init__(self, capacity: int, dtype: np.dtype) -> None:
+        self.capacity = capacity
+        self._data = np.zeros(capacity, dtype=dtype)
+        self._next = 0
+        self._size = 0
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def extend(self, records: np.ndarray) -> None:
+        if not len(records):
+            return
+        if len(records) > self.capacity:
+            self.dropped += len(records) - self.capacity
+            records = records[-self.capacity:]
+        count = len(records)
+        self.dropped += max(0, self._size + count - self.capacity)
+        end = self._next + count
+        if end <= self.capacity:
+            self._data[self._next:end] = records
+        else:
+            first = self.capacity - self._next
+            self._data[self._next:] = records[:first]
+            self._data[:count - first] = records[first:]
+        self._next = end % self.capacity
+        self._size = min(self.capacity, self._size + count)
+
+    def records(self) -> np.ndarray:
+        """A copy of the kept records, oldest first."""
+        if self._size < self.capacity:
+            return self._data[:self._size].copy()
+        return np.concatenate((self._data[self._next:], self._data[:self._next]))

@@ -9,19 +9,11 @@ import pytest
 
 from backend import protocol
 from backend.clients import make_client
+from tests.wire import reference_values
 from backend.runner import WorkloadRunner, WorkloadSpec
 
 CLIENTS = 64
-
-
-def _reference(seed: int, count: int, lo: int, hi: int) -> np.ndarray:
-    generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    parts, remaining = [], count
-    while remaining:
-        size = min(remaining, protocol.MAX_CHUNK_VALUES)
-        parts.append(generator.integers(lo, hi, size=size, dtype=np.int32, endpoint=True))
-        remaining -= size
-    return np.concatenate(parts) if parts else np.empty(0, np.int32)
+CHUNK = protocol.MAX_CHUNK_VALUES
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])
@@ -39,7 +31,7 @@ def test_64_clients_at_once_get_exactly_their_numbers(start_server, transport):
                     seed = index * 1000 + round_number
                     count = [10, 1000, 5000, 1, protocol.MAX_CHUNK_VALUES + 3][round_number]
                     result = client.request(count, -100, 100, seed=seed)
-                    if not np.array_equal(result.values.astype(np.int32), _reference(seed, count, -100, 100)):
+                    if not np.array_equal(result.values.astype(np.int32), reference_values(seed, count, -100, 100)):
                         failures.append(f"client {index} round {round_number}: wrong numbers")
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             failures.append(f"client {index}: {error!r}")

@@ -7,6 +7,7 @@ import pytest
 
 from backend import protocol
 from backend.clients import make_client
+from tests.wire import reference_values
 from backend.engine import ServerError
 from backend.protocol import ErrorCode
 from backend.stats import ValueHistogram
@@ -57,17 +58,7 @@ def test_same_seed_same_numbers(server):
     assert np.array_equal(first, again)
     assert not np.array_equal(first, other)
     # The documented recipe reproduces them without any server.
-    assert np.array_equal(first.astype(np.int32), _reference_values(42, CHUNK + 5, 1, 1000))
-
-
-def _reference_values(seed: int, count: int, lo: int, hi: int) -> np.ndarray:
-    generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    parts, remaining = [], count
-    while remaining:
-        size = min(remaining, CHUNK)
-        parts.append(generator.integers(lo, hi, size=size, dtype=np.int32, endpoint=True))
-        remaining -= size
-    return np.concatenate(parts)
+    assert np.array_equal(first.astype(np.int32), reference_values(42, CHUNK + 5, 1, 1000))
 
 
 def test_streaming_sink_keeps_memory_bounded(server):

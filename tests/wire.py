@@ -6,6 +6,8 @@ import os
 import socket
 import time
 
+import numpy as np
+
 from backend import protocol
 from backend.transports.tcp import parse_tcp_address
 
@@ -62,3 +64,20 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.01) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+def reference_values(seed: int, count: int, lo: int, hi: int) -> np.ndarray:
+    """Independent of the server: the documented numpy recipe."""
+    generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    parts, remaining = [], count
+    while remaining:
+        size = min(remaining, protocol.MAX_CHUNK_VALUES)
+        span = hi - lo
+        if span < 256:
+            parts.append(generator.integers(0, span, size=size, dtype=np.uint8, endpoint=True).astype(np.int32) + lo)
+        elif span < 65536:
+            parts.append(generator.integers(0, span, size=size, dtype=np.uint16, endpoint=True).astype(np.int32) + lo)
+        else:
+            parts.append(generator.integers(lo, hi, size=size, dtype=np.int32, endpoint=True))
+        remaining -= size
+    return np.concatenate(parts) if parts else np.empty(0, np.int32)

@@ -255,6 +255,9 @@ class FifoWriteChannel(Channel):
     def _read(self, view: memoryview) -> int:
         raise TransportError("a reply FIFO is write-only")
 
+    def enlarge_buffers(self) -> None:
+        try_enlarge_pipe(self._fd)
+
     def _write(self, buffers: Sequence[Buffer]) -> int:
         return os.writev(self._fd, buffers[:64])
 

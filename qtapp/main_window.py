@@ -1,0 +1,548 @@
+"""The main window: server panels and client controls on the left, live plots on the right, the
+client and server logs side by side below; menus for export, view and help.
+
+The GUI thread never blocks on I/O: servers are QProcesses, clients run in QThreads and hand
+their batches over through the model's inbox, which a 30 Hz timer drains before refreshing the
+visible plots.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import time
+from typing import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QTimer, Qt, Signal, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QScrollArea,
+    QSplitter, QTabWidget, QVBoxLayout, QWidget,
+)
+
+import backend
+from backend.runner import WorkloadSpec
+from backend.stats import RunningRate
+from qtapp.client_worker import RunController
+from qtapp.event_text import describe_event
+from qtapp.model import TRANSPORT_NAMES, BatchInbox, RunModel, TransportSeries, client_log_entries
+from qtapp.panels.client import ClientPanel
+from qtapp.panels.logs import LogView, format_time
+from qtapp.panels.servers import ServerPanel
+from qtapp.plots.compare import CompareView
+from qtapp.plots.distribution import DistributionPlot
+from qtapp.plots.latency import LatencyCdfPlot, LatencyHistogramPlot, LatencyOverTimePlot
+from qtapp.plots.throughput import ThroughputPlot
+from qtapp.results_export import write_csv, write_json
+from qtapp.server_process import ServerProcess, ServerState
+from qtapp.settings import Settings
+
+TRANSPORTS = ("fifo", "tcp", "unix")
+REFRESH_INTERVAL_MS = 33  # ~30 Hz
+SUMMARY_EVERY_TICKS = 8  # text figures ~4 times a second
+SHUTDOWN_THREADS_S = 0.5
+
+
+class MainWindow(QMainWindow):
+    """IPC Lab's window; also the controller that ties servers, runs, model and views together.
+
+    Signals:
+        run_finished(str transport, int run_id, list errors)
+        idle(): no run is active and no comparison is queued any more.
+        refreshed(): the plots were redrawn (once per timer tick with new data).
+    """
+
+    run_finished = Signal(str, int, list)
+    idle = Signal()
+    refreshed = Signal()
+
+    def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
+        super().__init__()
+        self.setWindowTitle("IPC Lab — FIFOs, TCP and Unix sockets, live")
+        self.settings = settings or Settings()
+        self.presentation = presentation
+        self.model = RunModel()
+        self.inbox = BatchInbox()
+        self.client_pid = os.getpid()
+        self.servers = {transport: ServerProcess(transport, self) for transport in TRANSPORTS}
+        self.runs: dict[str, RunController] = {}
+        self._run_series: dict[int, TransportSeries] = {}
+        self._waiting: dict[str, list[Callable[[], None]]] = {transport: [] for transport in TRANSPORTS}
+        self._compare_queue: list[str] = []
+        self._compare_spec: WorkloadSpec | None = None
+        self._progress_rate = RunningRate(window_s=1.0)
+        self._focus_run: RunController | None = None
+        self._ticks = 0
+        self.plot_refreshes = 0
+        self._closed = False
+        self._build()
+        for transport, server in self.servers.items():
+            server.configured_address = self.settings.address(transport)
+            self.server_panels[transport].address_edit.setText(server.configured_address)
+            server.event.connect(lambda event, name=transport: self._on_server_event(name, event))
+            server.state_changed.connect(lambda state, name=transport: self._on_server_state(name, state))
+            server.failed.connect(lambda message, name=transport: self._on_server_failed(name, message))
+            server.ready.connect(lambda _event, name=transport: self._on_server_ready(name))
+        self.client_panel.set_spec(self.settings.workload())
+        geometry = self.settings.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1600, 1000)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_INTERVAL_MS)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+
+    # -- building -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.primary_button = QPushButton()
+        self.primary_button.setObjectName("primaryButton")
+        self.primary_button.setToolTip("Starts the server if needed and sends one request")
+        self.primary_button.clicked.connect(lambda: self.single_request(self.client_panel.transport))
+        self.summary_labels: dict[str, QLabel] = {}
+        summary = QHBoxLayout()
+        summary.setSpacing(18)
+        for key, title in (("transport", "transport"), ("exchanges", "exchanges"), ("numbers", "numbers"),
+                           ("rate", "exchanges/s"), ("p50", "p50 round trip"), ("p99", "p99 round trip"),
+                           ("chi", "uniform? (χ² p)")):
+            box = QVBoxLayout()
+            value = QLabel("–")
+            value.setObjectName("figureValue")
+            caption = QLabel(title)
+            caption.setObjectName("figureCaption")
+            box.addWidget(value)
+            box.addWidget(caption)
+            summary.addLayout(box)
+            self.summary_labels[key] = value
+        top = QHBoxLayout()
+        top.addWidget(self.primary_button)
+        top.addSpacing(24)
+        top.addLayout(summary)
+        top.addStretch(1)
+
+        self.server_panels = {transport: ServerPanel(server) for transport, server in self.servers.items()}
+        self.client_panel = ClientPanel()
+        self.client_panel.transport_changed.connect(self._update_primary_button)
+        self.client_panel.single_requested.connect(self.single_request)
+        self.client_panel.workload_requested.connect(self.start_workload)
+        self.client_panel.compare_requested.connect(self.start_compare)
+        self.client_panel.stop_requested.connect(self.stop_runs)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        for panel in self.server_panels.values():
+            left_layout.addWidget(panel)
+        left_layout.addWidget(self.client_panel)
+        left_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(380)
+
+        self.distribution_plot = DistributionPlot()
+        self.latency_time_plot = LatencyOverTimePlot()
+        self.latency_histogram_plot = LatencyHistogramPlot()
+        self.throughput_plot = ThroughputPlot()
+        self.latency_cdf_plot = LatencyCdfPlot()
+        self.compare_view = CompareView()
+        overview = QWidget()
+        grid = QGridLayout(overview)
+        grid.setContentsMargins(2, 2, 2, 2)
+        grid.addWidget(self.distribution_plot, 0, 0)
+        grid.addWidget(self.latency_time_plot, 0, 1)
+        grid.addWidget(self.latency_histogram_plot, 1, 0)
+        grid.addWidget(self.throughput_plot, 1, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(overview, "Overview")
+        self.tabs.addTab(self.latency_cdf_plot, "Latency CDF")
+        self.tabs.addTab(self.compare_view, "Compare transports")
+        self.tabs.currentChanged.connect(lambda _index: self.refresh_plots(force=True))
+
+        self.client_log = LogView("Client")
+        self.server_log = LogView("Servers")
+        logs = QSplitter(Qt.Orientation.Horizontal)
+        logs.addWidget(self.client_log)
+        logs.addWidget(self.server_log)
+        upper = QSplitter(Qt.Orientation.Horizontal)
+        upper.addWidget(scroll)
+        upper.addWidget(self.tabs)
+        upper.setStretchFactor(1, 1)
+        upper.setSizes([400, 1200])
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(upper)
+        main.addWidget(logs)
+        main.setStretchFactor(0, 3)
+        main.setStretchFactor(1, 1)
+        main.setSizes([700, 260])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(top)
+        layout.addWidget(main, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        self._update_primary_button()
+        self.statusBar().showMessage("Press the blue button to see a FIFO exchange.")
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.export_json_action = file_menu.addAction("Export results as &JSON…", self._export_json_dialog)
+        self.export_csv_action = file_menu.addAction("Export results as &CSV…", self._export_csv_dialog)
+        file_menu.addAction("Save &window as PNG…", self._save_window_dialog)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for index in range(self.tabs.count()):
+            action = view_menu.addAction(self.tabs.tabText(index), lambda i=index: self.tabs.setCurrentIndex(i))
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        view_menu.addSeparator()
+        view_menu.addAction("&Clear plots and logs", self.clear_results)
+        runs_menu = self.menuBar().addMenu("&Run")
+        runs_menu.addAction("Start all &servers", lambda: [server.start() for server in self.servers.values()])
+        runs_menu.addAction("S&top all servers", lambda: [server.stop() for server in self.servers.values()])
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About IPC Lab", self.show_about)
+
+    def _update_primary_button(self, *_arguments: object) -> None:
+        self.primary_button.setText(f"▶  Run a {TRANSPORT_NAMES[self.client_panel.transport]} exchange")
+
+    # -- servers ------------------------------------------------------------------------------
+    def ensure_server(self, transport: str, action: Callable[[], None]) -> None:
+        """Run `action` once the transport's server listens, starting it if needed."""
+        server = self.servers[transport]
+        if server.state == ServerState.LISTENING:
+            action()
+            return
+        self._waiting[transport].append(action)
+        if not server.running:
+            server.start()
+
+    def _on_server_ready(self, transport: str) -> None:
+        actions, self._waiting[transport] = self._waiting[transport], []
+        for action in actions:
+            action()
+
+    def _on_server_state(self, transport: str, state: str) -> None:
+        if state in (ServerState.FAILED, ServerState.CRASHED, ServerState.STOPPED) and self._waiting[transport]:
+            self._waiting[transport] = []
+            self.client_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]}: the server is not "
+                                     f"available ({self.servers[transport].message or state})")
+            self._finish_compare_if_blocked(transport)
+        self._check_idle()
+
+    def _on_server_failed(self, transport: str, message: str) -> None:
+        server = self.servers[transport]
+        self.server_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  {server.state}: {message}")
+        self.statusBar().showMessage(f"{TRANSPORT_NAMES[transport]} server: {message}", 10_000)
+
+    def _on_server_event(self, transport: str, event: dict) -> None:
+        text = describe_event(event)
+        if text is None:
+            return
+        when = float(event.get("time") or time.time())
+        pid = self.servers[transport].pid or event.get("pid", "")
+        self.server_log.add_line(f"{format_time(when)}  {TRANSPORT_NAMES[transport]:11}  pid {pid}  {text}")
+
+    # -- runs ---------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return bool(self.runs) or bool(self._compare_queue)
+
+    def single_request(self, transport: str) -> None:
+        """The classic exercise: one request for a random count (1..10) of numbers."""
+        panel = self.client_panel
+        lo, hi = panel.lo_spin.value(), panel.hi_spin.value()
+        if lo > hi:
+            panel.show_error(f"the range is empty: lo {lo} > hi {hi}")
+            return
+        panel.show_error("")
+        spec = WorkloadSpec(transport=transport, requests=1, count=None, lo=lo, hi=hi, concurrency=1)
+        self.ensure_server(transport, lambda: self._start_run(spec, single=True))
+
+    def start_workload(self, spec: WorkloadSpec) -> None:
+        self._compare_queue = []
+        self.ensure_server(spec.transport, lambda: self._start_run(spec, single=False))
+
+    def start_compare(self, spec: WorkloadSpec) -> None:
+        """Run `spec` on FIFO, then TCP, then Unix socket; the plots and table overlay them."""
+        self._compare_spec = spec
+        self._compare_queue = list(TRANSPORTS)
+        self.tabs.setCurrentWidget(self.compare_view)
+        self._next_compare()
+
+    def _next_compare(self) -> None:
+        if not self._compare_queue or self._compare_spec is None:
+            self._check_idle()
+            return
+        transport = self._compare_queue.pop(0)
+        spec = dataclasses.replace(self._compare_spec, transport=transport)
+        self.ensure_server(transport, lambda: self._start_run(spec, single=False))
+
+    def _finish_compare_if_blocked(self, transport: str) -> None:
+        if self._compare_spec is not None and not self.runs:
+            self._next_compare()
+
+    def _start_run(self, spec: WorkloadSpec, single: bool) -> None:
+        transport = spec.transport
+        server = self.servers[transport]
+        if transport in self.runs:
+            self.client_panel.show_error(f"a run on {TRANSPORT_NAMES[transport]} is still going")
+            return
+        if single:
+            series = self.model.series_for(transport, spec)
+        else:
+            series = self.model.reset(transport, spec)
+        series.address = server.address
+        run = RunController(spec, server.address, self.inbox, series.start_ns, self)
+        run.finished.connect(self._on_run_finished)
+        self.runs[transport] = run
+        self._run_series[run.run_id] = series
+        if not single:
+            self._focus_run = run
+            self._progress_rate.reset()
+            self.client_log.add_line(
+                f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  client pid {self.client_pid}  "
+                f"workload: {spec.requests or 'unlimited'} requests × "
+                f"{'random 1..10' if spec.count is None else spec.count} numbers in {spec.lo}..{spec.hi}, "
+                f"{spec.concurrency} client thread{'s' if spec.concurrency > 1 else ''}"
+                + (f", {spec.duration:g} s" if spec.duration else ""))
+        self.client_panel.set_running(True)
+        run.start()
+
+    def stop_runs(self) -> None:
+        """Stop every running client now (blocked I/O is interrupted) and cancel a comparison."""
+        self._compare_queue = []
+        self._compare_spec = None
+        for run in self.runs.values():
+            run.stop()
+            series = self._run_series.get(run.run_id)
+            if series is not None:
+                series.stopped_early = True
+
+    def _on_run_finished(self, run_id: int, errors: list) -> None:
+        self.drain()
+        run = next((candidate for candidate in self.runs.values() if candidate.run_id == run_id), None)
+        if run is None:
+            return
+        transport = run.transport
+        del self.runs[transport]
+        series = self._run_series.pop(run_id, None)
+        if series is not None and run.stopped:
+            series.stopped_early = True
+        for error in errors[:3]:
+            self.client_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  "
+                                     f"client pid {self.client_pid}  error: {error}")
+        if errors:
+            self.client_panel.show_error(f"{TRANSPORT_NAMES[transport]}: {errors[0]}")
+        if run is self._focus_run:
+            self._update_progress(final=True)
+        run.deleteLater()
+        self.client_panel.set_running(bool(self.runs))
+        self.run_finished.emit(transport, run_id, list(errors))
+        if self._compare_spec is not None and not run.stopped and self._compare_queue:
+            self._next_compare()
+        else:
+            if not self._compare_queue:
+                self._compare_spec = None
+            self._check_idle()
+        self.refresh_plots(force=True)
+
+    def _check_idle(self) -> None:
+        if not self.runs and not self._compare_queue and not any(self._waiting.values()):
+            self.idle.emit()
+
+    # -- the timer: drain batches, refresh plots ----------------------------------------------
+    def drain(self) -> int:
+        """Move the workers' batches into the model (and the client log); return how many."""
+        items = self.inbox.drain()
+        for item in items:
+            series = self._run_series.get(item.run_id)
+            if series is None:
+                continue
+            series.add(item.batch)
+            for entry in client_log_entries(series, item.batch, self.client_pid):
+                self.client_log.add_line(
+                    f"{format_time(entry.time_s)}  {TRANSPORT_NAMES[entry.transport]:11}  client pid "
+                    f"{entry.client_pid} ↔ server pid {entry.server_pid}  {entry.text}")
+        if items:
+            self.model.version += 1
+        return len(items)
+
+    def tick(self) -> None:
+        self._ticks += 1
+        self.drain()
+        self.refresh_plots()
+        if self._focus_run is not None:
+            self._update_progress()
+        if self._ticks % SUMMARY_EVERY_TICKS == 0:
+            self._update_summary()
+            for panel in self.server_panels.values():
+                panel.refresh_details()
+
+    def refresh_plots(self, force: bool = False) -> None:
+        """Redraw the plots of the visible tab from the model (each skips work if nothing changed)."""
+        if force:
+            self._update_summary()
+        all_series = self.model.series
+        current = self.model.current()
+        page = self.tabs.currentIndex()
+        started = self._plots_version_seen if hasattr(self, "_plots_version_seen") else -1
+        if not force and started == self.model.version:
+            return
+        self._plots_version_seen = self.model.version
+        if page == 0:
+            self.distribution_plot.refresh(current)
+            self.latency_time_plot.refresh(all_series)
+            self.latency_histogram_plot.refresh(all_series, current)
+            self.throughput_plot.refresh(all_series)
+        elif page == 1:
+            self.latency_cdf_plot.refresh(all_series, current)
+        else:
+            self.compare_view.refresh(all_series, current)
+        self.plot_refreshes += 1
+        self.refreshed.emit()
+
+    def _update_progress(self, final: bool = False) -> None:
+        run = self._focus_run
+        if run is None:
+            return
+        series = self._run_series.get(run.run_id) or self.model.series.get(run.transport)
+        panel = self.client_panel
+        if series is None:
+            return
+        done = series.finished_exchanges
+        now = time.monotonic()
+        self._progress_rate.add(now, done)
+        rate = self._progress_rate.rate()
+        elapsed = now - run.started_at
+        spec = run.spec
+        fractions = []
+        left = []
+        if spec.requests:
+            fractions.append(done / spec.requests)
+            if rate > 0:
+                left.append((spec.requests - done) / rate)
+        if spec.duration:
+            fractions.append(elapsed / spec.duration)
+            left.append(spec.duration - elapsed)
+        fraction = min(1.0, max(fractions)) if fractions else 0.0
+        if final:
+            fraction = 1.0 if not run.stopped else fraction
+            word = "stopped" if run.stopped else ("failed" if run.errors else "done")
+            panel.progress.setFormat(f"{word}: {done:,} exchanges")
+            panel.progress_label.setText(f"{TRANSPORT_NAMES[run.transport]}: {done:,} exchanges in {elapsed:.1f} s")
+            self._focus_run = None
+        else:
+            remaining = min(left) if left else None
+            panel.progress.setFormat(f"{TRANSPORT_NAMES[run.transport]}: {done:,} exchanges ({fraction:.0%})"
+                                     if fractions else f"{TRANSPORT_NAMES[run.transport]}: {done:,} exchanges")
+            panel.progress_label.setText(f"{rate:,.0f} exchanges/s · " + (
+                f"{max(0.0, remaining):.1f} s left" if remaining is not None else "until you press Stop"))
+        panel.progress.setValue(int(fraction * 1000))
+
+    def _update_summary(self) -> None:
+        series = self.model.current()
+        labels = self.summary_labels
+        if series is None:
+            for label in labels.values():
+                label.setText("–")
+            return
+        statistics = series.statistics
+        latency = statistics.latency
+        labels["transport"].setText(TRANSPORT_NAMES[series.transport])
+        labels["exchanges"].setText(f"{statistics.exchanges:,}")
+        labels["numbers"].setText(f"{statistics.numbers:,}")
+        labels["rate"].setText(f"{statistics.exchanges / statistics.elapsed_s:,.0f}" if statistics.exchanges > 1
+                               else "–")
+        for key, q in (("p50", 50.0), ("p99", 99.0)):
+            labels[key].setText(f"{latency.percentile(q) / 1e3:,.1f} µs" if latency.count else "–")
+        chi = statistics.values.chi_square()
+        labels["chi"].setText(f"{chi.p_value:.3f}" if chi.degrees_of_freedom and np.isfinite(chi.p_value) else "–")
+
+    # -- export, about, clearing --------------------------------------------------------------
+    def export_json(self, path: str) -> None:
+        write_json(path, self.model)
+
+    def export_csv(self, path: str) -> int:
+        return write_csv(path, self.model)
+
+    def _export_json_dialog(self) -> None:
+        if not self.model.series:
+            self.statusBar().showMessage("Nothing to export yet: run something first.", 5000)
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export results as JSON", "ipclab-results.json", "JSON (*.json)")
+        if path:
+            self.export_json(path)
+            self.statusBar().showMessage(f"Results written to {path}", 5000)
+
+    def _export_csv_dialog(self) -> None:
+        if not self.model.series:
+            self.statusBar().showMessage("Nothing to export yet: run something first.", 5000)
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", "ipclab-results.csv", "CSV (*.csv)")
+        if path:
+            rows = self.export_csv(path)
+            self.statusBar().showMessage(f"{rows:,} exchanges written to {path}", 5000)
+
+    def _save_window_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save window as PNG", "ipclab.png", "PNG image (*.png)")
+        if path:
+            self.grab().save(path)
+
+    def clear_results(self) -> None:
+        self.model.clear()
+        self.client_log.clear()
+        self.server_log.clear()
+        self.refresh_plots(force=True)
+
+    def about_text(self) -> str:
+        return (f"<h3>IPC Lab {backend.__version__}</h3>"
+                "<p>Shows and measures interprocess communication: FIFOs, TCP and Unix sockets.</p>"
+                f"<p>Python {platform.python_version()}<br>Qt {qVersion()} (PySide6 {pyside_version})<br>"
+                f"pyqtgraph {pg.__version__}<br>numpy {np.__version__}</p>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About IPC Lab", self.about_text())
+
+    # -- shutdown -----------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the workers, terminate the servers (terminate, wait, kill) and remove their files."""
+        if self._closed:
+            return
+        self._closed = True
+        self._timer.stop()
+        self._compare_queue = []
+        for waiting in self._waiting.values():
+            waiting.clear()
+        self._save_settings()
+        for run in list(self.runs.values()):
+            run.stop()
+        for server in self.servers.values():
+            server.stop()  # SIGTERM to every server at once; they exit in parallel
+        for run in list(self.runs.values()):
+            run.shutdown(SHUTDOWN_THREADS_S)
+        self.runs.clear()
+        for server in self.servers.values():
+            server.shutdown()
+        self.client_log.stop()
+        self.server_log.stop()
+        for panel in self.server_panels.values():
+            panel.stop_timers()
+
+    def _save_settings(self) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_workload(self.client_panel.saved_spec())
+        for transport, panel in self.server_panels.items():
+            self.settings.set_address(transport, panel.address_edit.text().strip())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        event.accept()

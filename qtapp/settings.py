@@ -1,0 +1,48 @@
+"""Remembered settings (QSettings, INI format): window geometry, last workload, server addresses."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANIZATION = "ipclab"
+APPLICATION = "ipclab"
+
+
+def open_settings() -> QSettings:
+    """The user's settings file (INI, so tests can redirect it with QSettings.setPath)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+class Settings:
+    """Typed access to the few things IPC Lab remembers."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store or open_settings()
+
+    def geometry(self) -> QByteArray | None:
+        value = self.store.value("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_geometry(self, geometry: QByteArray) -> None:
+        self.store.setValue("window/geometry", geometry)
+
+    def workload(self) -> dict:
+        try:
+            value = json.loads(str(self.store.value("workload/last", "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def set_workload(self, workload: dict) -> None:
+        self.store.setValue("workload/last", json.dumps(workload))
+
+    def address(self, transport: str) -> str:
+        return str(self.store.value(f"servers/{transport}/address", "") or "")
+
+    def set_address(self, transport: str, address: str) -> None:
+        self.store.setValue(f"servers/{transport}/address", address)
+
+    def sync(self) -> None:
+        self.store.sync()
