@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self._focus_run: RunController | None = None
         self._ticks = 0
         self.plot_refreshes = 0
+        self._plots_version_seen = -1
         self._closed = False
         self._build()
         for transport, server in self.servers.items():
@@ -393,8 +394,7 @@ class MainWindow(QMainWindow):
         all_series = self.model.series
         current = self.model.current()
         page = self.tabs.currentIndex()
-        started = self._plots_version_seen if hasattr(self, "_plots_version_seen") else -1
-        if not force and started == self.model.version:
+        if not force and self._plots_version_seen == self.model.version:
             return
         self._plots_version_seen = self.model.version
         if page == 0:

@@ -255,3 +255,15 @@ def test_server_vanishing_mid_reply_is_reported(start_server):
             client.request(50_000_000, sink=sink)
         client.close()
         server.stop()
+
+
+def test_tcp_client_never_connects_to_itself():
+    """With no server on a local ephemeral port, Linux may connect a socket to itself; the
+    original exercise's client then printed its own request as the reply. Ours refuses."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    for _ in range(200):
+        with pytest.raises(ConnectionRefused):
+            make_client("tcp", f"127.0.0.1:{port}", connect_timeout=1.0).request(1)

@@ -51,6 +51,11 @@ def connect_tcp(address: str, timeout: float, cancellation: Cancellation | None 
         raise TimedOut(f"connecting to tcp {address} timed out after {timeout:g} s") from None
     except OSError as error:
         raise TransportError(f"cannot connect to tcp {address}: {error.strerror or error}") from None
+    if sock.getsockname() == sock.getpeername():
+        # TCP "simultaneous open": with no server on a local ephemeral port, the kernel can
+        # connect a socket to itself (the classic exercise's client then read its own request).
+        sock.close()
+        raise ConnectionRefused(f"no server is listening at tcp {address}")
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return SocketChannel(sock, cancellation)
 
