@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Sequence
 
-from backend import __version__
+import backend
 
 TRANSPORTS = ("fifo", "tcp", "unix")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANNOT_SERVE = 0, 1, 2, 3
@@ -72,7 +72,7 @@ def build_parser() -> ArgumentParser:
         description="IPC Lab: show and measure interprocess communication over FIFOs, TCP and Unix sockets. "
                     "With no command, opens the GUI.",
     )
-    parser.add_argument("--version", action="version", version=f"ipclab {__version__}")
+    parser.add_argument("--version", action="version", version=f"ipclab {backend.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
 
     gui = commands.add_parser("gui", help="open the graphical application (the default)")
@@ -222,7 +222,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         print(f"ipclab serve: {error}", file=sys.stderr)
         return EXIT_CANNOT_SERVE
     ready = {"transport": options.transport, "address": address, "pid": os.getpid(), "protocol": 1,
-             "version": __version__}
+             "version": backend.__version__}
     if options.transport == "fifo":
         ready["request_fifo"] = server.directory.request_path
         ready["stale_files_removed"] = server.directory.stale_files_removed

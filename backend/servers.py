@@ -350,14 +350,20 @@ class FifoServer(Server):
                 events = poller.poll(max(1, int((self.config.request_timeout - waited) * 1000)))
                 if any(event_fd == self.cancellation.fd for event_fd, _ in events):
                     return
-                if not events:  # an incomplete request outlived its timeout: drop it
+                if not events:
+                    # The frame at the head never completed: it was a fragment or garbage. Drop
+                    # its first byte only and rescan, so a genuine request behind it is kept.
+                    size_before = len(buffer)
+                    del buffer[:1]
+                    consumed = self._process_buffer(buffer)
+                    del buffer[:consumed]
                     self.events.client(
                         "client_error", client="?",
-                        error=f"discarded {len(buffer)} bytes of an incomplete request after "
+                        error=f"discarded {size_before - len(buffer)} bytes of an incomplete request after "
                               f"{self.config.request_timeout:g} s",
                     )
-                    self.garbage_bytes += len(buffer)
-                    buffer.clear()
+                    self.garbage_bytes += size_before - len(buffer)
+                    partial_since = time.monotonic()
                     continue
             data = os.read(fd, 65536)
             if self.cancellation.cancelled:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -19,12 +20,21 @@ from backend.runner import ExchangeBatch, ExchangeLoop, WorkloadSpec
 from qtapp.model import BatchInbox, InboxItem
 
 _run_numbers = itertools.count(1)
+WORKER_NICENESS = 10  # workers yield the CPU to the GUI thread (Linux: per-thread nice value)
+
+
+def lower_thread_priority() -> None:
+    """Make the calling thread nicer than the GUI thread, so a busy run never starves the GUI."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
+    except (AttributeError, OSError):
+        pass
 
 
 class ClientWorker(QObject):
     """One client of a workload, living in its own QThread; `run` blocks that thread until done."""
 
-    finished = Signal(int, str)  # client index, fatal error ("" when none)
+    finished = Signal(int, str, float)  # client index, fatal error ("" when none), time.monotonic() at return
 
     def __init__(self, spec: WorkloadSpec, address: str, client_index: int, cancellation: Cancellation,
                  run_start_ns: int, inbox: BatchInbox, run_id: int) -> None:
@@ -40,13 +50,14 @@ class ClientWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        lower_thread_priority()
         error = ""
         try:
             self._loop.run(self._deliver)
             error = self._loop.fatal_error or ""
         except Exception as exception:  # noqa: BLE001 - reported to the GUI, never a crash
             error = f"client {self.client_index}: {exception}"
-        self.finished.emit(self.client_index, error)
+        self.finished.emit(self.client_index, error, time.monotonic())
 
 
 class RunController(QObject):
@@ -69,6 +80,7 @@ class RunController(QObject):
         self.started_at = 0.0
         self.stop_requested_at = 0.0
         self.errors: list[str] = []
+        self.last_client_returned_at = 0.0
         self._inbox = inbox
         self._run_start_ns = run_start_ns
         self._cancellation = Cancellation()
@@ -124,7 +136,15 @@ class RunController(QObject):
             self._release()
         return ended
 
-    def _on_worker_finished(self, client_index: int, error: str) -> None:
+    @property
+    def stop_latency_s(self) -> float | None:
+        """Seconds from stop() until the last client thread had returned (None if not stopped)."""
+        if not self.stop_requested_at or self.running:
+            return None
+        return max(0.0, self.last_client_returned_at - self.stop_requested_at)
+
+    def _on_worker_finished(self, client_index: int, error: str, returned_at: float) -> None:
+        self.last_client_returned_at = max(self.last_client_returned_at, returned_at)
         if error:
             self.errors.append(error)
         if client_index < len(self._threads):

@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QTimer, Qt, Signal, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QScrollArea,
     QSplitter, QTabWidget, QVBoxLayout, QWidget,
@@ -36,7 +36,9 @@ from qtapp.panels.servers import ServerPanel
 from qtapp.plots.compare import CompareView
 from qtapp.plots.distribution import DistributionPlot
 from qtapp.plots.latency import LatencyCdfPlot, LatencyHistogramPlot, LatencyOverTimePlot
+from qtapp.plots.style import format_microseconds
 from qtapp.plots.throughput import ThroughputPlot
+from qtapp.resource_files import resource_path
 from qtapp.results_export import write_csv, write_json
 from qtapp.server_process import ServerProcess, ServerState
 from qtapp.settings import Settings
@@ -52,17 +54,23 @@ class MainWindow(QMainWindow):
 
     Signals:
         run_finished(str transport, int run_id, list errors)
+        run_stopped(str transport, float seconds): a run stopped by the user; seconds from Stop until
+            its last client thread had returned.
         idle(): no run is active and no comparison is queued any more.
         refreshed(): the plots were redrawn (once per timer tick with new data).
     """
 
     run_finished = Signal(str, int, list)
+    run_stopped = Signal(str, float)
     idle = Signal()
     refreshed = Signal()
 
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
         self.setWindowTitle("IPC Lab — FIFOs, TCP and Unix sockets, live")
+        icon_path = resource_path("icons", "ipclab-256.png")
+        if os.path.exists(icon_path):
+            self.setWindowIcon(QIcon(icon_path))
         self.settings = settings or Settings()
         self.presentation = presentation
         self.model = RunModel()
@@ -142,7 +150,7 @@ class MainWindow(QMainWindow):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(380)
+        scroll.setMinimumWidth(left.sizeHint().width() + 24)
 
         self.distribution_plot = DistributionPlot()
         self.latency_time_plot = LatencyOverTimePlot()
@@ -172,7 +180,7 @@ class MainWindow(QMainWindow):
         upper.addWidget(scroll)
         upper.addWidget(self.tabs)
         upper.setStretchFactor(1, 1)
-        upper.setSizes([400, 1200])
+        upper.setSizes([440, 1160])
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(upper)
         main.addWidget(logs)
@@ -346,6 +354,8 @@ class MainWindow(QMainWindow):
             self._update_progress(final=True)
         run.deleteLater()
         self.client_panel.set_running(bool(self.runs))
+        if run.stop_latency_s is not None:
+            self.run_stopped.emit(transport, run.stop_latency_s)
         self.run_finished.emit(transport, run_id, list(errors))
         if self._compare_spec is not None and not run.stopped and self._compare_queue:
             self._next_compare()
@@ -370,8 +380,8 @@ class MainWindow(QMainWindow):
             series.add(item.batch)
             for entry in client_log_entries(series, item.batch, self.client_pid):
                 self.client_log.add_line(
-                    f"{format_time(entry.time_s)}  {TRANSPORT_NAMES[entry.transport]:11}  client pid "
-                    f"{entry.client_pid} ↔ server pid {entry.server_pid}  {entry.text}")
+                    f"{format_time(entry.time_s)}  {TRANSPORT_NAMES[entry.transport]:11}  client {entry.client_pid} "
+                    f"→ server {entry.server_pid}  {entry.text}")
         if items:
             self.model.version += 1
         return len(items)
@@ -398,12 +408,12 @@ class MainWindow(QMainWindow):
             return
         self._plots_version_seen = self.model.version
         if page == 0:
-            self.distribution_plot.refresh(current)
+            self.distribution_plot.refresh(current, final=force)
             self.latency_time_plot.refresh(all_series)
-            self.latency_histogram_plot.refresh(all_series, current)
+            self.latency_histogram_plot.refresh(all_series, current, final=force)
             self.throughput_plot.refresh(all_series)
         elif page == 1:
-            self.latency_cdf_plot.refresh(all_series, current)
+            self.latency_cdf_plot.refresh(all_series, current, final=force)
         else:
             self.compare_view.refresh(all_series, current)
         self.plot_refreshes += 1
@@ -462,7 +472,7 @@ class MainWindow(QMainWindow):
         labels["rate"].setText(f"{statistics.exchanges / statistics.elapsed_s:,.0f}" if statistics.exchanges > 1
                                else "–")
         for key, q in (("p50", 50.0), ("p99", 99.0)):
-            labels[key].setText(f"{latency.percentile(q) / 1e3:,.1f} µs" if latency.count else "–")
+            labels[key].setText(format_microseconds(latency.percentile(q) / 1e3) if latency.count else "–")
         chi = statistics.values.chi_square()
         labels["chi"].setText(f"{chi.p_value:.3f}" if chi.degrees_of_freedom and np.isfinite(chi.p_value) else "–")
 

@@ -19,8 +19,8 @@ from backend.runner import RECORD_DTYPE, ExchangeBatch, WorkloadSpec, WorkloadSt
 from qtapp.ring_buffer import RecordRing, RingBuffer, TimeBins
 
 TRANSPORT_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
-LATENCY_POINTS = 60_000  # recent per-exchange latencies kept for the latency-over-time plot
-POINTS_PER_BATCH = 300  # at most this many of a batch's exchanges are kept as plot points
+LATENCY_POINTS = 20_000  # recent per-exchange latencies kept for the latency-over-time plot
+POINTS_PER_BATCH = 100  # at most this many of a batch's exchanges are kept as plot points
 RECORDS_KEPT = 100_000  # recent exchange records kept for the CSV export
 
 
@@ -177,7 +177,7 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
     elif len(ok):
         latencies = ok["latency_ns"] / 1e3
         numbers = int(ok["count"].sum())
-        text = (f"client {batch.client_index}: {len(ok):,} exchanges, {numbers:,} numbers, "
+        text = (f"thread {batch.client_index}: {len(ok):,} exchanges, {numbers:,} numbers, "
                 f"round trip median {float(np.median(latencies)):,.1f} µs, max {float(latencies.max()):,.1f} µs")
         entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid, text))
     return entries

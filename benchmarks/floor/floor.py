@@ -2,7 +2,8 @@
 """floor.py - the raw-Python floor for IPC Lab's work (the same as floor.c, in minimal Python).
 
 The same exchanges as IPC Lab, written the straightforward fast way: blocking sockets and
-os.read/os.readv, numpy `Generator.integers` for the values, `recv_into` into preallocated
+os.read/os.readv, numpy `Generator.integers` for the values (small requests take the next values
+of a block generated ahead, as ipclab does; -u turns that off), `recv_into` into preallocated
 buffers, and numpy arrays handed straight to `sendmsg`/`sendall`/`os.writev` (no `.tobytes()`).
 It speaks IPC Lab protocol version 1 for real (48-byte request with CRC-32, CHUNK frames of at
 most 262144 big-endian int32, 40-byte END), so it can also serve ipclab clients (-s) or be the
@@ -10,7 +11,8 @@ client of an ipclab server (-a).
 
     python floor.py pingpong TRANSPORT [-n N] [-r REQUESTS] [-c CLIENTS] [-w WARMUP]
     python floor.py bulk TRANSPORT [-n N] [-k REPETITIONS]
-    options: -V (clients count the values), -S CPU / -C CPU (pin server / clients, Linux),
+    options: -V (clients count the values), -u (no block of values generated ahead),
+             -S CPU / -C CPU (pin server / clients, Linux),
              -s ADDRESS (only serve), -a ADDRESS (only be the client of a server at ADDRESS)
 
 TRANSPORT is fifo, tcp (127.0.0.1, TCP_NODELAY) or unix. The server is forked: one process per
@@ -82,7 +84,36 @@ class Writer:
                     view = view[os.write(self.fd, view):]
 
 
-def serve_request(out: Writer, request: memoryview, rng: np.random.Generator, pid: int) -> bool:
+class Values:
+    """Random values in wire order. Small requests take the next values of a block generated ahead
+    (numpy's per-call cost, several microseconds, is then paid once per 65536 values); larger
+    requests call `Generator.integers` directly. `pooled=False` calls it for every request."""
+
+    POOL = 65_536
+    SMALL = 256
+
+    def __init__(self, pooled: bool = True) -> None:
+        self.rng = np.random.default_rng()
+        self.pooled = pooled
+        self.pool = np.empty(0, np.int32)
+        self.pool_range = (0, 0)
+        self.position = 0
+
+    def take(self, count: int, lo: int, hi: int) -> np.ndarray:
+        if self.pooled and count <= self.SMALL:
+            if self.pool_range != (lo, hi) or self.position + count > len(self.pool):
+                self.pool = self.rng.integers(lo, hi, size=self.POOL, dtype=np.int32, endpoint=True)
+                self.pool.byteswap(inplace=True)
+                self.pool_range, self.position = (lo, hi), 0
+            start = self.position
+            self.position += count
+            return self.pool[start:self.position]
+        values = self.rng.integers(lo, hi, size=count, dtype=np.int32, endpoint=True)
+        values.byteswap(inplace=True)
+        return values
+
+
+def serve_request(out: Writer, request: memoryview | bytes, values: Values, pid: int) -> bool:
     """Answer one request (checked here); False if it is not a valid request."""
     start = now_ns()
     if request[:4] != MAGIC or zlib.crc32(request[:44]) != CRC.unpack_from(request, 44)[0]:
@@ -95,10 +126,9 @@ def serve_request(out: Writer, request: memoryview, rng: np.random.Generator, pi
         generation = 0
         if count:
             before = now_ns()
-            values = rng.integers(lo, hi, size=count, dtype=np.int32, endpoint=True)
-            values.byteswap(inplace=True)
+            chunk = values.take(count, lo, hi)
             generation = now_ns() - before
-            buffers = [HEADER.pack(MAGIC, 1, 2, 0, request_id, count), values]
+            buffers = [HEADER.pack(MAGIC, 1, 2, 0, request_id, count), chunk]
         buffers.append(END.pack(MAGIC, 1, 3, 0, request_id, count, pid, 0, generation, now_ns() - start))
         out.write(buffers)
         return True
@@ -107,17 +137,19 @@ def serve_request(out: Writer, request: memoryview, rng: np.random.Generator, pi
     while left:
         size = min(left, MAX_CHUNK)
         before = now_ns()
-        values = rng.integers(lo, hi, size=size, dtype=np.int32, endpoint=True)
-        values.byteswap(inplace=True)
+        chunk = values.take(size, lo, hi)
         generation += now_ns() - before
-        out.write([HEADER.pack(MAGIC, 1, 2, 0, request_id, size), values])
+        out.write([HEADER.pack(MAGIC, 1, 2, 0, request_id, size), chunk])
         left -= size
     out.write([END.pack(MAGIC, 1, 3, 0, request_id, count, pid, 0, generation, now_ns() - start)])
     return True
 
 
+POOLED = True  # -u (unpooled) sets it to False
+
+
 def serve_connection(conn: socket.socket) -> None:
-    rng = np.random.default_rng()
+    rng = Values(POOLED)
     pid = os.getpid()
     out = Writer(sock=conn)
     request = bytearray(REQUEST_SIZE)
@@ -155,7 +187,7 @@ def fifo_server(directory: str) -> None:
     keep = os.open(path, os.O_WRONLY)  # noqa: F841 - held so that read() never sees end-of-file
     os.set_blocking(fd, True)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    rng = np.random.default_rng()
+    rng = Values(POOLED)
     pid = os.getpid()
     replies: dict[tuple[int, int], Writer] = {}
     buffer = bytearray()
@@ -164,7 +196,7 @@ def fifo_server(directory: str) -> None:
         position = 0
         view = memoryview(buffer)
         while len(buffer) - position >= REQUEST_SIZE:
-            request = view[position:position + REQUEST_SIZE]
+            request = bytes(view[position:position + REQUEST_SIZE])
             client_pid, channel = struct.unpack_from(">II", request, 8)
             key = (client_pid, channel)
             writer = replies.get(key)
@@ -233,8 +265,12 @@ def start_server(transport: str, address: str, server_cpu: int | None) -> tuple[
                 fifo_server(address)
             else:
                 socket_server(listener, transport)
+        except BaseException:  # noqa: BLE001 - say why the server died, then leave
+            import traceback
+
+            traceback.print_exc()
         finally:
-            os._exit(0)
+            os._exit(1)
     if listener is not None:
         listener.close()
     else:  # wait until the server reads the request FIFO
@@ -421,6 +457,7 @@ def pingpong(args: argparse.Namespace, transport: str, address: str, target: str
     report = {
         "impl": "python", "mode": "pingpong", "transport": transport, "target": target, "n": args.n,
         "concurrency": clients, "requests": requests, "failures": int(failures[0]), "verify": args.verify,
+        "pooled": POOLED if target == "floor" else None,
         "elapsed_s": round(elapsed, 6), "exchanges_per_s": round(requests / elapsed, 1),
         "numbers_per_s": round(requests * args.n / elapsed, 1),
         "latency_us": {
@@ -456,6 +493,7 @@ def bulk(args: argparse.Namespace, transport: str, address: str, target: str) ->
     print(json.dumps({
         "impl": "python", "mode": "bulk", "transport": transport, "target": target, "n": args.n,
         "repetitions": args.repetitions, "failures": failures, "verify": args.verify,
+        "values_counted": int(client.histogram.sum()),
         "seconds_best": round(best, 6), "seconds_median": round(median, 6),
         "numbers_per_s": round(args.n / best, 1), "numbers_per_s_median": round(args.n / median, 1),
         "megabytes_per_s": round(4 * args.n / best / 1e6, 1),
@@ -473,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-c", dest="clients", type=int, default=1, help="client processes (pingpong)")
     parser.add_argument("-w", dest="warmup", type=int, help="warm-up exchanges per client")
     parser.add_argument("-k", dest="repetitions", type=int, default=5, help="repetitions (bulk)")
+    parser.add_argument("-u", dest="unpooled", action="store_true",
+                        help="server calls Generator.integers for every request, even small ones")
     parser.add_argument("-V", dest="verify", action="store_true", help="clients count the values (a histogram)")
     parser.add_argument("-S", dest="server_cpu", type=int, help="pin the server to this CPU")
     parser.add_argument("-C", dest="client_cpu", type=int, help="pin the clients to this CPU")
@@ -482,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.n is None:
         args.n = 10_000_000 if args.mode == "bulk" else 10
     transport = args.transport
+    global POOLED
+    POOLED = not args.unpooled
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if args.serve:
         pin(args.server_cpu)

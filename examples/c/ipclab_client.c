@@ -373,6 +373,15 @@ static int connect_tcp(const char *address)
     freeaddrinfo(res);
     if (fd < 0)
         fail(EXIT_IO, "cannot connect to %s: %s", address, strerror(err));
+    /* With nobody listening on a local ephemeral port, TCP "simultaneous open" can connect a
+     * socket to itself (PROTOCOL.md 11.1): we would read back our own request. */
+    struct sockaddr_storage local, peer;
+    socklen_t llen = sizeof local, plen = sizeof peer;
+    memset(&local, 0, sizeof local);
+    memset(&peer, 0, sizeof peer);
+    if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0 &&
+        getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 && llen == plen && memcmp(&local, &peer, llen) == 0)
+        fail(EXIT_IO, "cannot connect to %s: %s", address, strerror(ECONNREFUSED));
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;

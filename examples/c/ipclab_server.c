@@ -315,7 +315,7 @@ static void parse_request(const unsigned char *f, struct request *r)
     r->seed = (uint64_t)get_u32(f + 36) << 32 | get_u32(f + 40);
 }
 
-/* Steps 8-10 of PROTOCOL.md 9.1 on a frame whose magic, version, type, length and CRC are good.
+/* Steps 7-9 of PROTOCOL.md 9.1 on a frame whose magic, version, type, length and CRC are good.
  * Returns 0 if the request may be served, else sends the ERROR and returns its code
  * (or -1 if even that failed). */
 static int check_request_values(int fd, const struct request *r)
@@ -371,36 +371,37 @@ static void serve_connection(int fd)
         return;
     for (;;) {
         size_t got = 0;
-        /* 1. Wait for the first byte (idle timeout; closing silently when stopping). */
+        /* PROTOCOL.md 9.1, checking the prefix early (as that section allows).
+         * Step 1: wait for the first byte (idle timeout; closing silently when stopping). */
         int rc = read_until(fd, f, &got, 1, now_ms() + IDLE_TIMEOUT_MS, 1);
         if (rc != RD_DONE)
             return;
-        /* 2. The prefix, within the half-sent timeout counted from the first byte. */
+        /* Step 2, first part: the prefix, within the half-sent timeout from the first byte. */
         int64_t half = now_ms() + HALF_SENT_TIMEOUT_MS;
         rc = read_until(fd, f, &got, 8, half, 0);
         if (rc == RD_TIMEOUT)
             send_error(fd, 0, E_TIMEOUT, "request incomplete after %d ms", HALF_SENT_TIMEOUT_MS);
         if (rc != RD_DONE)
             return;
-        /* 3. Magic. */
+        /* Step 3: magic. */
         if (memcmp(f, "IPCL", 4) != 0) {
             send_error(fd, 0, E_BAD_MAGIC, "bad magic, expected \"IPCL\"");
             return;
         }
-        /* 4. Version: bytes 0..19 are stable across versions, so answer with its request_id. */
+        /* Step 4: version. Bytes 0..19 are stable across versions: answer with its request_id. */
         if (f[4] != PROTO_VERSION) {
             rc = read_until(fd, f, &got, 20, half, 0);
             send_error(fd, rc == RD_DONE ? get_u32(f + 16) : 0, E_UNSUPPORTED_VERSION,
                        "protocol version %u is not supported (this is %u)", f[4], PROTO_VERSION);
             return;
         }
-        /* 5. Type and length. */
+        /* Step 5: type and length. */
         if (f[5] != T_REQUEST || get_u16(f + 6) != REQUEST_SIZE) {
             send_error(fd, 0, E_BAD_FRAME, "expected a %d-byte REQUEST frame, got type %u length %u",
                        REQUEST_SIZE, f[5], get_u16(f + 6));
             return;
         }
-        /* 6. The rest of the frame. */
+        /* Step 2, rest: the whole frame. */
         rc = read_until(fd, f, &got, REQUEST_SIZE, half, 0);
         if (rc == RD_TIMEOUT)
             send_error(fd, got >= 20 ? get_u32(f + 16) : 0, E_TIMEOUT, "request incomplete after %d ms",
@@ -410,18 +411,18 @@ static void serve_connection(int fd)
         uint64_t t_start = now_ns();
         struct request r;
         parse_request(f, &r);
-        /* 7. Checksum. */
+        /* Step 6: checksum. */
         if (crc32_ieee(f, 44) != get_u32(f + 44)) {
             send_error(fd, r.request_id, E_BAD_FRAME, "request checksum does not match");
             return;
         }
-        /* 8-10. Flags, count, range; value errors keep the connection open. */
+        /* Steps 7-9: flags, count, range; value errors keep the connection open. */
         int code = check_request_values(fd, &r);
         if (code == E_COUNT_TOO_LARGE || code == E_BAD_RANGE)
             continue;
         if (code != 0)
             return;
-        /* 11. Serve. */
+        /* Step 10: serve. */
         if (serve_request(fd, &r, t_start) != 0)
             return;
     }

@@ -103,8 +103,8 @@ class LogView(QWidget):
         if skipped:
             lines.insert(0, f"… {skipped:,} lines summarized (too many to show at this rate)")
         self.text.appendPlainText("\n".join(lines))
-        self.text.moveCursor(QTextCursor.MoveOperation.End)
-        self.text.ensureCursorVisible()
+        self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())
+        self.text.horizontalScrollBar().setValue(0)
         self.status.setText("")
         if self.search.text():
             self._highlight(self.search.text())

@@ -45,11 +45,6 @@ class ServerPanel(QGroupBox):
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_label = QLabel()
         self.details_label.setObjectName("serverDetails")
-        self.message_label = QLabel()
-        self.message_label.setObjectName("serverMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #c0392b;")
-        self.message_label.setVisible(False)
         self.address_edit = QLineEdit(server.configured_address)
         self.address_edit.setPlaceholderText(ADDRESS_HINTS[server.transport])
         self.address_edit.setToolTip("Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed TCP port")
@@ -65,7 +60,6 @@ class ServerPanel(QGroupBox):
         layout.setSpacing(4)
         layout.addWidget(self.state_label)
         layout.addWidget(self.details_label)
-        layout.addWidget(self.message_label)
         layout.addLayout(buttons)
         layout.addLayout(grid)
         server.state_changed.connect(self.refresh)
@@ -102,7 +96,6 @@ class ServerPanel(QGroupBox):
         self.restart_button.setEnabled(state in (ServerState.LISTENING, ServerState.CRASHED, ServerState.FAILED,
                                                  ServerState.STOPPED))
         self.address_edit.setEnabled(not server.running)
-        self.message_label.setVisible(False)
         self.refresh_details()
 
     def refresh_details(self) -> None:

@@ -8,7 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 
 from qtapp.model import TRANSPORT_NAMES, TransportSeries
-from qtapp.plots.style import EXPECTED_COLOUR, TRANSPORT_COLOURS, PlotCard, style_plot
+from qtapp.plots.view_range import SteppedRange
+from qtapp.plots.style import EXPECTED_COLOUR, TRANSPORT_COLOURS, CompactAxis, PlotCard, TextThrottle, style_plot
 
 BARS_UP_TO = 64  # one bar per value up to this many values, a stepped histogram beyond
 
@@ -17,8 +18,8 @@ class DistributionPlot(PlotCard):
     """Counts per returned value for the current transport, against the expected uniform level."""
 
     def __init__(self) -> None:
-        self.widget = pg.PlotWidget()
-        super().__init__("Distribution of the numbers", self.widget)
+        self.widget = pg.PlotWidget(axisItems={"left": CompactAxis("left")})
+        super().__init__("Numbers returned", self.widget)
         plot = self.widget.getPlotItem()
         style_plot(plot, "value returned", "how many times")
         self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8, brush=TRANSPORT_COLOURS["fifo"], pen=None)
@@ -31,16 +32,19 @@ class DistributionPlot(PlotCard):
         legend.addItem(self.expected, "expected if uniform")
         self.bars.setVisible(False)
         self.steps.setVisible(False)
+        self.y_range = SteppedRange(plot, "y")
         self.shown_counts = np.zeros(0, dtype=np.int64)
         self.chi_square_text = ""
+        self._text_throttle = TextThrottle()
         self._key: tuple = ()
 
-    def refresh(self, series: TransportSeries | None) -> None:
+    def refresh(self, series: TransportSeries | None, final: bool = False) -> None:
         if series is None:
             return
         key = (series.transport, id(series), series.version)
-        if key == self._key:
+        if key == self._key and not final:
             return
+        new_series = self._key[:2] != key[:2] if self._key else True
         self._key = key
         histogram = series.statistics.values
         counts = histogram.counts
@@ -57,6 +61,9 @@ class DistributionPlot(PlotCard):
             self.steps.setVisible(True)
             self.bars.setVisible(False)
             self.expected.setData(edges, histogram.expected_per_bin())
+        self.y_range.include([counts.astype(np.float64), histogram.expected_per_bin()])
+        if not self._text_throttle.due(force=final or new_series):
+            return
         chi = histogram.chi_square()
         name = TRANSPORT_NAMES[series.transport]
         if chi.degrees_of_freedom:

@@ -10,9 +10,14 @@ import pyqtgraph as pg
 
 from backend.stats import LatencyHistogram
 from qtapp.model import TRANSPORT_NAMES, TransportSeries
-from qtapp.plots.style import PERCENTILE_COLOURS, PERCENTILES, TRANSPORT_COLOURS, PlotCard, style_plot
+from qtapp.plots.view_range import SteppedRange
+from qtapp.plots.style import (
+    PERCENTILE_COLOURS, PERCENTILES, TRANSPORT_COLOURS, PlotCard, TextThrottle, format_microseconds, set_log_time_ticks, style_plot,
+)
 
 REBIN = 8  # 240 buckets per decade -> 30 per decade on screen
+GAP_S = 0.25  # no line is drawn across a pause longer than this
+LABEL_POSITIONS = {"p50": 0.95, "p90": 0.86, "p99": 0.77, "p99.9": 0.68}
 
 
 def histogram_steps(histogram: LatencyHistogram) -> tuple[np.ndarray, np.ndarray]:
@@ -31,9 +36,10 @@ def histogram_steps(histogram: LatencyHistogram) -> tuple[np.ndarray, np.ndarray
 class PercentileMarkers:
     """Vertical lines at p50/p90/p99/p99.9 of one histogram, on a plot with a log x axis."""
 
-    def __init__(self, plot: pg.PlotItem, label_position: float) -> None:
+    def __init__(self, plot: pg.PlotItem, label_offset: float = 0.0) -> None:
         self.lines: dict[str, pg.InfiniteLine] = {}
         for name, colour in PERCENTILE_COLOURS.items():
+            label_position = LABEL_POSITIONS[name] - label_offset
             line = pg.InfiniteLine(angle=90, pen=pg.mkPen(colour, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
                                    label=name, labelOpts={"position": label_position, "color": colour,
                                                           "fill": (255, 255, 255, 200), "movable": False})
@@ -53,7 +59,7 @@ class PercentileMarkers:
             self.values_us[name] = value
             line = self.lines[name]
             line.setPos(math.log10(max(value, 1e-3)))
-            line.label.setFormat(f"{name} {value:,.1f} µs")
+            line.label.setFormat(f"{name} {format_microseconds(value)}")
             line.setVisible(True)
 
 
@@ -64,8 +70,9 @@ class LatencyOverTimePlot(PlotCard):
         self.widget = pg.PlotWidget()
         super().__init__("Round trip over time", self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, "time since start (s)", "round trip (µs)")
+        style_plot(plot, "time since start (s)", "round trip (log scale)")
         plot.setLogMode(x=False, y=True)
+        set_log_time_ticks(plot.getAxis("left"))
         plot.addLegend(offset=(-10, 10))
         self.curves: dict[str, pg.PlotDataItem] = {}
         for transport, colour in TRANSPORT_COLOURS.items():
@@ -74,21 +81,34 @@ class LatencyOverTimePlot(PlotCard):
             curve.setClipToView(True)
             plot.addItem(curve)
             self.curves[transport] = curve
+        self.x_range = SteppedRange(plot, "x")
+        self.y_range = SteppedRange(plot, "y", log=True)
         self._keys: dict[str, tuple] = {}
 
     def refresh(self, all_series: dict[str, TransportSeries]) -> None:
+        changed = False
         for transport, curve in self.curves.items():
             series = all_series.get(transport)
             key = (id(series), series.version if series else -1)
             if self._keys.get(transport) == key:
                 continue
             self._keys[transport] = key
+            changed = True
             if series is None or not len(series.latency_points):
                 curve.setData([], [])
                 continue
             rows = series.latency_points.rows()
-            order = np.argsort(rows[:, 0], kind="stable")
-            curve.setData(rows[order, 0], np.maximum(rows[order, 1], 1e-3))
+            rows = rows[np.argsort(rows[:, 0], kind="stable")]
+            times, latencies = rows[:, 0], np.maximum(rows[:, 1], 1e-3)
+            gaps = np.flatnonzero(np.diff(times) > GAP_S) + 1
+            if len(gaps):  # break the line across pauses (e.g. between single requests)
+                times = np.insert(times, gaps, np.nan)
+                latencies = np.insert(latencies, gaps, np.nan)
+            curve.setData(times, latencies, connect="finite")
+        if changed:
+            data = [curve.getData() for curve in self.curves.values()]
+            self.x_range.include([x for x, _ in data if x is not None])
+            self.y_range.include([y for _, y in data if y is not None])
 
 
 class LatencyHistogramPlot(PlotCard):
@@ -98,9 +118,9 @@ class LatencyHistogramPlot(PlotCard):
         self.widget = pg.PlotWidget()
         super().__init__("Round-trip histogram", self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, "round trip (µs, log scale)", "exchanges")
+        style_plot(plot, "round trip (log scale)", "exchanges")
         plot.setLogMode(x=True, y=False)
-        plot.addLegend(offset=(-10, 10))
+        set_log_time_ticks(plot.getAxis("bottom"))
         self.curves: dict[str, pg.PlotDataItem] = {}
         for transport, colour in TRANSPORT_COLOURS.items():
             fill = pg.mkColor(colour)
@@ -109,10 +129,14 @@ class LatencyHistogramPlot(PlotCard):
                                     name=TRANSPORT_NAMES[transport])
             plot.addItem(curve)
             self.curves[transport] = curve
-        self.markers = PercentileMarkers(plot, 0.92)
+        self.markers = PercentileMarkers(plot)
+        self.x_range = SteppedRange(plot, "x", log=True)
+        self.y_range = SteppedRange(plot, "y")
+        self._text_throttle = TextThrottle()
         self._keys: dict[str, tuple] = {}
 
-    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None) -> None:
+    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None,
+                final: bool = False) -> None:
         changed = False
         for transport, curve in self.curves.items():
             series = all_series.get(transport)
@@ -127,11 +151,15 @@ class LatencyHistogramPlot(PlotCard):
             else:
                 curve.setData([], [])
         if changed:
+            data = [curve.getData() for curve in self.curves.values()]
+            self.x_range.include([x for x, _ in data if x is not None])
+            self.y_range.include([y for _, y in data if y is not None])
+        if (changed or final) and self._text_throttle.due(force=final):
             self.markers.refresh(current.statistics.latency if current else None)
             if current is not None and self.markers.values_us:
                 values = self.markers.values_us
-                self.note.setText(f"{TRANSPORT_NAMES[current.transport]}: p50 {values['p50']:,.1f} µs · "
-                                  f"p99 {values['p99']:,.1f} µs")
+                self.note.setText(f"{TRANSPORT_NAMES[current.transport]}: p50 {format_microseconds(values['p50'])} · "
+                                  f"p99 {format_microseconds(values['p99'])}")
 
 
 class LatencyCdfPlot(PlotCard):
@@ -141,8 +169,9 @@ class LatencyCdfPlot(PlotCard):
         self.widget = pg.PlotWidget()
         super().__init__(title, self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, "round trip (µs, log scale)", "fraction of exchanges")
+        style_plot(plot, "round trip (log scale)", "fraction of exchanges")
         plot.setLogMode(x=True, y=False)
+        set_log_time_ticks(plot.getAxis("bottom"))
         plot.setYRange(0, 1.02, padding=0)
         plot.addLegend(offset=(10, 10))
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -150,10 +179,12 @@ class LatencyCdfPlot(PlotCard):
             curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2.5), name=TRANSPORT_NAMES[transport])
             plot.addItem(curve)
             self.curves[transport] = curve
-        self.markers = PercentileMarkers(plot, 0.12)
+        self.markers = PercentileMarkers(plot, 0.6)
+        self._text_throttle = TextThrottle()
         self._keys: dict[str, tuple] = {}
 
-    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None) -> None:
+    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None,
+                final: bool = False) -> None:
         changed = False
         for transport, curve in self.curves.items():
             series = all_series.get(transport)
@@ -167,5 +198,5 @@ class LatencyCdfPlot(PlotCard):
                 continue
             upper_ns, fraction = series.statistics.latency.cdf()
             curve.setData(upper_ns / 1e3, fraction)
-        if changed:
+        if (changed or final) and self._text_throttle.due(force=final):
             self.markers.refresh(current.statistics.latency if current else None)

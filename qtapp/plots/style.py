@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QGraphicsItem, QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from qtapp.plots.export import export_plot
 
@@ -18,7 +21,43 @@ PERCENTILES = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p99.9": 99.9}
 
 def configure_pyqtgraph() -> None:
     """White background, black text, antialiased lines: readable on a projector."""
-    pg.setConfigOptions(background="w", foreground="k", antialias=True)
+    pg.setConfigOptions(background="w", foreground="k", antialias=False)
+
+
+class CompactAxis(pg.AxisItem):
+    """Tick labels like 600k or 1.2M instead of 600000 or 1.2e6."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        return [compact_number(value * scale) for value in values]
+
+
+def compact_number(value: float) -> str:
+    magnitude = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def duration_label(microseconds: float) -> str:
+    """A round number of µs written with the clearest unit: 100 µs, 1 ms, 10 s."""
+    if microseconds >= 1e6:
+        return f"{microseconds / 1e6:g} s"
+    if microseconds >= 1e3:
+        return f"{microseconds / 1e3:g} ms"
+    return f"{microseconds:g} µs"
+
+
+def format_microseconds(value: float) -> str:
+    """A measured duration in µs with sensible precision (e.g. 12.3 µs, 4,512 µs)."""
+    return f"{value:,.1f} µs" if value < 1000 else f"{value:,.0f} µs"
+
+
+def set_log_time_ticks(axis: pg.AxisItem) -> None:
+    """Decade ticks labelled with units (1 µs, 10 µs, ... 10 s) on a log-mode axis in µs."""
+    major = [(float(power), duration_label(10.0 ** power)) for power in range(-1, 8)]
+    minor = [(float(np.log10(multiple * 10.0 ** power)), "") for power in range(-1, 8) for multiple in range(2, 10)]
+    axis.setTicks([major, minor])
 
 
 def style_plot(plot: pg.PlotItem, x_label: str, y_label: str, point_size: int = 11) -> None:
@@ -31,6 +70,28 @@ def style_plot(plot: pg.PlotItem, x_label: str, y_label: str, point_size: int = 
         axis.setTickFont(font)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(True)
+    for name in ("bottom", "left"):
+        # Axes are drawn into a cached pixmap, redrawn only when their range changes: replaying
+        # their text on every frame would cost more than drawing the data.
+        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+TEXT_INTERVAL_S = 0.3  # text labels change at most ~3 times a second (cheap plots, readable numbers)
+
+
+class TextThrottle:
+    """Says whether enough time has passed to update a text label again."""
+
+    def __init__(self, interval_s: float = TEXT_INTERVAL_S) -> None:
+        self.interval_s = interval_s
+        self._last = -1e9
+
+    def due(self, force: bool = False) -> bool:
+        now = time.monotonic()
+        if force or now - self._last >= self.interval_s:
+            self._last = now
+            return True
+        return False
 
 
 class PlotCard(QFrame):
@@ -44,7 +105,6 @@ class PlotCard(QFrame):
         self.title.setObjectName("plotTitle")
         self.note = QLabel("")
         self.note.setObjectName("plotNote")
-        self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         save = QToolButton()
         save.setText("Save…")
         save.setToolTip("Save this plot as PNG or SVG")
@@ -56,8 +116,8 @@ class PlotCard(QFrame):
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(self.title)
-        header.addStretch(1)
-        header.addWidget(self.note)
+        header.addSpacing(12)
+        header.addWidget(self.note, 1)
         header.addWidget(save)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

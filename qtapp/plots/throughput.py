@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 
 from qtapp.model import TRANSPORT_NAMES, TransportSeries
-from qtapp.plots.style import TRANSPORT_COLOURS, PlotCard, style_plot
+from qtapp.plots.style import TRANSPORT_COLOURS, CompactAxis, PlotCard, style_plot
+from qtapp.plots.view_range import SteppedRange
 
 
 class ThroughputPlot(PlotCard):
@@ -14,8 +15,8 @@ class ThroughputPlot(PlotCard):
     def __init__(self) -> None:
         self.widget = pg.GraphicsLayoutWidget()
         super().__init__("Throughput", self.widget)
-        self.exchanges_plot = self.widget.addPlot(row=0, col=0)
-        self.numbers_plot = self.widget.addPlot(row=1, col=0)
+        self.exchanges_plot = self.widget.addPlot(row=0, col=0, axisItems={"left": CompactAxis("left")})
+        self.numbers_plot = self.widget.addPlot(row=1, col=0, axisItems={"left": CompactAxis("left")})
         self.numbers_plot.setXLink(self.exchanges_plot)
         style_plot(self.exchanges_plot, "", "exchanges/s")
         style_plot(self.numbers_plot, "time since start (s)", "numbers/s")
@@ -26,15 +27,20 @@ class ThroughputPlot(PlotCard):
             pen = pg.mkPen(colour, width=2)
             self.exchange_curves[transport] = self.exchanges_plot.plot(pen=pen, name=TRANSPORT_NAMES[transport])
             self.number_curves[transport] = self.numbers_plot.plot(pen=pen)
+        self.x_range = SteppedRange(self.exchanges_plot, "x")
+        self.exchanges_range = SteppedRange(self.exchanges_plot, "y")
+        self.numbers_range = SteppedRange(self.numbers_plot, "y")
         self._keys: dict[str, tuple] = {}
 
     def refresh(self, all_series: dict[str, TransportSeries]) -> None:
+        changed = False
         for transport in TRANSPORT_COLOURS:
             series = all_series.get(transport)
             key = (id(series), series.version if series else -1)
             if self._keys.get(transport) == key:
                 continue
             self._keys[transport] = key
+            changed = True
             if series is None:
                 self.exchange_curves[transport].setData([], [])
                 self.number_curves[transport].setData([], [])
@@ -42,3 +48,9 @@ class ThroughputPlot(PlotCard):
             times, rates = series.throughput.rates()
             self.exchange_curves[transport].setData(times, rates[:, 0])
             self.number_curves[transport].setData(times, rates[:, 1])
+        if changed:
+            exchanges = [curve.getData() for curve in self.exchange_curves.values()]
+            numbers = [curve.getData() for curve in self.number_curves.values()]
+            self.x_range.include([x for x, _ in exchanges if x is not None])
+            self.exchanges_range.include([y for _, y in exchanges if y is not None])
+            self.numbers_range.include([y for _, y in numbers if y is not None])
