@@ -15,7 +15,10 @@ class Cancellation:
     """
 
     def __init__(self) -> None:
-        self._read_fd, self._write_fd = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        self._read_fd, self._write_fd = os.pipe()  # not pipe2: macOS has no pipe2
+        for fd in (self._read_fd, self._write_fd):
+            os.set_blocking(fd, False)
+            os.set_inheritable(fd, False)
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._closed = False

@@ -211,9 +211,13 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     server_holder: list = []
     events = EventWriter(sys.stdout.buffer, options.events,
                          on_broken=lambda: server_holder and server_holder[0].stop())
-    server = make_server(config, events)
+    try:
+        server = make_server(config, events)
+    except (TransportError, ValueError) as error:
+        print(f"ipclab serve: {error}", file=sys.stderr)
+        return EXIT_CANNOT_SERVE
     server_holder.append(server)
-    for signal_number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for signal_number in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)):
         signal.signal(signal_number, lambda *_: server.stop())
     try:
         address = server.start()

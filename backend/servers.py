@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import select
 import socket
+import sys
 import threading
 import time
 import zlib
@@ -223,11 +224,13 @@ class SocketServer(Server):
         name = self._peer_name(peer)
         if self.config.transport == "unix":
             name = f"unix#{conn.fileno()}"
-            try:
-                creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-                name = f"pid {int.from_bytes(creds[:4], 'little')}"
-            except OSError:
-                pass
+            peer_credentials = getattr(socket, "SO_PEERCRED", None)  # Linux; macOS has LOCAL_PEERPID
+            if peer_credentials is not None:
+                try:
+                    creds = conn.getsockopt(socket.SOL_SOCKET, peer_credentials, 12)
+                    name = f"pid {int.from_bytes(creds[:4], sys.byteorder)}"
+                except OSError:
+                    pass
         channel = SocketChannel(conn, self.cancellation)
         self.events.client("client_connected", client=name)
         gone_reason = "closed the connection"

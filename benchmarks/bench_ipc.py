@@ -79,6 +79,7 @@ class Plan:
     pinned_cases: list[Case]
     many_requests: int
     start_samples: int
+    attribution_requests: int = 0  # 0: no client/server attribution
     timeout: float = 300.0
     notes: list[str] = field(default_factory=list)
 
@@ -99,6 +100,7 @@ def full_plan() -> Plan:
         ],
         many_requests=MANY_CLIENTS * 40,
         start_samples=10,
+        attribution_requests=10_000,
     )
 
 
@@ -234,13 +236,17 @@ def measure_case(runner: Runner, transport: str, case: Case, repetitions: int, p
     row["ipclab_errors"] = sum(r.get("errors", 0) for r in ipclab_runs)
     row["ipclab_lost_numbers"] = sum(r.get("lost_numbers", 0) for r in ipclab_runs)
     if case.metric == "p50_us":
-        row["ipclab_p99_us"] = median([r["latency_us"]["p99"] for r in ipclab_runs])
-        row["ipclab_mean_us"] = median([r["latency_us"]["mean"] for r in ipclab_runs])
-        row["ipclab_exchanges_per_s"] = median([r["exchanges_per_s"] for r in ipclab_runs])
+        row["p99_us"] = {impl: median([figure_p99(r, impl) for r in results]) for impl, results in runs.items()}
+        row["exchanges_per_s"] = {impl: median([figure(r, "exchanges_per_s", impl) for r in results])
+                                  for impl, results in runs.items()}
     log(f"  {transport:4} N={case.n:<9,} c={case.concurrency:<3} {'pinned ' if pinned else ''}"
         f"ipclab {fmt(figures['ipclab'], case.metric)}  C {fmt(figures['c'], case.metric)}  "
         f"Python {fmt(figures['python'], case.metric)}")
     return row
+
+
+def figure_p99(result: dict, impl: str) -> float | None:
+    return None if figure(result, "p50_us", impl) is None else result["latency_us"]["p99"]
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -319,6 +325,102 @@ def measure_start(python: str, samples: int) -> dict:
     log(f"  server ready in {fmt_s(result['median_s'])} (median of {samples}); python -c pass "
         f"{fmt_s(result['python_pass_median_s'])}, import numpy {fmt_s(result['import_numpy_median_s'])}")
     return result
+
+
+ATTRIBUTION_CELLS = (("c", "c"), ("python", "c"), ("ipclab", "c"), ("c", "python"), ("c", "ipclab"))
+
+
+def attribute(runner: Runner, transport: str, n: int, requests: int, repetitions: int) -> dict:
+    """Pinned to CPU 0: each client against the C server and the C client against each server,
+    so that ipclab's extra time is split between its client and its server."""
+    import signal
+    import tempfile
+
+    pin = ["taskset", "-c", "0"]
+    with tempfile.TemporaryDirectory(prefix="ipclab-attr-") as temp:
+        servers: dict[str, tuple[subprocess.Popen, str]] = {}
+        try:
+            for kind in ("c", "python", "ipclab"):
+                address = {"tcp": "127.0.0.1:0", "unix": os.path.join(temp, f"{kind}.sock"),
+                           "fifo": os.path.join(temp, f"{kind}-fifo")}[transport]
+                if kind == "c":
+                    command = [str(FLOOR_BIN), "pingpong", transport, "-s", address]
+                elif kind == "python":
+                    command = [runner.python, str(FLOOR_PY), "pingpong", transport, "-s", address]
+                else:
+                    command = [runner.python, "-m", "backend", "serve", transport, "--address", address,
+                               "--events", "none"]
+                process = subprocess.Popen(pin + command, cwd=ROOT, stdout=subprocess.PIPE,
+                                           stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+                line = process.stdout.readline()
+                servers[kind] = (process, json.loads(line)["address"])
+            cells: dict[str, list[float | None]] = {f"{c}/{s}": [] for c, s in ATTRIBUTION_CELLS}
+            for _ in range(repetitions):
+                for client, server in ATTRIBUTION_CELLS:
+                    address = servers[server][1]
+                    if client == "c":
+                        command = [str(FLOOR_BIN), "pingpong", transport, "-a", address, "-n", str(n),
+                                   "-r", str(requests), "-V"]
+                    elif client == "python":
+                        command = [runner.python, str(FLOOR_PY), "pingpong", transport, "-a", address,
+                                   "-n", str(n), "-r", str(requests), "-V"]
+                    else:
+                        command = [runner.python, "-m", "backend", "bench", "--transport", transport,
+                                   "--address", address, "--count", str(n), "--requests", str(requests),
+                                   "--json", "--no-progress"]
+                    result = run_json(pin + command, runner.plan.timeout)
+                    cells[f"{client}/{server}"].append(
+                        figure(result, "p50_us", "ipclab" if client == "ipclab" else client))
+        except (OSError, ValueError, KeyError) as error:
+            return {"transport": transport, "n": n, "error": repr(error)}
+        finally:
+            for process, _ in servers.values():
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                process.stdout.close()
+    p50 = {cell: median(values) for cell, values in cells.items()}
+    base = p50["c/c"]
+
+    def extra(cell: str) -> float | None:
+        return None if p50[cell] is None or base is None else p50[cell] - base
+
+    result = {
+        "transport": transport, "n": n, "p50_us": p50, "samples": cells, "c_client_c_server_us": base,
+        "client_extra_us": {"python": extra("python/c"), "ipclab": extra("ipclab/c")},
+        "server_extra_us": {"python": extra("c/python"), "ipclab": extra("c/ipclab")},
+    }
+    log(f"  {transport:4} N={n}: C/C {fmt(base, 'p50_us')}; client +{fmt(extra('ipclab/c'), 'p50_us')} ipclab, "
+        f"+{fmt(extra('python/c'), 'p50_us')} Python; server +{fmt(extra('c/ipclab'), 'p50_us')} ipclab, "
+        f"+{fmt(extra('c/python'), 'p50_us')} Python")
+    return result
+
+
+def attribution_table(items: list[dict]) -> str:
+    header = ("transport", "N", "C client + C server", "client: ipclab", "client: Python", "server: ipclab",
+              "server: Python")
+    lines = [header]
+
+    def plus(value: float | None) -> str:
+        return "-" if value is None else f"{value:+,.1f} us"
+
+    for item in items:
+        if "error" in item:
+            lines.append((item["transport"], format_n(item["n"]), item["error"], "", "", "", ""))
+            continue
+        lines.append((item["transport"], format_n(item["n"]), fmt(item["c_client_c_server_us"], "p50_us"),
+                      plus(item["client_extra_us"]["ipclab"]), plus(item["client_extra_us"]["python"]),
+                      plus(item["server_extra_us"]["ipclab"]), plus(item["server_extra_us"]["python"])))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for index, line in enumerate(lines):
+        out.append("  ".join(cell.rjust(widths[i]) if i >= 2 else cell.ljust(widths[i]) for i, cell in enumerate(line)))
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
 
 
 # ---- the report --------------------------------------------------------------------------------
@@ -464,7 +566,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print everything as one JSON object")
     parser.add_argument("--transports", default=",".join(TRANSPORTS), help="comma-separated (default all)")
     parser.add_argument("--repetitions", type=int, help="interleaved repetitions per case (default 3; quick 1)")
-    parser.add_argument("--no-pinned", action="store_true", help="skip the table pinned to one CPU")
+    parser.add_argument("--no-pinned", action="store_true", help="skip the measurements pinned to one CPU")
+    parser.add_argument("--no-attribution", action="store_true",
+                        help="skip splitting ipclab's extra time between its client and its server")
     parser.add_argument("--python", default=sys.executable, help="the interpreter that runs ipclab and floor.py")
     parser.add_argument("--output", help="also write the JSON here (default benchmarks/results/bench-TIME.json)")
     args = parser.parse_args(argv)
@@ -502,6 +606,11 @@ def main(argv: list[str] | None = None) -> int:
             for case in plan.pinned_cases:
                 rows_pinned = measure_case(runner, transport, case, plan.repetitions, pinned=True)
                 pinned_rows.append(rows_pinned)
+    attribution = []
+    if use_taskset and use_c and plan.attribution_requests and not args.no_attribution:
+        log("attribution, pinned to CPU 0 (each client against the C server, the C client against each server):")
+        for transport in transports:
+            attribution.append(attribute(runner, transport, 10, plan.attribution_requests, plan.repetitions))
     log("server start:")
     start = measure_start(args.python, plan.start_samples)
     targets = evaluate_targets(rows, pinned_rows, many, start)
@@ -511,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "schema": "ipclab.bench-ipc/1", "quick": args.quick, "environment": env, "notes": plan.notes,
         "repetitions": plan.repetitions, "rows": rows, "pinned_rows": pinned_rows,
-        "bulk_transport_only": bulk_only, "many_clients": many, "server_start": start, "targets": targets,
+        "bulk_transport_only": bulk_only, "attribution": attribution, "many_clients": many, "server_start": start, "targets": targets,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     output = Path(args.output) if args.output else RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -535,12 +644,26 @@ def render_text(report: dict) -> str:
         "Default placement (the scheduler decides where client and server run):",
         table(report["rows"]),
     ]
+    one_client = [row for row in report["rows"] if row["n"] == 10 and row["concurrency"] == 1]
+    if one_client:
+        parts += ["", "Same runs, N=10 with one client, seen as throughput (includes the client's work between "
+                      "round trips) and tail:"]
+        for row in one_client:
+            rates, tails = row["exchanges_per_s"], row["p99_us"]
+            parts.append(f"  {row['transport']:4}  exchanges/s: ipclab {fmt(rates['ipclab'], 'x')}, "
+                         f"C {fmt(rates['c'], 'x')}, Python {fmt(rates['python'], 'x')};  p99: ipclab "
+                         f"{fmt(tails['ipclab'], 'p50_us')}, C {fmt(tails['c'], 'p50_us')}, Python "
+                         f"{fmt(tails['python'], 'p50_us')}")
     if report["bulk_transport_only"]:
         parts += ["", "N=10^7, nobody counting the values (ipclab --no-distribution; floors without -V):",
                   table([dict(row, concurrency=1, metric="numbers_per_s") for row in report["bulk_transport_only"]])]
     if report["pinned_rows"]:
         parts += ["", "Pinned: client and server on CPU 0 (taskset -c 0), the stable measure of software overhead:",
                   table(report["pinned_rows"])]
+    if report["attribution"]:
+        parts += ["", "Where ipclab's time goes, N=10, pinned to CPU 0: median round trip of the C client with the C "
+                      "server,", "and what replacing one end costs (client: X client + C server; server: C client + "
+                      "X server):", attribution_table(report["attribution"])]
     start = report["server_start"]
     parts += ["", f"{MANY_CLIENTS} concurrent clients:"]
     for item in report["many_clients"]:

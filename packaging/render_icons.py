@@ -28,7 +28,9 @@ def main() -> int:
         renderer.render(painter)
         painter.end()
         image.save(os.path.join(ICONS, f"ipclab-{size}.png"))
-    print(f"wrote {len(SIZES)} PNG sizes to {ICONS}")
+        if size == 256:  # Windows (Inno Setup, the .exe) takes an .ico
+            image.save(os.path.join(ICONS, "ipclab.ico"))
+    print(f"wrote {len(SIZES)} PNG sizes and ipclab.ico to {ICONS}")
     return 0
 
 

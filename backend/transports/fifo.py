@@ -54,12 +54,23 @@ def reply_fifo_name(pid: int, channel: int) -> str:
     return f"reply-{int(pid)}-{int(channel)}.fifo"
 
 
+def _user_id() -> int:
+    """The user's id (no uids on Windows: -1, and ownership checks are skipped there)."""
+    return os.getuid() if hasattr(os, "getuid") else -1
+
+
 def runtime_base_directory() -> str:
-    """Where private IPC Lab directories live: $XDG_RUNTIME_DIR/ipclab, else TMP/ipclab-UID."""
+    """Where private IPC Lab directories live.
+
+    Linux: $XDG_RUNTIME_DIR/ipclab (a per-user tmpfs), else TMP/ipclab-UID. macOS has no
+    XDG_RUNTIME_DIR, and its TMPDIR is already per user (/var/folders/...): TMPDIR/ipclab-UID.
+    """
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isdir(runtime) and os.access(runtime, os.W_OK | os.X_OK):
         return os.path.join(runtime, "ipclab")
-    return os.path.join(tempfile.gettempdir(), f"ipclab-{os.getuid()}")
+    user = _user_id()
+    suffix = str(user) if user >= 0 else os.environ.get("USERNAME", "user")
+    return os.path.join(tempfile.gettempdir(), f"ipclab-{suffix}")
 
 
 def ensure_private_directory(path: str) -> None:
@@ -76,7 +87,7 @@ def ensure_private_directory(path: str) -> None:
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise TransportError(f"{path} exists and is not a directory (a symlink?); refusing to use it")
-    if info.st_uid != os.getuid():
+    if _user_id() >= 0 and info.st_uid != _user_id():
         raise TransportError(f"{path} belongs to another user; refusing to use it")
     if stat.S_IMODE(info.st_mode) != 0o700:
         os.chmod(path, 0o700)
@@ -135,7 +146,7 @@ class FifoDirectory:
                 info = os.lstat(full)
             except FileNotFoundError:
                 continue
-            mine = info.st_uid == os.getuid()
+            mine = info.st_uid == _user_id()
             if mine and stat.S_ISFIFO(info.st_mode) and (name == REQUEST_FIFO or REPLY_PATTERN.fullmatch(name)):
                 ours.append(name)
             elif mine and stat.S_ISREG(info.st_mode) and name in (PID_FILE, PID_FILE + ".tmp"):
@@ -190,7 +201,7 @@ class FifoDirectory:
             info = os.stat(name, dir_fd=self._dir_fd, follow_symlinks=False)
         except FileNotFoundError:
             raise ReplyFifoError(f"client {pid}/{channel} has no reply FIFO (it is gone)") from None
-        if not stat.S_ISFIFO(info.st_mode) or info.st_uid != os.getuid():
+        if not stat.S_ISFIFO(info.st_mode) or info.st_uid != _user_id():
             raise ReplyFifoError(f"{name} is not a FIFO owned by this user; refusing to open it")
         try:
             fd = os.open(name, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self._dir_fd)

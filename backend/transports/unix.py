@@ -14,8 +14,15 @@ from backend.transports.sockets import SocketChannel
 MAX_PATH_BYTES = 107  # sun_path holds 108 bytes including the terminating NUL
 
 
+def unix_sockets_supported() -> bool:
+    """Unix domain sockets exist on Linux and macOS; Python on Windows does not offer them."""
+    return hasattr(socket, "AF_UNIX")
+
+
 def check_socket_path(path: str) -> None:
-    """Raise ValueError if the path cannot be a Unix socket address."""
+    """Raise ValueError if the path cannot be a Unix socket address (or the system has none)."""
+    if not unix_sockets_supported():
+        raise ValueError("Unix domain sockets are not available on this system; use tcp")
     if not path:
         raise ValueError("the Unix socket path is empty")
     if len(os.fsencode(path)) > MAX_PATH_BYTES:
