@@ -8,10 +8,12 @@ reply into an array or a caller-supplied sink, timing each step. Both only see a
 from __future__ import annotations
 
 import os
+import struct
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -25,6 +27,8 @@ _NATIVE_IS_BIG = sys.byteorder == "big"
 _perf_ns = time.perf_counter_ns
 
 Sink = Callable[[np.ndarray], None]
+_END_COUNT = struct.Struct(">I")  # END frame offset 12: total count (in the 16-byte header)
+_END_REST = struct.Struct(">I4xQQ")  # END frame offsets 16..39: server pid, reserved, times
 
 
 class ServerError(Exception):
@@ -44,8 +48,7 @@ class ServerVanished(PeerClosed):
     """The server closed the channel or died before the reply was complete."""
 
 
-@dataclass(frozen=True)
-class ServiceResult:
+class ServiceResult(NamedTuple):
     """What the server did for one request."""
 
     count: int
@@ -54,7 +57,7 @@ class ServiceResult:
     service_ns: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ExchangeResult:
     """One complete exchange as the client saw it; times are perf_counter_ns readings."""
 
@@ -149,6 +152,28 @@ def reference_values(seed: int, count: int, lo: int, hi: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
 
 
+_server_pid = os.getpid()
+SMALL_JOINED_VALUES = 1024  # up to this many values, one joined buffer is cheaper than a gather
+
+
+def _forget_pid_after_fork() -> None:
+    global _server_pid
+    _server_pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forget_pid_after_fork)
+_generation_pool: ThreadPoolExecutor | None = None
+
+
+def _generation_executor() -> ThreadPoolExecutor:
+    """Threads that generate the next chunk of a large reply while the current one is sent
+    (numpy releases the GIL while it generates, so the two overlap on separate cores)."""
+    global _generation_pool
+    if _generation_pool is None:
+        _generation_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="ipclab-generate")
+    return _generation_pool
+
+
 def serve_request(
     request: Request,
     channel: Channel,
@@ -156,37 +181,63 @@ def serve_request(
     write_timeout: float,
     received_ns: int | None = None,
 ) -> ServiceResult:
-    """Stream the reply to one valid request: CHUNK frames of at most MAX_CHUNK_VALUES, then END."""
+    """Stream the reply to one valid request: CHUNK frames of at most MAX_CHUNK_VALUES, then END.
+
+    A small reply goes out in one write; a large one is generated a chunk ahead of what is sent.
+    """
     start = received_ns if received_ns is not None else _perf_ns()
     if request.seed is not None:
         source = RandomSource.for_request(request.seed)
-    count, lo, hi, request_id = request.count, request.lo, request.hi, request.request_id
-    generation_ns = 0
-    sent = 0
+    _, _, request_id, count, lo, hi, _ = request
     if count <= SMALL_REPLY_VALUES:
-        buffers: list = []
+        generation_ns = 0
         if count:
             before = _perf_ns()
             values = source.wire_values(count, lo, hi)
-            generation_ns = _perf_ns() - before
-            buffers = [protocol.encode_chunk_header(request_id, count), values]
-        end = protocol.EndFrame(request_id, count, os.getpid(), generation_ns, _perf_ns() - start)
-        buffers.append(protocol.encode_end(end))
+            after = _perf_ns()
+            generation_ns = after - before
+            end = protocol.pack_end(request_id, count, _server_pid, generation_ns, after - start)
+            header = protocol.CHUNK_HEADER.pack(protocol.MAGIC, protocol.VERSION, FrameType.CHUNK, 0, request_id, count)
+            if count <= SMALL_JOINED_VALUES:
+                buffers = [b"".join((header, values, end))]
+            else:
+                buffers = [header, values, end]
+        else:
+            buffers = [protocol.pack_end(request_id, 0, _server_pid, 0, _perf_ns() - start)]
         sent = channel.write_all(buffers, write_timeout)
-        return ServiceResult(count, sent, generation_ns, end.service_ns)
+        return ServiceResult(count, sent, generation_ns, _perf_ns() - start)
     if hasattr(channel, "enlarge_buffers"):
         channel.enlarge_buffers()
-    remaining = count
-    while remaining:
-        size = min(remaining, protocol.MAX_CHUNK_VALUES)
+
+    def generate(size: int) -> tuple[np.ndarray, int]:
         before = _perf_ns()
         values = source.wire_values(size, lo, hi)
-        generation_ns += _perf_ns() - before
-        sent += channel.write_all([protocol.encode_chunk_header(request_id, size), values], write_timeout)
-        remaining -= size
-    end = protocol.EndFrame(request_id, count, os.getpid(), generation_ns, _perf_ns() - start)
-    sent += channel.write_all([protocol.encode_end(end)], write_timeout)
-    return ServiceResult(count, sent, generation_ns, end.service_ns)
+        return values, _perf_ns() - before
+
+    executor = _generation_executor()
+    generation_ns = 0
+    sent = 0
+    remaining = count
+    pending: Future = executor.submit(generate, min(remaining, protocol.MAX_CHUNK_VALUES))
+    try:
+        while remaining:
+            size = min(remaining, protocol.MAX_CHUNK_VALUES)
+            values, spent = pending.result()
+            generation_ns += spent
+            remaining -= size
+            if remaining:  # the source is used by one generation at a time: safe without a lock
+                pending = executor.submit(generate, min(remaining, protocol.MAX_CHUNK_VALUES))
+            sent += channel.write_all([protocol.encode_chunk_header(request_id, size), values], write_timeout)
+    finally:
+        if remaining:
+            pending.cancel()
+            try:
+                pending.result()  # never leave a generation running on this thread's source
+            except Exception:  # noqa: BLE001 - cancelled or failed: nothing more to send anyway
+                pass
+    service_ns = _perf_ns() - start
+    sent += channel.write_all([protocol.pack_end(request_id, count, _server_pid, generation_ns, service_ns)], write_timeout)
+    return ServiceResult(count, sent, generation_ns, service_ns)
 
 
 class FrameReader:
@@ -283,10 +334,9 @@ def client_exchange(
         except ProtocolError as error:
             raise ProtocolMismatch(f"bad reply frame: {error.message}") from None
         if frame_type == FrameType.ERROR:
+            code = int.from_bytes(header[12:14], "big")  # before the next read reuses the buffer
             message = reader.read_exact(size, timeout)
-            raise ServerError(
-                int.from_bytes(header[12:14], "big"), bytes(message).decode("utf-8", "replace")
-            )
+            raise ServerError(code, bytes(message).decode("utf-8", "replace"))
         if request_id != request.request_id:
             raise ProtocolMismatch(f"reply for request {request_id}, expected {request.request_id}")
         if frame_type == FrameType.CHUNK:
@@ -301,16 +351,16 @@ def client_exchange(
                 sink(target)
             received += size
             continue
+        # Decode the header's fields before reading on: the next read may reuse its buffer space.
+        (total,) = _END_COUNT.unpack_from(header, 12)
         rest = reader.read_exact(protocol.END_SIZE - protocol.REPLY_HEADER_SIZE, timeout)
         last_ns = _perf_ns()
-        end = protocol.decode_end(bytes(header) + bytes(rest))
-        if end.total_count != count or received != count:
-            raise ProtocolMismatch(
-                f"reply ended after {received} values (END says {end.total_count}), expected {count}"
-            )
+        server_pid, generation_ns, service_ns = _END_REST.unpack_from(rest)
+        if total != count or received != count:
+            raise ProtocolMismatch(f"reply ended after {received} values (END says {total}), expected {count}")
         return ExchangeResult(
-            request.request_id, count, values, send_ns, reader.first_byte_ns or last_ns, last_ns,
-            end.server_pid, end.generation_ns, end.service_ns, reader.bytes_read,
+            request_id, count, values, send_ns, reader.first_byte_ns or last_ns, last_ns,
+            server_pid, generation_ns, service_ns, reader.bytes_read,
         )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import struct
 import zlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAGIC = b"IPCL"
 VERSION = 1
@@ -91,9 +91,11 @@ class ProtocolError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Request:
-    """One request: `count` random integers in [lo, hi] for client `pid`/`channel`."""
+class Request(NamedTuple):
+    """One request: `count` random integers in [lo, hi] for client `pid`/`channel`.
+
+    (A NamedTuple rather than a dataclass: it is built for every exchange on the hot path.)
+    """
 
     pid: int
     channel: int
@@ -104,8 +106,7 @@ class Request:
     seed: int | None = None
 
 
-@dataclass(frozen=True)
-class EndFrame:
+class EndFrame(NamedTuple):
     """The END frame closing a successful reply."""
 
     request_id: int
@@ -115,8 +116,7 @@ class EndFrame:
     service_ns: int
 
 
-@dataclass(frozen=True)
-class ErrorFrame:
+class ErrorFrame(NamedTuple):
     """An ERROR frame: the request failed, with a numeric code and a message."""
 
     request_id: int
@@ -141,25 +141,26 @@ def validate_request_fields(count: int, lo: int, hi: int, max_count: int = MAX_C
         raise ProtocolError(ErrorCode.BAD_RANGE, f"range {lo}..{hi} is empty (lo > hi)")
 
 
+REQUEST_BODY = struct.Struct(">4sBBHIIIIIiiQ")  # the 44 bytes the CRC-32 covers
+CRC = struct.Struct(">I")
+
+
 def encode_request(request: Request) -> bytes:
     """Encode a request frame (48 bytes), CRC-32 included."""
-    _check_uint("pid", request.pid, UINT32_MAX)
-    _check_uint("channel", request.channel, UINT32_MAX)
-    _check_uint("request_id", request.request_id, UINT32_MAX)
-    _check_uint("count", request.count, UINT32_MAX)
-    if not (INT32_MIN <= request.lo <= INT32_MAX and INT32_MIN <= request.hi <= INT32_MAX):
-        raise ValueError(f"range {request.lo}..{request.hi} is outside int32")
-    flags = 0
-    seed = 0
-    if request.seed is not None:
-        _check_uint("seed", request.seed, UINT64_MAX)
-        flags |= REQUEST_FLAG_SEED
-        seed = request.seed
-    body = REQUEST.pack(
-        MAGIC, VERSION, FrameType.REQUEST, REQUEST_SIZE, request.pid, request.channel,
-        request.request_id, flags, request.count, request.lo, request.hi, seed, 0,
-    )[:REQUEST_CRC_OFFSET]
-    return body + struct.pack(">I", zlib.crc32(body))
+    pid, channel, request_id, count, lo, hi, seed = request
+    if not (0 <= pid <= UINT32_MAX and 0 <= channel <= UINT32_MAX and 0 <= request_id <= UINT32_MAX
+            and 0 <= count <= UINT32_MAX and INT32_MIN <= lo <= INT32_MAX and INT32_MIN <= hi <= INT32_MAX
+            and (seed is None or 0 <= seed <= UINT64_MAX)):
+        for name, value in (("pid", pid), ("channel", channel), ("request_id", request_id), ("count", count)):
+            _check_uint(name, value, UINT32_MAX)
+        if seed is not None:
+            _check_uint("seed", seed, UINT64_MAX)
+        raise ValueError(f"range {lo}..{hi} is outside int32")
+    body = REQUEST_BODY.pack(
+        MAGIC, VERSION, FrameType.REQUEST, REQUEST_SIZE, pid, channel, request_id,
+        0 if seed is None else REQUEST_FLAG_SEED, count, lo, hi, seed or 0,
+    )
+    return body + CRC.pack(zlib.crc32(body))
 
 
 def check_prefix(prefix: bytes | memoryview) -> tuple[int, int]:
@@ -177,8 +178,11 @@ def check_prefix(prefix: bytes | memoryview) -> tuple[int, int]:
     return frame_type, length
 
 
-def decode_request(frame: bytes | memoryview, max_count: int = MAX_COUNT) -> Request:
-    """Decode and check a 48-byte request frame; raise ProtocolError if anything is wrong."""
+def decode_request(frame: bytes | memoryview, max_count: int = MAX_COUNT, crc_checked: bool = False) -> Request:
+    """Decode and check a 48-byte request frame; raise ProtocolError if anything is wrong.
+
+    `crc_checked`: the caller has already verified the CRC (the FIFO server does, to resync).
+    """
     if len(frame) != REQUEST_SIZE:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"request frame is {len(frame)} bytes, expected {REQUEST_SIZE}")
     frame_type, length = check_prefix(frame)
@@ -187,7 +191,7 @@ def decode_request(frame: bytes | memoryview, max_count: int = MAX_COUNT) -> Req
     if length != REQUEST_SIZE:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"request length field {length}, expected {REQUEST_SIZE}")
     (_, _, _, _, pid, channel, request_id, flags, count, lo, hi, seed, crc) = REQUEST.unpack_from(frame)
-    if zlib.crc32(frame[:REQUEST_CRC_OFFSET]) != crc:
+    if not crc_checked and zlib.crc32(frame[:REQUEST_CRC_OFFSET]) != crc:
         raise ProtocolError(ErrorCode.BAD_FRAME, "request checksum does not match")
     if flags & ~KNOWN_REQUEST_FLAGS:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"unknown request flags 0x{flags:08x}")
@@ -218,6 +222,11 @@ def encode_end(end: EndFrame) -> bytes:
     )
 
 
+def pack_end(request_id: int, total: int, server_pid: int, generation_ns: int, service_ns: int) -> bytes:
+    """encode_end without building an EndFrame first (the server's hot path)."""
+    return END.pack(MAGIC, VERSION, FrameType.END, 0, request_id, total, server_pid, 0, generation_ns, service_ns)
+
+
 def encode_error(request_id: int, code: int, message: str) -> bytes:
     """Encode an ERROR frame; the message is truncated to MAX_ERROR_MESSAGE bytes of UTF-8."""
     data = message.encode("utf-8")[:MAX_ERROR_MESSAGE]
@@ -245,6 +254,8 @@ def decode_reply_header(header: bytes | memoryview) -> tuple[FrameType, int, int
             raise ProtocolError(ErrorCode.BAD_FRAME, f"error message of {message_length} bytes")
         return FrameType.ERROR, request_id, message_length
     raise ProtocolError(ErrorCode.BAD_FRAME, f"unexpected reply frame type {frame_type}")
+
+
 
 
 def decode_end(frame: bytes | memoryview) -> EndFrame:

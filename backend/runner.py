@@ -139,6 +139,8 @@ class ExchangeLoop:
         histogram = ValueHistogram(spec.lo, spec.hi)
         messages: list[str] = []
         last_values = np.empty(0, dtype=np.int32)
+        pending = np.empty(65_536, dtype=">i4")  # values of small replies not yet counted
+        pending_count = 0
         last_flush = time.monotonic()
         request_number = 0
         start_ns = self.run_start_ns
@@ -162,8 +164,13 @@ class ExchangeLoop:
                     elif count <= 64:
                         result = client.request(count, spec.lo, spec.hi, seed)
                         if count:
-                            histogram.add(result.values)
-                            last_values = result.values.astype(np.int32)
+                            # Small replies are counted in bulk at batch time, not one by one.
+                            if pending_count + count > len(pending):
+                                histogram.add(pending[:pending_count])
+                                pending_count = 0
+                            pending[pending_count:pending_count + count] = result.values
+                            pending_count += count
+                            last_values = result.values
                     else:
                         result = client.request(count, spec.lo, spec.hi, seed, sink=histogram.add)
                 except Cancelled:
@@ -190,13 +197,16 @@ class ExchangeLoop:
                         result.server_service_ns, result.bytes_received, 0,
                     ))
                 if len(rows) >= BATCH_MAX_RECORDS or now - last_flush >= BATCH_INTERVAL:
+                    histogram.add(pending[:pending_count])
+                    pending_count = 0
                     on_batch(self._batch(rows, histogram, last_values, client, messages))
                     rows, messages = [], []
                     histogram = ValueHistogram(spec.lo, spec.hi)
                     last_flush = now
         finally:
             client.close()
-            if rows or histogram.total or messages:
+            histogram.add(pending[:pending_count])
+            if rows or histogram.total or histogram.out_of_range or messages:
                 on_batch(self._batch(rows, histogram, last_values, client, messages))
             if self._owns_cancellation:
                 self.cancellation.close()
@@ -204,7 +214,8 @@ class ExchangeLoop:
     def _batch(self, rows: list[tuple], histogram: ValueHistogram, last_values: np.ndarray,
                client: Client, messages: list[str]) -> ExchangeBatch:
         records = np.array(rows, dtype=RECORD_DTYPE) if rows else np.empty(0, dtype=RECORD_DTYPE)
-        return ExchangeBatch(self.client_index, records, histogram, last_values, client.server_pid, list(messages))
+        return ExchangeBatch(self.client_index, records, histogram, last_values[:20].astype(np.int32),
+                             client.server_pid, list(messages))
 
 
 def _discard(values: np.ndarray) -> None:

@@ -425,7 +425,7 @@ class FifoServer(Server):
         pid, channel, request_id = protocol.peek_request_identity(frame)
         client = f"pid {pid}/{channel}"
         try:
-            request = protocol.decode_request(frame, self.config.max_count)
+            request = protocol.decode_request(frame, self.config.max_count, crc_checked=True)
         except ProtocolError as error:
             self.events.client("client_error", client=client, error=error.message, code=int(error.code))
             self._reply_error(pid, channel, request_id, error.code, error.message)
