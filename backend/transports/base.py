@@ -130,13 +130,18 @@ class Channel:
                 if error.errno in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
                     raise PeerClosed(f"peer closed the channel: {error}") from None
                 raise
-            while written and pending:
-                head = pending[0]
-                if written >= len(head):
-                    written -= len(head)
-                    pending.pop(0)
-                else:
-                    pending[0] = head[written:]
-                    written = 0
+            drop_written(pending, written)
         return total
+
+
+def drop_written(pending: list[memoryview], written: int) -> None:
+    """Remove the first `written` bytes from a list of buffers being gathered out (in place)."""
+    while written and pending:
+        head = pending[0]
+        if written >= len(head):
+            written -= len(head)
+            pending.pop(0)
+        else:
+            pending[0] = head[written:]
+            written = 0
 

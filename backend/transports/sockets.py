@@ -12,7 +12,7 @@ import struct
 from typing import Sequence
 
 from backend.cancel import Cancellation
-from backend.transports.base import Buffer, Cancelled, Channel, PeerClosed, TimedOut
+from backend.transports.base import Buffer, Cancelled, Channel, PeerClosed, TimedOut, drop_written
 
 BULK_SOCKET_BUFFER = 4 * 1024 * 1024
 _NO_TIMEOUT = 0.0
@@ -70,35 +70,20 @@ class SocketChannel(Channel):
         if timeout != self._send_timeout:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(timeout))
             self._send_timeout = timeout
-        if len(buffers) == 1:
-            try:
-                self.sock.sendall(buffers[0])
-                return len(buffers[0])
-            except BlockingIOError:
-                self._check_cancelled()
-                raise TimedOut(f"the peer accepted no data for {timeout:g} s") from None
-            except OSError as error:
-                self._check_cancelled()
-                raise PeerClosed(f"peer closed the connection: {error}") from None
         pending = [memoryview(b).cast("B") for b in buffers if len(b)]
         total = sum(len(b) for b in pending)
-        while pending:
-            try:
-                written = self._sendmsg(pending[:64])
-            except BlockingIOError:
-                self._check_cancelled()
-                raise TimedOut(f"the peer accepted no data for {timeout:g} s") from None
-            except OSError as error:
-                self._check_cancelled()
-                raise PeerClosed(f"peer closed the connection: {error}") from None
-            while written and pending:
-                head = pending[0]
-                if written >= len(head):
-                    written -= len(head)
-                    pending.pop(0)
-                else:
-                    pending[0] = head[written:]
-                    written = 0
+        try:
+            if len(pending) == 1:
+                self.sock.sendall(pending[0])
+                return total
+            while pending:
+                drop_written(pending, self._sendmsg(pending[:64]))
+        except BlockingIOError:
+            self._check_cancelled()
+            raise TimedOut(f"the peer accepted no data for {timeout:g} s") from None
+        except OSError as error:
+            self._check_cancelled()
+            raise PeerClosed(f"peer closed the connection: {error}") from None
         return total
 
     def enlarge_buffers(self) -> None:
