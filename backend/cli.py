@@ -17,6 +17,7 @@ from typing import Sequence
 import backend
 
 TRANSPORTS = ("fifo", "tcp", "unix")
+SERVE_TRANSPORTS = TRANSPORTS + ("naive-fifo",)  # naive-fifo: the flawed design, demonstration only
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANNOT_SERVE = 0, 1, 2, 3
 
 
@@ -80,9 +81,17 @@ def build_parser() -> ArgumentParser:
     gui.add_argument("--screenshot", metavar="FILE", help="with --demo: save the populated window as PNG and exit")
     gui.add_argument("--presentation", action="store_true", help="large fonts and high contrast for a classroom")
 
-    serve = commands.add_parser("serve", help="run a server; prints JSON event lines on stdout")
-    serve.add_argument("transport", choices=TRANSPORTS)
-    serve.add_argument("--dir", help="fifo: the private directory (default: $XDG_RUNTIME_DIR/ipclab/fifo)")
+    serve = commands.add_parser(
+        "serve", help="run a server; prints JSON event lines on stdout",
+        description="Run a server; it prints JSON event lines on stdout. Transports: fifo, tcp, unix; and "
+                    "naive-fifo: the original exercise's flawed design (one reply FIFO shared by every client), "
+                    "for demonstration only.",
+    )
+    serve.add_argument("transport", choices=SERVE_TRANSPORTS, metavar="{fifo,tcp,unix,naive-fifo}",
+                       help="fifo, tcp, unix; or naive-fifo: the original exercise's flawed design, "
+                            "for demonstration only")
+    serve.add_argument("--dir", help="fifo, naive-fifo: the private directory (default: $XDG_RUNTIME_DIR/ipclab/fifo "
+                                     "or .../naive-fifo)")
     serve.add_argument("--path", help="unix: the socket path (default: $XDG_RUNTIME_DIR/ipclab/ipclab.sock)")
     serve.add_argument("--host", help="tcp: address to bind (default 127.0.0.1; ::1 for IPv6)")
     serve.add_argument("--port", type=_bounded_int(0, 65535), help="tcp: port (0 picks a free one; default 5000)")
@@ -100,6 +109,11 @@ def build_parser() -> ArgumentParser:
     serve.add_argument("--events", choices=("all", "summary", "none"), default="all",
                        help="event lines on stdout (default all; per-exchange lines are rate-limited)")
     serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
+    serve.add_argument("--step", action="store_true",
+                       help="step mode for a class: serve one request at a time, print a 'step' event after each "
+                            "system call and wait for a command on stdin, one per line: 'next' (do the next step), "
+                            "'delay SECONDS' (slow motion; 'delay 0' runs freely), 'step' (wait for 'next' again). "
+                            "End of stdin means run freely (fifo, tcp, unix)")
 
     request = commands.add_parser("request", help="do one exchange and print it, like the classic exercise's client")
     request.add_argument("transport", choices=TRANSPORTS)
@@ -159,7 +173,8 @@ def _serve_address(options: argparse.Namespace, parser: ArgumentParser) -> str |
     transport = options.transport
     given = {name: getattr(options, name) for name in ("dir", "path", "host", "port", "address")
              if getattr(options, name) is not None}
-    allowed = {"fifo": {"dir", "address"}, "unix": {"path", "address"}, "tcp": {"host", "port", "address"}}[transport]
+    allowed = {"fifo": {"dir", "address"}, "naive-fifo": {"dir", "address"}, "unix": {"path", "address"},
+               "tcp": {"host", "port", "address"}}[transport]
     wrong = sorted(set(given) - allowed)
     if wrong:
         parser.exit(EXIT_USAGE, f"{sub}: error: --{wrong[0]} does not apply to {transport} (see {sub} --help)\n")
@@ -208,11 +223,25 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         max_clients=options.max_clients, idle_timeout=options.idle_timeout,
         request_timeout=options.request_timeout, write_timeout=options.write_timeout,
     )
+    if options.step and options.transport == "naive-fifo":
+        parser.exit(EXIT_USAGE, "ipclab serve: error: --step does not apply to naive-fifo (see ipclab serve --help)\n")
     server_holder: list = []
     events = EventWriter(sys.stdout.buffer, options.events,
                          on_broken=lambda: server_holder and server_holder[0].stop())
+    stepper = None
     try:
-        server = make_server(config, events)
+        if options.step:
+            from backend.stepped_servers import make_stepped_server, step_event_writer
+            from backend.stepping import Stepper
+
+            stepper = Stepper(step_event_writer(events), mode="step")
+            server = make_stepped_server(config, events, stepper)
+        elif options.transport == "naive-fifo":
+            from backend.naive import NaiveFifoServer
+
+            server = NaiveFifoServer(config, events)
+        else:
+            server = make_server(config, events)
     except (TransportError, ValueError) as error:
         print(f"ipclab serve: {error}", file=sys.stderr)
         return EXIT_CANNOT_SERVE
@@ -227,11 +256,20 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         return EXIT_CANNOT_SERVE
     ready = {"transport": options.transport, "address": address, "pid": os.getpid(), "protocol": 1,
              "version": backend.__version__}
-    if options.transport == "fifo":
+    if options.transport in ("fifo", "naive-fifo"):
         ready["request_fifo"] = server.directory.request_path
         ready["stale_files_removed"] = server.directory.stale_files_removed
+    if options.transport == "naive-fifo":
+        ready["reply_fifo"] = server.directory.reply_path
+        ready["demonstration_only"] = True
+    if stepper is not None:
+        ready["step"] = True
     events.emit("ready", **ready)
     events.start_stats()
+    if stepper is not None:
+        from backend.stepped_servers import start_command_reader
+
+        start_command_reader(stepper, on_error=lambda message: events.emit("step_error", error=message))
     exit_code = EXIT_OK
     try:
         server.serve_forever()

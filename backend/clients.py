@@ -23,6 +23,7 @@ from backend.transports.base import Channel
 from backend.transports.fifo import FifoClientChannel, default_fifo_directory, runtime_base_directory
 from backend.transports.tcp import connect_tcp, parse_tcp_address
 from backend.transports.unix import check_socket_path, connect_unix
+from backend.wire import CapturingChannel, WireCapture, WireRecorder
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -71,6 +72,7 @@ class Client:
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         cancellation: Cancellation | None = None,
+        capture_wire: bool = False,
     ) -> None:
         check_address(self.transport, address)
         self.address = address
@@ -84,6 +86,11 @@ class Client:
         self._next_request_id = 1
         self._sink_buffer: np.ndarray | None = None
         self.channel_number = 0
+        self.last_wire: WireCapture | None = None  # with capture_wire: the bytes of the last exchange
+        self._recorder: WireRecorder | None = None
+        if capture_wire:
+            self._recorder = WireRecorder()
+            self.request = self._captured_request  # type: ignore[method-assign]  # nothing to pay when off
 
     def _open_channel(self) -> Channel:
         raise NotImplementedError
@@ -96,6 +103,8 @@ class Client:
         """Open the channel now (otherwise the first request does it)."""
         if self._channel is None:
             self._channel = self._open_channel()
+            if self._recorder is not None:
+                self._channel = CapturingChannel(self._channel, self._recorder)  # type: ignore[assignment]
             self._reader = FrameReader(self._channel)
 
     def request(
@@ -122,6 +131,15 @@ class Client:
             raise
         self.server_pid = result.server_pid
         return result
+
+    def _captured_request(self, *args, **kwargs) -> ExchangeResult:
+        """`request`, recording the exact bytes in `last_wire` (also when it raises)."""
+        assert self._recorder is not None
+        self._recorder.begin()
+        try:
+            return Client.request(self, *args, **kwargs)
+        finally:
+            self.last_wire = self._recorder.capture()
 
     def close(self) -> None:
         if self._channel is not None:

@@ -14,7 +14,8 @@ floor and <= 4x the C floor; N=10^7 numbers/s >= 50 % of the C floor on the same
 concurrent clients on every transport with no error and no lost number; `ipclab serve` ready in
 < 0.3 s. Measurements of ipclab and of the floors are interleaved and repeated (medians are
 reported) because a 2-CPU virtual machine is noisy. With `taskset`, the single-client cases are
-measured again with both ends pinned to one CPU: the stable measure of software overhead.
+measured again with both ends pinned to one CPU (the stable measure of software overhead), and the
+small exchange with the client on CPU 0 and the server on CPU 1 (the stable cross-CPU figure).
 
     python benchmarks/bench_ipc.py            # full run, a few minutes; prints tables
     python benchmarks/bench_ipc.py --quick    # smoke check, under a minute
@@ -33,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +79,7 @@ class Plan:
     cases: list[Case]
     repetitions: int
     pinned_cases: list[Case]
+    cross_cases: list[Case]
     many_requests: int
     start_samples: int
     attribution_requests: int = 0  # 0: no client/server attribution
@@ -89,15 +92,16 @@ def full_plan() -> Plan:
         cases=[
             Case(10, 1, "p50_us", 20_000, 20_000),
             Case(10_000, 1, "p50_us", 5_000, 5_000),
-            Case(10_000_000, 1, "numbers_per_s", 8, 5),
+            Case(10_000_000, 1, "numbers_per_s", 20, 9),
             Case(10, 64, "exchanges_per_s", 25_600, 64_000),
         ],
         repetitions=3,
         pinned_cases=[
             Case(10, 1, "p50_us", 20_000, 20_000),
             Case(10_000, 1, "p50_us", 5_000, 5_000),
-            Case(10_000_000, 1, "numbers_per_s", 6, 5),
+            Case(10_000_000, 1, "numbers_per_s", 10, 9),
         ],
+        cross_cases=[Case(10, 1, "p50_us", 20_000, 20_000)],
         many_requests=MANY_CLIENTS * 40,
         start_samples=10,
         attribution_requests=10_000,
@@ -114,6 +118,7 @@ def quick_plan() -> Plan:
         ],
         repetitions=1,
         pinned_cases=[Case(10, 1, "p50_us", 2_000, 2_000)],
+        cross_cases=[Case(10, 1, "p50_us", 2_000, 2_000)],
         many_requests=MANY_CLIENTS * 2,
         start_samples=3,
         timeout=60.0,
@@ -160,23 +165,50 @@ class Runner:
         self.use_c = use_c
         self.use_taskset = use_taskset
 
-    def _pin(self, pinned: bool) -> list[str]:
-        return ["taskset", "-c", "0"] if pinned else []
+    @staticmethod
+    def _pin(placement: str) -> list[str]:
+        return ["taskset", "-c", "0"] if placement in ("pinned", "cross") else []
 
-    def ipclab(self, transport: str, n: int, requests: int, concurrency: int = 1, pinned: bool = False,
+    def ipclab(self, transport: str, n: int, requests: int, concurrency: int = 1, placement: str = "default",
                extra: tuple[str, ...] = ()) -> dict:
-        command = [*self._pin(pinned), self.python, "-m", "backend", "bench", "--transport", transport,
+        """`ipclab bench` with its embedded server; placement "pinned" runs it under taskset -c 0 (the
+        server inherits the CPU); "cross" starts the same `ipclab serve` on CPU 1 and the bench on CPU 0."""
+        command = [*self._pin(placement), self.python, "-m", "backend", "bench", "--transport", transport,
                    "--count", str(n), "--requests", str(requests), "--concurrency", str(concurrency),
                    "--json", "--no-progress", *extra]
-        return run_json(command, self.plan.timeout)
+        if placement != "cross":
+            return run_json(command, self.plan.timeout)
+        with tempfile.TemporaryDirectory(prefix="ipclab-bench-") as temp:
+            address = {"tcp": "127.0.0.1:0", "unix": os.path.join(temp, "s.sock"),
+                       "fifo": os.path.join(temp, "fifo")}[transport]
+            server = subprocess.Popen(
+                ["taskset", "-c", "1", self.python, "-m", "backend", "serve", transport, "--address", address,
+                 "--events", "none"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL)
+            try:
+                line = server.stdout.readline()
+                try:
+                    address = json.loads(line)["address"]
+                except (ValueError, KeyError):
+                    return {"error": f"the server did not start: {line!r}"}
+                return run_json(command + ["--address", address], self.plan.timeout)
+            finally:
+                server.terminate()
+                try:
+                    server.wait(5)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+                server.stdout.close()
 
-    def floor(self, impl: str, transport: str, case: Case, pinned: bool = False, verify: bool = True) -> dict:
+    def floor(self, impl: str, transport: str, case: Case, placement: str = "default", verify: bool = True) -> dict:
+        pin = ["taskset", "-c", "0"] if placement == "pinned" else []
         if impl == "c":
             if not self.use_c:
                 return {"error": "no C floor (no cc)"}
-            command = [*self._pin(pinned), str(FLOOR_BIN)]
+            command = [*pin, str(FLOOR_BIN)]
         else:
-            command = [*self._pin(pinned), self.python, str(FLOOR_PY)]
+            command = [*pin, self.python, str(FLOOR_PY)]
         if case.bulk:
             command += ["bulk", transport, "-n", str(case.n), "-k", str(case.floor_requests)]
         else:
@@ -184,6 +216,8 @@ class Runner:
                         "-c", str(case.concurrency)]
         if verify:
             command.append("-V")
+        if placement == "cross":
+            command += ["-S", "1", "-C", "0"]
         return run_json(command, self.plan.timeout)
 
 
@@ -211,16 +245,16 @@ def median(values: list[float | None]) -> float | None:
     return statistics.median(present) if present else None
 
 
-def measure_case(runner: Runner, transport: str, case: Case, repetitions: int, pinned: bool) -> dict:
+def measure_case(runner: Runner, transport: str, case: Case, repetitions: int, placement: str = "default") -> dict:
     """Interleave floor and ipclab runs (C, Python, ipclab; then reversed), `repetitions` times."""
     runs: dict[str, list[dict]] = {"ipclab": [], "c": [], "python": []}
     for repetition in range(repetitions):
         order = ["c", "python", "ipclab"] if repetition % 2 == 0 else ["ipclab", "python", "c"]
         for impl in order:
             if impl == "ipclab":
-                result = runner.ipclab(transport, case.n, case.ipclab_requests, case.concurrency, pinned)
+                result = runner.ipclab(transport, case.n, case.ipclab_requests, case.concurrency, placement)
             else:
-                result = runner.floor(impl, transport, case, pinned)
+                result = runner.floor(impl, transport, case, placement)
             runs[impl].append(result)
             if "error" in result and not (impl == "c" and not runner.use_c):
                 log(f"  ! {impl} {transport} {case.key}: {result['error']}")
@@ -228,7 +262,7 @@ def measure_case(runner: Runner, transport: str, case: Case, repetitions: int, p
     samples = {impl: [figure(r, case.metric, impl) for r in results] for impl, results in runs.items()}
     row = {
         "transport": transport, "n": case.n, "concurrency": case.concurrency, "metric": case.metric,
-        "pinned": pinned, "ipclab": figures["ipclab"], "c_floor": figures["c"], "python_floor": figures["python"],
+        "placement": placement, "ipclab": figures["ipclab"], "c_floor": figures["c"], "python_floor": figures["python"],
         "samples": samples, "ratio_c": ratio(figures["ipclab"], figures["c"]),
         "ratio_python": ratio(figures["ipclab"], figures["python"]), "runs": runs,
     }
@@ -239,7 +273,18 @@ def measure_case(runner: Runner, transport: str, case: Case, repetitions: int, p
         row["p99_us"] = {impl: median([figure_p99(r, impl) for r in results]) for impl, results in runs.items()}
         row["exchanges_per_s"] = {impl: median([figure(r, "exchanges_per_s", impl) for r in results])
                                   for impl, results in runs.items()}
-    log(f"  {transport:4} N={case.n:<9,} c={case.concurrency:<3} {'pinned ' if pinned else ''}"
+    if case.metric == "p50_us" and case.n == 10 and placement in ("default", "cross"):
+        notes = []
+        for impl, values in samples.items():
+            present = [v for v in values if v is not None]
+            if present and max(present) > 1.5 * min(present):
+                notes.append(f"{impl} varied from {min(present):.1f} to {max(present):.1f} us")
+        if figures["c"] is not None and figures["python"] is not None and figures["python"] < figures["c"]:
+            notes.append("the Python floor beat the C floor")
+        if notes:
+            row["note"] = "; ".join(notes) + ": wake-up and CPU placement, not software, dominate this figure " \
+                "(see the pinned table)"
+    log(f"  {transport:4} N={case.n:<9,} c={case.concurrency:<3} {'' if placement == 'default' else placement + ' '}"
         f"ipclab {fmt(figures['ipclab'], case.metric)}  C {fmt(figures['c'], case.metric)}  "
         f"Python {fmt(figures['python'], case.metric)}")
     return row
@@ -264,6 +309,39 @@ def measure_bulk_transport_only(runner: Runner, transport: str, case: Case) -> d
     return {"transport": transport, "n": case.n, "ipclab": figures["ipclab"], "c_floor": figures["c"],
             "python_floor": figures["python"], "ratio_c": ratio(figures["ipclab"], figures["c"]),
             "ratio_python": ratio(figures["ipclab"], figures["python"]), "runs": results}
+
+
+def measure_server_capacity(runner: Runner, transport: str, case: Case, repetitions: int) -> dict:
+    """The ipclab server driven by `case.concurrency` C client processes (instead of ipclab bench's
+    client threads): tells whether the server or the bench's own client limits the 64-client figure."""
+    rates = []
+    for _ in range(repetitions):
+        with tempfile.TemporaryDirectory(prefix="ipclab-capacity-") as temp:
+            address = {"tcp": "127.0.0.1:0", "unix": os.path.join(temp, "s.sock"),
+                       "fifo": os.path.join(temp, "fifo")}[transport]
+            server = subprocess.Popen([runner.python, "-m", "backend", "serve", transport, "--address", address,
+                                       "--events", "none"], cwd=ROOT, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            try:
+                address = json.loads(server.stdout.readline())["address"]
+                result = run_json([str(FLOOR_BIN), "pingpong", transport, "-a", address, "-n", str(case.n),
+                                   "-r", str(case.floor_requests), "-c", str(case.concurrency), "-V"],
+                                  runner.plan.timeout)
+                rates.append(figure(result, "exchanges_per_s", "c"))
+            except (ValueError, KeyError):
+                rates.append(None)
+            finally:
+                server.terminate()
+                try:
+                    server.wait(5)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+                server.stdout.close()
+    log(f"  {transport:4} ipclab server with {case.concurrency} C client processes: "
+        f"{fmt(median(rates), 'exchanges_per_s')}")
+    return {"transport": transport, "concurrency": case.concurrency, "exchanges_per_s": median(rates),
+            "samples": rates}
 
 
 def measure_many_clients(runner: Runner, transport: str, requests: int) -> dict:
@@ -334,7 +412,6 @@ def attribute(runner: Runner, transport: str, n: int, requests: int, repetitions
     """Pinned to CPU 0: each client against the C server and the C client against each server,
     so that ipclab's extra time is split between its client and its server."""
     import signal
-    import tempfile
 
     pin = ["taskset", "-c", "0"]
     with tempfile.TemporaryDirectory(prefix="ipclab-attr-") as temp:
@@ -471,7 +548,8 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def evaluate_targets(rows: list[dict], pinned_rows: list[dict], many: list[dict], start: dict | None) -> list[dict]:
+def evaluate_targets(rows: list[dict], cross_rows: list[dict], pinned_rows: list[dict], many: list[dict],
+                     start: dict | None) -> list[dict]:
     targets = []
 
     def verdict(value: float | None, limit: float, higher_is_better: bool) -> bool | None:
@@ -479,7 +557,8 @@ def evaluate_targets(rows: list[dict], pinned_rows: list[dict], many: list[dict]
             return None
         return value >= limit if higher_is_better else value <= limit
 
-    for placement, source in (("default placement", rows), ("pinned to CPU 0", pinned_rows)):
+    for placement, source in (("default placement", rows), ("client CPU 0, server CPU 1", cross_rows),
+                              ("pinned to CPU 0", pinned_rows)):
         for row in source:
             if row["n"] == 10 and row["concurrency"] == 1:
                 targets.append({
@@ -566,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print everything as one JSON object")
     parser.add_argument("--transports", default=",".join(TRANSPORTS), help="comma-separated (default all)")
     parser.add_argument("--repetitions", type=int, help="interleaved repetitions per case (default 3; quick 1)")
-    parser.add_argument("--no-pinned", action="store_true", help="skip the measurements pinned to one CPU")
+    parser.add_argument("--no-pinned", action="store_true", help="skip the measurements pinned to CPUs (pinned, cross-CPU, attribution)")
     parser.add_argument("--no-attribution", action="store_true",
                         help="skip splitting ipclab's extra time between its client and its server")
     parser.add_argument("--python", default=sys.executable, help="the interpreter that runs ipclab and floor.py")
@@ -584,28 +663,35 @@ def main(argv: list[str] | None = None) -> int:
     if why:
         plan.notes.append(why)
         log(f"note: {why}")
-    use_taskset = shutil.which("taskset") is not None and not args.no_pinned and hasattr(os, "sched_getaffinity") \
-        and 0 in os.sched_getaffinity(0)
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    use_taskset = shutil.which("taskset") is not None and not args.no_pinned and 0 in cpus
+    use_cross = use_taskset and 1 in cpus
     if shutil.which("taskset") is None:
         plan.notes.append("no taskset: pinned table skipped")
     runner = Runner(args.python, plan, use_c, use_taskset)
     started = time.monotonic()
     env = environment(args.python, use_c, use_taskset)
 
-    rows, bulk_only, many, pinned_rows = [], [], [], []
+    rows, bulk_only, many, pinned_rows, cross_rows, capacity = [], [], [], [], [], []
     for transport in transports:
         log(f"{transport}:")
         for case in plan.cases:
-            rows.append(measure_case(runner, transport, case, plan.repetitions, pinned=False))
+            rows.append(measure_case(runner, transport, case, plan.repetitions))
             if case.bulk:
                 bulk_only.append(measure_bulk_transport_only(runner, transport, case))
+            if case.concurrency > 1 and use_c:
+                capacity.append(measure_server_capacity(runner, transport, case, plan.repetitions))
         many.append(measure_many_clients(runner, transport, plan.many_requests))
+    if use_cross:
+        log("cross-CPU: client on CPU 0, server on CPU 1:")
+        for transport in transports:
+            for case in plan.cross_cases:
+                cross_rows.append(measure_case(runner, transport, case, plan.repetitions, "cross"))
     if use_taskset:
         log("pinned to CPU 0 (taskset -c 0 on both ends):")
         for transport in transports:
             for case in plan.pinned_cases:
-                rows_pinned = measure_case(runner, transport, case, plan.repetitions, pinned=True)
-                pinned_rows.append(rows_pinned)
+                pinned_rows.append(measure_case(runner, transport, case, plan.repetitions, "pinned"))
     attribution = []
     if use_taskset and use_c and plan.attribution_requests and not args.no_attribution:
         log("attribution, pinned to CPU 0 (each client against the C server, the C client against each server):")
@@ -613,14 +699,14 @@ def main(argv: list[str] | None = None) -> int:
             attribution.append(attribute(runner, transport, 10, plan.attribution_requests, plan.repetitions))
     log("server start:")
     start = measure_start(args.python, plan.start_samples)
-    targets = evaluate_targets(rows, pinned_rows, many, start)
+    targets = evaluate_targets(rows, cross_rows, pinned_rows, many, start)
     env["load_average_end"] = list(os.getloadavg())
     env["duration_s"] = round(time.monotonic() - started, 1)
 
     report = {
         "schema": "ipclab.bench-ipc/1", "quick": args.quick, "environment": env, "notes": plan.notes,
-        "repetitions": plan.repetitions, "rows": rows, "pinned_rows": pinned_rows,
-        "bulk_transport_only": bulk_only, "attribution": attribution, "many_clients": many, "server_start": start, "targets": targets,
+        "repetitions": plan.repetitions, "rows": rows, "cross_rows": cross_rows, "pinned_rows": pinned_rows,
+        "bulk_transport_only": bulk_only, "server_capacity": capacity, "attribution": attribution, "many_clients": many, "server_start": start, "targets": targets,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     output = Path(args.output) if args.output else RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -638,12 +724,16 @@ def render_text(report: dict) -> str:
     parts = [
         f"IPC Lab vs floors - {env['time']}, {env['cpus']} CPUs, Linux {env['kernel']}, Python {env['python']}, "
         f"numpy {env['numpy']}, commit {env['git_commit']}{' (backend modified)' if env['git_dirty'] else ''}",
-        f"load average {env['load_average_start'][0]:.2f} at start, {env['load_average_end'][0]:.2f} at end; "
+        f"load average {env['load_average_start'][0]:.2f} at start (other work on the machine), "
+        f"{env['load_average_end'][0]:.2f} at end (includes this run's 64-client processes); "
         f"{report['repetitions']} interleaved repetition(s) per line, medians; took {env['duration_s']:.0f} s",
         "",
         "Default placement (the scheduler decides where client and server run):",
         table(report["rows"]),
     ]
+    for row in report["rows"]:
+        if row.get("note"):
+            parts.append(f"  note: {row['transport']} N={format_n(row['n'])}: {row['note']}")
     one_client = [row for row in report["rows"] if row["n"] == 10 and row["concurrency"] == 1]
     if one_client:
         parts += ["", "Same runs, N=10 with one client, seen as throughput (includes the client's work between "
@@ -654,9 +744,24 @@ def render_text(report: dict) -> str:
                          f"C {fmt(rates['c'], 'x')}, Python {fmt(rates['python'], 'x')};  p99: ipclab "
                          f"{fmt(tails['ipclab'], 'p50_us')}, C {fmt(tails['c'], 'p50_us')}, Python "
                          f"{fmt(tails['python'], 'p50_us')}")
+    for item in report["server_capacity"]:
+        ipclab_row = next((row for row in report["rows"] if row["transport"] == item["transport"]
+                           and row["concurrency"] == item["concurrency"]), None)
+        if item is report["server_capacity"][0]:
+            parts += ["", f"{item['concurrency']} clients: the ipclab server driven by C client processes instead of "
+                          "ipclab bench's client threads:"]
+        parts.append(f"  {item['transport']:4}  ipclab server + C clients {fmt(item['exchanges_per_s'], 'x')}"
+                     f"  (ipclab bench: {fmt(ipclab_row['ipclab'] if ipclab_row else None, 'x')}; C server + C "
+                     f"clients: {fmt(ipclab_row['c_floor'] if ipclab_row else None, 'x')})")
     if report["bulk_transport_only"]:
         parts += ["", "N=10^7, nobody counting the values (ipclab --no-distribution; floors without -V):",
                   table([dict(row, concurrency=1, metric="numbers_per_s") for row in report["bulk_transport_only"]])]
+    if report["cross_rows"]:
+        parts += ["", "Cross-CPU: client on CPU 0, server on CPU 1 (floors -S 1 -C 0; ipclab: `ipclab serve` under "
+                      "taskset -c 1, `ipclab bench --address` under taskset -c 0):", table(report["cross_rows"])]
+        for row in report["cross_rows"]:
+            if row.get("note"):
+                parts.append(f"  note: {row['transport']} N={format_n(row['n'])}: {row['note']}")
     if report["pinned_rows"]:
         parts += ["", "Pinned: client and server on CPU 0 (taskset -c 0), the stable measure of software overhead:",
                   table(report["pinned_rows"])]

@@ -49,6 +49,11 @@ def require_fifos() -> None:
         raise FifoUnsupported("named pipes (FIFOs) are not available on this system; use tcp or unix")
 
 
+def new_channel_number() -> int:
+    """A channel number no other FIFO client of this process uses (it names the reply FIFO)."""
+    return next(_channel_numbers)
+
+
 def reply_fifo_name(pid: int, channel: int) -> str:
     """The reply FIFO's file name for a client; built from integers only, never from the wire."""
     return f"reply-{int(pid)}-{int(channel)}.fifo"
@@ -115,10 +120,13 @@ def _process_is_ipclab_server(pid: int) -> bool:
 class FifoDirectory:
     """The server's side of the directory: prepares it, cleans a stale one, removes it on exit."""
 
+    request_name = REQUEST_FIFO
+    other_fifo_names: tuple[str, ...] = ()  # further FIFOs of ours (the naive demonstration's)
+
     def __init__(self, path: str) -> None:
         require_fifos()
         self.path = os.path.abspath(path)
-        self.request_path = os.path.join(self.path, REQUEST_FIFO)
+        self.request_path = os.path.join(self.path, self.request_name)
         self._dir_fd: int | None = None
         self._prepared = False
         self.stale_files_removed = 0
@@ -147,7 +155,9 @@ class FifoDirectory:
             except FileNotFoundError:
                 continue
             mine = info.st_uid == _user_id()
-            if mine and stat.S_ISFIFO(info.st_mode) and (name == REQUEST_FIFO or REPLY_PATTERN.fullmatch(name)):
+            if mine and stat.S_ISFIFO(info.st_mode) and (
+                name == self.request_name or name in self.other_fifo_names or REPLY_PATTERN.fullmatch(name)
+            ):
                 ours.append(name)
             elif mine and stat.S_ISREG(info.st_mode) and name in (PID_FILE, PID_FILE + ".tmp"):
                 ours.append(name)

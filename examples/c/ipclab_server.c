@@ -700,7 +700,7 @@ static void setup_fifo_dir(const char *dir)
 
 static unsigned char inbuf[64 * 1024];
 
-static void serve_fifo(void)
+static void serve_fifo(const char *address)
 {
     /* Our own write descriptor keeps the FIFO from reporting end-of-file between clients. */
     int rfd = open(request_path, O_RDONLY | O_NONBLOCK);
@@ -709,6 +709,7 @@ static void serve_fifo(void)
     int keep = open(request_path, O_WRONLY | O_NONBLOCK);
     if (keep < 0)
         die("cannot open %s for writing: %s", request_path, strerror(errno));
+    print_ready("fifo", address); /* only now can a client's open() find a reader */
 
     size_t len = 0;          /* bytes in inbuf */
     int partial = 0;         /* inbuf starts with an incomplete frame... */
@@ -823,8 +824,7 @@ int main(int argc, char **argv)
         unlink(unix_path);
     } else if (strcmp(transport, "fifo") == 0) {
         setup_fifo_dir(address);
-        print_ready("fifo", address);
-        serve_fifo();
+        serve_fifo(address);
         remove_fifo_dir();
     } else {
         usage();
