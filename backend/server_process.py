@@ -41,7 +41,7 @@ def private_address(transport: str) -> str | None:
     base = runtime_base_directory()
     ensure_private_directory(base)
     name = f"run-{os.getpid()}-{next(_private_numbers)}"
-    if transport == "fifo":
+    if transport in ("fifo", "naive-fifo"):
         return os.path.join(base, name)
     return os.path.join(base, name + ".sock")
 
@@ -57,6 +57,11 @@ def clean_up_after_server(transport: str, address: str) -> bool:
         from backend.transports.fifo import FifoDirectory, fifos_supported
 
         return fifos_supported() and FifoDirectory(address).remove_if_stale()
+    if transport == "naive-fifo":
+        from backend.naive import NaiveFifoDirectory
+        from backend.transports.fifo import fifos_supported
+
+        return fifos_supported() and NaiveFifoDirectory(address).remove_if_stale()
     if transport == "unix":
         from backend.transports.unix import remove_stale_socket
 
@@ -88,7 +93,7 @@ class ServerProcess:
     def command(self) -> list[str]:
         arguments = ["serve", self.transport, "--die-with-parent", *self.extra_arguments]
         if self.requested_address:
-            option = {"fifo": "--dir", "unix": "--path", "tcp": "--address"}[self.transport]
+            option = {"fifo": "--dir", "naive-fifo": "--dir", "unix": "--path", "tcp": "--address"}[self.transport]
             arguments += [option, self.requested_address]
         return serve_command(arguments)
 
