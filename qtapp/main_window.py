@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 import backend
 from backend.runner import WorkloadSpec
+from qtapp.architecture import ArchitectureSnapshot, ArchitectureView, ClientNode, build_snapshot
 from backend.stats import RunningRate
 from qtapp.client_worker import RunController
 from qtapp.event_text import describe_event
@@ -36,17 +37,20 @@ from qtapp.panels.servers import ServerPanel
 from qtapp.plots.compare import CompareView
 from qtapp.plots.distribution import DistributionPlot
 from qtapp.plots.latency import LatencyCdfPlot, LatencyHistogramPlot, LatencyOverTimePlot
-from qtapp.plots.style import format_microseconds
+from qtapp.plots.style import format_microseconds, scale_plot_widget
 from qtapp.plots.throughput import ThroughputPlot
 from qtapp.resource_files import resource_path
 from qtapp.results_export import write_csv, write_json
 from qtapp.server_process import ServerProcess, ServerState
 from qtapp.settings import Settings
+from qtapp.style_sheet import apply_style, next_zoom, point_size_for
 
 TRANSPORTS = ("fifo", "tcp", "unix")
 REFRESH_INTERVAL_MS = 33  # ~30 Hz
 SUMMARY_EVERY_TICKS = 8  # text figures ~4 times a second
 SHUTDOWN_THREADS_S = 0.5
+ARCHITECTURE_EVERY_TICKS = 15  # the architecture view re-reads the system twice a second
+PRESENTATION_LINE_SCALE = 2.5
 
 
 class MainWindow(QMainWindow):
@@ -64,15 +68,20 @@ class MainWindow(QMainWindow):
     run_stopped = Signal(str, float)
     idle = Signal()
     refreshed = Signal()
+    architecture_changed = Signal(object)  # ArchitectureSnapshot
+    wire_captured = Signal(object)  # backend.wire.WireCapture of the last single exchange
 
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
-        self.setWindowTitle("IPC Lab — FIFOs, TCP and Unix sockets, live")
+        self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
         icon_path = resource_path("icons", "ipclab-256.png")
         if os.path.exists(icon_path):
             self.setWindowIcon(QIcon(icon_path))
         self.settings = settings or Settings()
         self.presentation = presentation
+        self.zoom = min(2.0, max(0.7, self.settings.zoom()))
+        self.extra_clients: dict[str, ClientNode] = {}  # client threads of the demos, by key
+        self.last_wire = None
         self.model = RunModel()
         self.inbox = BatchInbox()
         self.client_pid = os.getpid()
@@ -92,6 +101,7 @@ class MainWindow(QMainWindow):
         for transport, server in self.servers.items():
             server.configured_address = self.settings.address(transport)
             self.server_panels[transport].address_edit.setText(server.configured_address)
+            self.server_panels[transport].set_command(self.settings.command(transport))
             server.event.connect(lambda event, name=transport: self._on_server_event(name, event))
             server.state_changed.connect(lambda state, name=transport: self._on_server_state(name, state))
             server.failed.connect(lambda message, name=transport: self._on_server_failed(name, message))
@@ -104,19 +114,23 @@ class MainWindow(QMainWindow):
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
+        self.refresh_architecture()
+        if presentation or self.zoom != 1.0:
+            self.set_presentation(presentation)
 
     # -- building -----------------------------------------------------------------------------
     def _build(self) -> None:
         self.primary_button = QPushButton()
         self.primary_button.setObjectName("primaryButton")
-        self.primary_button.setToolTip("Starts the server if needed and sends one request")
+        self.primary_button.setToolTip(self.tr("Starts the server if needed and sends one request"))
         self.primary_button.clicked.connect(lambda: self.single_request(self.client_panel.transport))
         self.summary_labels: dict[str, QLabel] = {}
         summary = QHBoxLayout()
         summary.setSpacing(18)
-        for key, title in (("transport", "transport"), ("exchanges", "exchanges"), ("numbers", "numbers"),
-                           ("rate", "exchanges/s"), ("p50", "p50 round trip"), ("p99", "p99 round trip"),
-                           ("chi", "uniform? (χ² p)")):
+        for key, title in (("transport", self.tr("transport")), ("exchanges", self.tr("exchanges")),
+                           ("numbers", self.tr("numbers")), ("rate", self.tr("exchanges/s")),
+                           ("p50", self.tr("p50 round trip")), ("p99", self.tr("p99 round trip")),
+                           ("chi", self.tr("uniform? (χ² p)"))):
             box = QVBoxLayout()
             value = QLabel("–")
             value.setObjectName("figureValue")
@@ -147,6 +161,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.client_panel)
         left_layout.addStretch(1)
         scroll = QScrollArea()
+        self.left_scroll = scroll
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -165,15 +180,20 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.latency_time_plot, 0, 1)
         grid.addWidget(self.latency_histogram_plot, 1, 0)
         grid.addWidget(self.throughput_plot, 1, 1)
+        self.overview = overview
+        self.architecture_view = ArchitectureView()
         self.tabs = QTabWidget()
-        self.tabs.addTab(overview, "Overview")
-        self.tabs.addTab(self.latency_cdf_plot, "Latency CDF")
-        self.tabs.addTab(self.compare_view, "Compare transports")
+        self.tabs.addTab(overview, self.tr("Overview"))
+        self.tabs.addTab(self.architecture_view, self.tr("Architecture"))
+        self._build_teaching_tabs()
+        self.tabs.addTab(self.latency_cdf_plot, self.tr("Latency CDF"))
+        self.tabs.addTab(self.compare_view, self.tr("Compare"))
         self.tabs.currentChanged.connect(lambda _index: self.refresh_plots(force=True))
 
-        self.client_log = LogView("Client")
-        self.server_log = LogView("Servers")
+        self.client_log = LogView(self.tr("Client"))
+        self.server_log = LogView(self.tr("Servers"))
         logs = QSplitter(Qt.Orientation.Horizontal)
+        self.logs_splitter = logs
         logs.addWidget(self.client_log)
         logs.addWidget(self.server_log)
         upper = QSplitter(Qt.Orientation.Horizontal)
@@ -182,6 +202,7 @@ class MainWindow(QMainWindow):
         upper.setStretchFactor(1, 1)
         upper.setSizes([440, 1160])
         main = QSplitter(Qt.Orientation.Vertical)
+        self.main_splitter = main
         main.addWidget(upper)
         main.addWidget(logs)
         main.setStretchFactor(0, 3)
@@ -195,32 +216,171 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menus()
         self._update_primary_button()
-        self.statusBar().showMessage("Press the blue button to see a FIFO exchange.")
+        self.statusBar().showMessage(self.tr("Press the blue button to see a FIFO exchange."))
+
+    def _build_teaching_tabs(self) -> None:
+        """The classroom tabs (step mode, wire bytes, the naive design, fault demos), if available."""
+        from qtapp.teaching import add_teaching_tabs
+
+        add_teaching_tabs(self)
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.export_json_action = file_menu.addAction("Export results as &JSON…", self._export_json_dialog)
-        self.export_csv_action = file_menu.addAction("Export results as &CSV…", self._export_csv_dialog)
-        file_menu.addAction("Save &window as PNG…", self._save_window_dialog)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.export_json_action = file_menu.addAction(self.tr("Export results as &JSON…"), self._export_json_dialog)
+        self.export_csv_action = file_menu.addAction(self.tr("Export results as &CSV…"), self._export_csv_dialog)
+        file_menu.addAction(self.tr("Save &window as PNG…"), self._save_window_dialog)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
+        quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.presentation_action = QAction(self.tr("&Presentation"), self)
+        self.presentation_action.setCheckable(True)
+        self.presentation_action.setChecked(self.presentation)
+        self.presentation_action.setShortcut(QKeySequence("F5"))
+        self.presentation_action.setToolTip(self.tr("Large fonts, thick lines, high contrast; hides what a class "
+                                                    "does not need"))
+        self.presentation_action.toggled.connect(self.set_presentation)
+        view_menu.addAction(self.presentation_action)
+        self.side_panel_action = QAction(self.tr("&Side panel (servers and client)"), self)
+        self.side_panel_action.setCheckable(True)
+        self.side_panel_action.setChecked(True)
+        self.side_panel_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.side_panel_action.toggled.connect(lambda shown: self.left_scroll.setVisible(shown))
+        view_menu.addAction(self.side_panel_action)
+        self.addAction(self.side_panel_action)
+        for text, keys, direction in ((self.tr("Zoom &in"), (QKeySequence.StandardKey.ZoomIn, "Ctrl+="), 1),
+                                      (self.tr("Zoom &out"), (QKeySequence.StandardKey.ZoomOut,), -1),
+                                      (self.tr("&Reset zoom"), ("Ctrl+0",), 0)):
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            action.triggered.connect(lambda _checked=False, d=direction: self.change_zoom(d))
+            view_menu.addAction(action)
+            self.addAction(action)  # shortcuts work in presentation mode too
+        view_menu.addSeparator()
         for index in range(self.tabs.count()):
             action = view_menu.addAction(self.tabs.tabText(index), lambda i=index: self.tabs.setCurrentIndex(i))
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            if index < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
-        view_menu.addAction("&Clear plots and logs", self.clear_results)
-        runs_menu = self.menuBar().addMenu("&Run")
-        runs_menu.addAction("Start all &servers", lambda: [server.start() for server in self.servers.values()])
-        runs_menu.addAction("S&top all servers", lambda: [server.stop() for server in self.servers.values()])
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About IPC Lab", self.show_about)
+        language_menu = view_menu.addMenu(self.tr("&Language"))
+        from qtapp.i18n import LANGUAGES
+
+        current = self.settings.language()
+        for code, name in LANGUAGES:
+            action = language_menu.addAction(name if code else self.tr("System language"))
+            action.setCheckable(True)
+            action.setChecked(code == current)
+            action.triggered.connect(lambda _checked=False, c=code: self.choose_language(c))
+        view_menu.addSeparator()
+        view_menu.addAction(self.tr("&Clear plots and logs"), self.clear_results)
+        runs_menu = self.menuBar().addMenu(self.tr("&Run"))
+        runs_menu.addAction(self.tr("Start all &servers"), lambda: [server.start() for server in self.servers.values()])
+        runs_menu.addAction(self.tr("S&top all servers"), lambda: [server.stop() for server in self.servers.values()])
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self.tr("&Guided tour"), self.start_tour)
+        help_menu.addAction(self.tr("&About IPC Lab"), self.show_about)
 
     def _update_primary_button(self, *_arguments: object) -> None:
-        self.primary_button.setText(f"▶  Run a {TRANSPORT_NAMES[self.client_panel.transport]} exchange")
+        self.primary_button.setText(self.tr("▶  Run a {transport} exchange").format(
+            transport=TRANSPORT_NAMES[self.client_panel.transport]))
+
+    # -- presentation, zoom, language, tour ---------------------------------------------------
+    def set_presentation(self, presentation: bool) -> None:
+        """Presentation mode: large fonts, thick plot lines, high contrast, fewer panels."""
+        self.presentation = bool(presentation)
+        if self.presentation_action.isChecked() != self.presentation:
+            self.presentation_action.setChecked(self.presentation)
+        self._apply_zoom()
+        # A class needs the drawing and the plots, not the settings: the side panel folds away
+        # (View → Side panel or Ctrl+L brings it back) and the logs get less room.
+        self.side_panel_action.setChecked(not self.presentation)
+        total = sum(self.main_splitter.sizes()) or 960
+        logs_share = 0.2 if self.presentation else 0.27
+        self.main_splitter.setSizes([int(total * (1 - logs_share)), int(total * logs_share)])
+        for panel in self.server_panels.values():
+            panel.set_compact(self.presentation)
+        self.client_panel.set_compact(self.presentation)
+        for log in (self.client_log, self.server_log):
+            log.set_compact(self.presentation)
+        for card in self.plot_cards():
+            card.set_compact(self.presentation)
+
+    def change_zoom(self, direction: int) -> None:
+        """Ctrl + / Ctrl - / Ctrl 0: bigger, smaller, normal."""
+        self.zoom = next_zoom(self.zoom, direction)
+        self._apply_zoom()
+        self.statusBar().showMessage(self.tr("Zoom {percent} %").format(percent=round(self.zoom * 100)), 2000)
+
+    @property
+    def point_size(self) -> int:
+        return point_size_for(self.presentation, self.zoom)
+
+    @property
+    def line_scale(self) -> float:
+        return (PRESENTATION_LINE_SCALE if self.presentation else 1.0) * max(1.0, self.zoom)
+
+    def plot_cards(self) -> list:
+        return [self.distribution_plot, self.latency_time_plot, self.latency_histogram_plot, self.throughput_plot,
+                self.latency_cdf_plot, self.compare_view.cdf, self.compare_view.rates]
+
+    def _apply_zoom(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        application = QApplication.instance()
+        if application is not None:
+            apply_style(application, self.presentation, self.zoom)
+        size = self.point_size
+        for card in self.plot_cards():
+            scale_plot_widget(card.graphics, size, self.line_scale)
+        for log in (self.client_log, self.server_log):
+            log.set_point_size(max(8, size - 1))
+        self.architecture_view.set_line_scale(1.6 if self.presentation else 1.0)
+        for page in getattr(self, "teaching_pages", []):
+            if hasattr(page, "set_point_size"):
+                page.set_point_size(size)
+
+    def choose_language(self, code: str) -> None:
+        """Remember the language; it applies from the next start (every text is built once)."""
+        self.settings.set_language(code)
+        self.settings.sync()
+        from qtapp.i18n import install_translator
+
+        install_translator(code)
+        QMessageBox.information(self, self.tr("Language"), self.tr(
+            "The language changes the next time IPC Lab starts."))
+
+    def start_tour(self) -> None:
+        from qtapp.tour import GuidedTour
+
+        tour = getattr(self, "tour", None)
+        if tour is None:
+            self.tour = tour = GuidedTour(self)
+        tour.restart()
+
+    # -- architecture -------------------------------------------------------------------------
+    def client_nodes(self) -> list[ClientNode]:
+        """Every client thread of this process that is running now."""
+        nodes = []
+        for run in self.runs.values():
+            if not run.running:
+                continue
+            for index in range(run.spec.concurrency):
+                nodes.append(ClientNode(f"{run.transport}:{run.run_id}:{index}", run.transport,
+                                        self.tr("client thread {number}").format(number=index + 1)))
+        nodes.extend(self.extra_clients.values())
+        return nodes
+
+    def architecture_snapshot(self) -> ArchitectureSnapshot:
+        return build_snapshot(self.client_pid, self.servers, self.client_nodes())
+
+    def refresh_architecture(self) -> ArchitectureSnapshot:
+        """Read what runs now (pids, FIFOs on disk, connections) and redraw the view if it changed."""
+        snapshot = self.architecture_snapshot()
+        if self.architecture_view.set_snapshot(snapshot):
+            self.architecture_changed.emit(snapshot)
+        return snapshot
 
     # -- servers ------------------------------------------------------------------------------
     def ensure_server(self, transport: str, action: Callable[[], None]) -> None:
@@ -234,11 +394,13 @@ class MainWindow(QMainWindow):
             server.start()
 
     def _on_server_ready(self, transport: str) -> None:
+        self.refresh_architecture()
         actions, self._waiting[transport] = self._waiting[transport], []
         for action in actions:
             action()
 
     def _on_server_state(self, transport: str, state: str) -> None:
+        self.refresh_architecture()
         if state in (ServerState.FAILED, ServerState.CRASHED, ServerState.STOPPED) and self._waiting[transport]:
             self._waiting[transport] = []
             self.client_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]}: the server is not "
@@ -252,6 +414,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{TRANSPORT_NAMES[transport]} server: {message}", 10_000)
 
     def _on_server_event(self, transport: str, event: dict) -> None:
+        kind = event.get("event")
+        if kind == "request":
+            self.architecture_view.pulse(transport, "request")
+        elif kind == "reply_sent":
+            self.architecture_view.pulse(transport, "reply")
         text = describe_event(event)
         if text is None:
             return
@@ -309,7 +476,7 @@ class MainWindow(QMainWindow):
         else:
             series = self.model.reset(transport, spec)
         series.address = server.address
-        run = RunController(spec, server.address, self.inbox, series.start_ns, self)
+        run = RunController(spec, server.address, self.inbox, series.start_ns, self, capture_wire=single)
         run.finished.connect(self._on_run_finished)
         self.runs[transport] = run
         self._run_series[run.run_id] = series
@@ -324,6 +491,7 @@ class MainWindow(QMainWindow):
                 + (f", {spec.duration:g} s" if spec.duration else ""))
         self.client_panel.set_running(True)
         run.start()
+        self.refresh_architecture()
 
     def stop_runs(self) -> None:
         """Stop every running client now (blocked I/O is interrupted) and cancel a comparison."""
@@ -352,7 +520,11 @@ class MainWindow(QMainWindow):
             self.client_panel.show_error(f"{TRANSPORT_NAMES[transport]}: {errors[0]}")
         if run is self._focus_run:
             self._update_progress(final=True)
+        if run.wire is not None:
+            self.last_wire = run.wire
+            self.wire_captured.emit(run.wire)
         run.deleteLater()
+        self.refresh_architecture()
         self.client_panel.set_running(bool(self.runs))
         if run.stop_latency_s is not None:
             self.run_stopped.emit(transport, run.stop_latency_s)
@@ -378,6 +550,8 @@ class MainWindow(QMainWindow):
             if series is None:
                 continue
             series.add(item.batch)
+            if self.servers[series.transport].custom_command and len(item.batch.records):
+                self.architecture_view.pulse(series.transport, "request")  # no event lines from it
             for entry in client_log_entries(series, item.batch, self.client_pid):
                 self.client_log.add_line(
                     f"{format_time(entry.time_s)}  {TRANSPORT_NAMES[entry.transport]:11}  client {entry.client_pid} "
@@ -396,6 +570,8 @@ class MainWindow(QMainWindow):
             self._update_summary()
             for panel in self.server_panels.values():
                 panel.refresh_details()
+        if self._ticks % ARCHITECTURE_EVERY_TICKS == 0:
+            self.refresh_architecture()
 
     def refresh_plots(self, force: bool = False) -> None:
         """Redraw the plots of the visible tab from the model (each skips work if nothing changed)."""
@@ -403,18 +579,18 @@ class MainWindow(QMainWindow):
             self._update_summary()
         all_series = self.model.series
         current = self.model.current()
-        page = self.tabs.currentIndex()
+        page = self.tabs.currentWidget()
         if not force and self._plots_version_seen == self.model.version:
             return
         self._plots_version_seen = self.model.version
-        if page == 0:
+        if page is self.overview:
             self.distribution_plot.refresh(current, final=force)
             self.latency_time_plot.refresh(all_series)
             self.latency_histogram_plot.refresh(all_series, current, final=force)
             self.throughput_plot.refresh(all_series)
-        elif page == 1:
+        elif page is self.latency_cdf_plot:
             self.latency_cdf_plot.refresh(all_series, current, final=force)
-        else:
+        elif page is self.compare_view:
             self.compare_view.refresh(all_series, current)
         self.plot_refreshes += 1
         self.refreshed.emit()
@@ -528,6 +704,11 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._timer.stop()
+        self.architecture_view.stop()
+        if getattr(self, "tour", None) is not None:
+            self.tour.close()
+        for page in getattr(self, "teaching_pages", []):
+            page.shutdown()
         self._compare_queue = []
         for waiting in self._waiting.values():
             waiting.clear()
@@ -551,6 +732,8 @@ class MainWindow(QMainWindow):
         self.settings.set_workload(self.client_panel.saved_spec())
         for transport, panel in self.server_panels.items():
             self.settings.set_address(transport, panel.address_edit.text().strip())
+            self.settings.set_command(transport, panel.command_edit.text().strip())
+        self.settings.set_zoom(self.zoom)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

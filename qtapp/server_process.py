@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import stat
@@ -86,6 +87,11 @@ class ServerProcess(QObject):
         self._restart_after_stop = False
         self._timed_out = False
         self.ready_timeout_ms = READY_TIMEOUT_MS
+        self.custom_command = ""  # the user's own server command ("" runs the built-in server)
+        self.extra_arguments: list[str] = []  # more `ipclab serve` options (e.g. --step)
+        self.keep_stdin_open = False  # for servers driven through their stdin (step mode)
+        self.ready_event: dict = {}
+        self._last_other_line = ""  # the last stdout line that was not JSON (shown when no ready line comes)
 
     # -- public API ---------------------------------------------------------------------------
     @property
@@ -99,7 +105,10 @@ class ServerProcess(QObject):
         return time.monotonic() - self.started_at
 
     def command(self) -> list[str]:
-        """The full command line: the app's own executable with `serve`."""
+        """The full command line: the app's own executable with `serve`, or the user's command with
+        `{address}` replaced by a fresh private address."""
+        if self.custom_command.strip():
+            return self._custom_command()
         address = self.configured_address.strip()
         if not address:
             address = private_address(self.transport) or "127.0.0.1:0"
@@ -107,20 +116,42 @@ class ServerProcess(QObject):
         else:
             self._private_path = ""
         arguments = ["serve", self.transport, "--die-with-parent", "--events", "all",
-                     ADDRESS_OPTIONS[self.transport], address]
+                     ADDRESS_OPTIONS[self.transport], address, *self.extra_arguments]
         return serve_command(arguments)
+
+    def _custom_command(self) -> list[str]:
+        words = shlex.split(self.custom_command)
+        self._private_path = ""
+        if any("{address}" in word for word in words):
+            address = private_address(self.transport) or "127.0.0.1:0"
+            self._private_path = address if self.transport != "tcp" else ""
+            words = [word.replace("{address}", address) for word in words]
+        program = words[0]
+        if os.sep not in program:
+            program = shutil.which(program) or program
+        words[0] = os.path.abspath(program) if os.sep in program else program
+        return words
 
     def start(self) -> None:
         """Start the server; `ready` or `failed` follows. Does nothing if it is already running."""
         if self.running:
             return
         self._restart_after_stop = False
-        command = self.command()
+        try:
+            command = self.command()
+        except ValueError as error:  # shlex: e.g. an unclosed quote
+            self._fail(ServerState.FAILED, f"cannot start the server: the command is not valid: {error}")
+            return
+        if not command:
+            self._fail(ServerState.FAILED, "cannot start the server: the command is empty")
+            return
         program = command[0]
         if not (os.path.isfile(program) and os.access(program, os.X_OK)):
-            self._fail(ServerState.FAILED, f"cannot start the server: the program {program} is missing")
+            what = "is missing" if not os.path.exists(program) else "is not an executable file"
+            self._fail(ServerState.FAILED, f"cannot start the server: the program {program} {what}")
             return
         self.address, self.pid, self.requests_served, self.last_stats = "", 0, 0, {}
+        self.ready_event, self._last_other_line = {}, ""
         self._stdout_buffer, self._stderr_tail = b"", b""
         process = QProcess(self)
         process.setProcessEnvironment(self._environment())
@@ -137,7 +168,16 @@ class ServerProcess(QObject):
         self._set_state(ServerState.STARTING)
         self._ready_timer.start(self.ready_timeout_ms)
         process.start()
-        process.closeWriteChannel()
+        if not self.keep_stdin_open:
+            process.closeWriteChannel()
+
+    def write_line(self, text: str) -> bool:
+        """Write one line to the server's stdin (servers started with keep_stdin_open)."""
+        process = self._process
+        if process is None or process.state() != QProcess.ProcessState.Running:
+            return False
+        process.write((text + "\n").encode())
+        return True
 
     def stop(self) -> None:
         """Ask the server to stop (SIGTERM); kill it if it has not exited after a grace period."""
@@ -215,6 +255,8 @@ class ServerProcess(QObject):
             try:
                 record = json.loads(line)
             except ValueError:
+                if line.strip():
+                    self._last_other_line = line.strip()[:200].decode(errors="replace")
                 continue  # only JSON event lines count; anything else is ignored
             if isinstance(record, dict):
                 self._handle_event(record)
@@ -223,6 +265,14 @@ class ServerProcess(QObject):
         kind = record.get("event")
         if kind == "ready" and self.state == ServerState.STARTING:
             self._ready_timer.stop()
+            announced = record.get("transport")
+            if self.custom_command and announced != self.transport:
+                self.message = (f"the command announced a {announced!r} server in its ready line, "
+                                f"but this panel is for {self.transport}")
+                self._timed_out = True  # shown as a failure once it has stopped
+                self._request_stop()
+                return
+            self.ready_event = record
             self.address = str(record.get("address", ""))
             self.pid = int(record.get("pid", 0) or 0)
             self.started_at = time.monotonic()
@@ -252,6 +302,12 @@ class ServerProcess(QObject):
         seconds = self.ready_timeout_ms / 1000
         self._timed_out = True
         self.message = f"the server did not become ready within {seconds:g} s"
+        if self.custom_command:
+            self.message = (f"your command printed no ready line within {seconds:g} s. A server must print one "
+                            'JSON line on stdout when it listens, e.g. {"event": "ready", "transport": '
+                            f'"{self.transport}", "address": "…", "pid": 1234, "protocol": 1}} (docs/PROTOCOL.md)')
+            if self._last_other_line:
+                self.message += f"; it printed: {self._last_other_line!r}"
         self._request_stop()
 
     def _on_error(self, error: QProcess.ProcessError) -> None:
@@ -282,7 +338,7 @@ class ServerProcess(QObject):
                 self._restart_after_stop = False
                 self.start()
             return
-        detail = self._last_stderr_line()
+        detail = self._last_stderr_line() or (self._last_other_line if self.custom_command else "")
         if previous == ServerState.STARTING:
             if crashed:
                 reason = f"the server was killed by {_signal_name(exit_code)} while starting"

@@ -1,4 +1,5 @@
-"""Remembered settings (QSettings, INI format): window geometry, last workload, server addresses."""
+"""Remembered settings (QSettings, INI format): window geometry, last workload, server addresses and
+commands, language, zoom."""
 
 from __future__ import annotations
 
@@ -43,6 +44,28 @@ class Settings:
 
     def set_address(self, transport: str, address: str) -> None:
         self.store.setValue(f"servers/{transport}/address", address)
+
+    def command(self, transport: str) -> str:
+        return str(self.store.value(f"servers/{transport}/command", "") or "")
+
+    def set_command(self, transport: str, command: str) -> None:
+        self.store.setValue(f"servers/{transport}/command", command)
+
+    def language(self) -> str:
+        """"" (the system locale), "en" or "fr"."""
+        return str(self.store.value("view/language", "") or "")
+
+    def set_language(self, language: str) -> None:
+        self.store.setValue("view/language", language)
+
+    def zoom(self) -> float:
+        try:
+            return float(self.store.value("view/zoom", 1.0))
+        except (TypeError, ValueError):
+            return 1.0
+
+    def set_zoom(self, zoom: float) -> None:
+        self.store.setValue("view/zoom", zoom)
 
     def sync(self) -> None:
         self.store.sync()

@@ -94,14 +94,17 @@ def test_mixup_demo_without_a_server_fails_clearly(runtime_directory):
 
 
 def test_killed_naive_server_is_cleaned_up_by_the_next(runtime_directory):
+    """What a SIGKILLed naive server left is removed by the next one on the same directory (and,
+    when its owner is a ServerProcess, by the owner: see test_killed_naive_server_owner_cleans_up)."""
     directory = private_address("fifo")
     first = _naive_server(directory)
     first.process.send_signal(signal.SIGKILL)
     first.process.wait()
-    first.stop()
     second = _naive_server(directory)
+    first.stop()  # the owner's clean-up must leave the live second server alone
     try:
         assert second.ready_event["stale_files_removed"] >= 2
+        assert os.path.exists(os.path.join(directory, "naive-request.fifo"))
         with pytest.raises(ValueError):
             make_client("naive-fifo", directory)  # never a client transport
     finally:
@@ -123,3 +126,12 @@ def test_command_line_offers_naive_fifo_to_serve_only():
     assert ipclab("serve", "naive-fifo", "--step").returncode == 2
     assert ipclab("serve", "naive-fifo", "--port", "5000").returncode == 2
     assert ipclab("request", "naive-fifo").returncode == 2
+
+
+def test_killed_naive_server_owner_cleans_up(runtime_directory):
+    directory = private_address("naive-fifo")
+    first = _naive_server(directory)
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait()
+    first.stop()
+    assert not os.path.exists(directory)

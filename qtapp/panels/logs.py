@@ -35,15 +35,15 @@ class LogView(QWidget):
         self.title = QLabel(title)
         self.title.setObjectName("logTitle")
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search… (Enter: next)")
+        self.search.setPlaceholderText(self.tr("Search… (Enter: next)"))
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.find_next)
         self.search.textChanged.connect(self._highlight)
-        self.pause = QPushButton("Pause scroll")
+        self.pause = QPushButton(self.tr("Pause scroll"))
         self.pause.setCheckable(True)
-        self.pause.setToolTip("Stop following new lines (they are kept and shown when you resume)")
+        self.pause.setToolTip(self.tr("Stop following new lines (they are kept and shown when you resume)"))
         self.pause.toggled.connect(self._on_pause_toggled)
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QPushButton(self.tr("Clear"))
         self.clear_button.clicked.connect(self.clear)
         self.status = QLabel("")
         self.status.setObjectName("logStatus")
@@ -73,6 +73,16 @@ class LogView(QWidget):
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush)
         self._timer.start()
+
+    def set_compact(self, compact: bool) -> None:
+        """Presentation mode: only the title and the lines, no search, pause or clear."""
+        for widget in (self.search, self.pause, self.clear_button):
+            widget.setVisible(not compact)
+
+    def set_point_size(self, point_size: int) -> None:
+        font = self.text.font()
+        font.setPointSize(point_size)
+        self.text.setFont(font)
 
     @property
     def paused(self) -> bool:
@@ -152,6 +162,6 @@ class LogView(QWidget):
         self.text.setExtraSelections(selections)
 
     def _on_pause_toggled(self, paused: bool) -> None:
-        self.pause.setText("Resume scroll" if paused else "Pause scroll")
+        self.pause.setText(self.tr("Resume scroll") if paused else self.tr("Pause scroll"))
         if not paused:
             self.flush()

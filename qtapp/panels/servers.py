@@ -30,12 +30,12 @@ class ServerPanel(QGroupBox):
     """Controls and state of one `ServerProcess`."""
 
     def __init__(self, server: ServerProcess, parent: QWidget | None = None) -> None:
-        super().__init__(f"{TRANSPORT_NAMES[server.transport]} server", parent)
+        super().__init__(self.tr("{name} server").format(name=TRANSPORT_NAMES[server.transport]), parent)
         self.server = server
         self.setObjectName(f"server-{server.transport}")
-        self.start_button = QPushButton("Start")
-        self.stop_button = QPushButton("Stop")
-        self.restart_button = QPushButton("Restart")
+        self.start_button = QPushButton(self.tr("Start"))
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.restart_button = QPushButton(self.tr("Restart"))
         self.start_button.clicked.connect(server.start)
         self.stop_button.clicked.connect(server.stop)
         self.restart_button.clicked.connect(server.restart)
@@ -47,15 +47,28 @@ class ServerPanel(QGroupBox):
         self.details_label.setObjectName("serverDetails")
         self.address_edit = QLineEdit(server.configured_address)
         self.address_edit.setPlaceholderText(ADDRESS_HINTS[server.transport])
-        self.address_edit.setToolTip("Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed TCP port")
+        self.address_edit.setToolTip(self.tr("Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed "
+                                             "TCP port"))
         self.address_edit.editingFinished.connect(self._on_address_edited)
+        self.command_edit = QLineEdit(server.custom_command)
+        self.command_edit.setObjectName("serverCommand")
+        self.command_edit.setPlaceholderText(self.tr("built-in server (or your own command)"))
+        self.command_edit.setToolTip(self.tr(
+            "Bring your own server: any program that speaks docs/PROTOCOL.md and prints a JSON ready line, "
+            "e.g. examples/c/ipclab_server {transport} {{address}} — {{address}} is replaced by a fresh "
+            "private address").format(transport=server.transport))
+        self.command_edit.editingFinished.connect(self._on_command_edited)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.restart_button):
             buttons.addWidget(button)
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(QLabel("Address:"), 0, 0)
+        self.address_caption = QLabel(self.tr("Address:"))
+        self.command_caption = QLabel(self.tr("Command:"))
+        grid.addWidget(self.address_caption, 0, 0)
         grid.addWidget(self.address_edit, 0, 1)
+        grid.addWidget(self.command_caption, 1, 0)
+        grid.addWidget(self.command_edit, 1, 1)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
         layout.addWidget(self.state_label)
@@ -74,6 +87,25 @@ class ServerPanel(QGroupBox):
     def _on_address_edited(self) -> None:
         self.server.configured_address = self.address_edit.text().strip()
 
+    def _on_command_edited(self) -> None:
+        self.set_command(self.command_edit.text())
+
+    def set_command(self, command: str) -> None:
+        """Run `command` instead of the built-in server from the next start ("" for the built-in one)."""
+        command = command.strip()
+        if self.command_edit.text() != command:
+            self.command_edit.setText(command)
+        self.server.custom_command = command
+        title = TRANSPORT_NAMES[self.server.transport]
+        self.setTitle(self.tr("{name} server: your own command").format(name=title) if command
+                      else self.tr("{name} server").format(name=title))
+        self.refresh()
+
+    def set_compact(self, compact: bool) -> None:
+        """Presentation mode: hide the address and command rows a teacher does not need."""
+        for widget in (self.address_caption, self.address_edit, self.command_caption, self.command_edit):
+            widget.setVisible(not compact)
+
     def stop_timers(self) -> None:
         self._timer.stop()
 
@@ -81,13 +113,14 @@ class ServerPanel(QGroupBox):
         server = self.server
         state = server.state
         if state == ServerState.LISTENING:
-            text = f"listening at {server.address}"
+            text = self.tr("listening at {address}").format(address=server.address)
         elif state in (ServerState.CRASHED, ServerState.FAILED):
             text = server.message or state
             if state == ServerState.FAILED and not text.startswith("cannot"):
-                text = f"could not start: {text}"
+                text = self.tr("could not start: {reason}").format(reason=text)
         else:
-            text = state
+            text = {ServerState.STOPPED: self.tr("stopped"), ServerState.STARTING: self.tr("starting"),
+                    ServerState.STOPPING: self.tr("stopping")}.get(state, state)
         colour = STATE_COLOURS.get(state, "#000000")
         self.state_label.setText(f"<b style='color:{colour}'>●</b> {text}")
         self.state_label.setToolTip(text)
@@ -95,16 +128,17 @@ class ServerPanel(QGroupBox):
         self.stop_button.setEnabled(server.running and state != ServerState.STOPPING)
         self.restart_button.setEnabled(state in (ServerState.LISTENING, ServerState.CRASHED, ServerState.FAILED,
                                                  ServerState.STOPPED))
-        self.address_edit.setEnabled(not server.running)
+        self.address_edit.setEnabled(not server.running and not server.custom_command)
+        self.command_edit.setEnabled(not server.running)
         self.refresh_details()
 
     def refresh_details(self) -> None:
         server = self.server
         if server.state == ServerState.LISTENING:
-            self.details_label.setText(f"pid {server.pid} · up {format_uptime(server.uptime_s)} · "
-                                       f"{server.requests_served:,} requests served")
+            self.details_label.setText(self.tr("pid {pid} · up {uptime} · {requests} requests served").format(
+                pid=server.pid, uptime=format_uptime(server.uptime_s), requests=f"{server.requests_served:,}"))
         elif server.state == ServerState.STARTING:
-            self.details_label.setText("waiting for its ready line…")
+            self.details_label.setText(self.tr("waiting for its ready line…"))
         else:
-            self.details_label.setText(f"{server.requests_served:,} requests served" if server.requests_served
-                                       else "")
+            self.details_label.setText(self.tr("{requests} requests served").format(
+                requests=f"{server.requests_served:,}") if server.requests_served else "")

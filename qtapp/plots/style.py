@@ -106,7 +106,8 @@ class PlotCard(QFrame):
         self.note = QLabel("")
         self.note.setObjectName("plotNote")
         save = QToolButton()
-        save.setText("Save…")
+        self.save_button = save
+        save.setText(self.tr("Save…"))
         save.setToolTip("Save this plot as PNG or SVG")
         save.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(save)
@@ -125,9 +126,56 @@ class PlotCard(QFrame):
         layout.addLayout(header)
         layout.addWidget(graphics, 1)
 
+    def set_compact(self, compact: bool) -> None:
+        """Presentation mode: no Save button."""
+        self.save_button.setVisible(not compact)
+
     def _save(self, kind: str) -> None:
         name = self.title.text().lower().replace(" ", "-")
         filters = "PNG image (*.png)" if kind == "png" else "SVG drawing (*.svg)"
         path, _ = QFileDialog.getSaveFileName(self, f"Save plot as {kind.upper()}", f"{name}.{kind}", filters)
         if path:
             export_plot(self.graphics, path)
+
+
+def _plot_items(graphics: pg.GraphicsView) -> list[pg.PlotItem]:
+    scene = graphics.scene()
+    return [item for item in scene.items() if isinstance(item, pg.PlotItem)] if scene is not None else []
+
+
+def scale_plot_widget(graphics: pg.GraphicsView, point_size: int, line_scale: float) -> None:
+    """Presentation mode and zoom: axis fonts of `point_size` and every curve's and marker's line
+    `line_scale` times its normal width (remembered on the item, so scaling never accumulates)."""
+    font = QFont()
+    font.setPointSize(point_size)
+    for plot in _plot_items(graphics):
+        for name in ("bottom", "left"):
+            axis = plot.getAxis(name)
+            axis.setTickFont(font)
+            axis.setLabel(axis.labelText, axis.labelUnits, **{"font-size": f"{point_size}pt"})
+        legend = plot.legend
+        if legend is not None:
+            legend.opts["labelTextSize"] = f"{point_size}pt"
+            for _sample, label in legend.items:
+                label.setText(label.text, size=f"{point_size}pt")
+            legend.updateSize()
+        for item in plot.items:
+            pen = None
+            if isinstance(item, pg.PlotDataItem):
+                pen = item.opts.get("pen")
+            elif isinstance(item, pg.InfiniteLine):
+                pen = item.pen
+            if pen is None:
+                continue
+            pen = pg.mkPen(pen)
+            base = getattr(item, "_ipclab_base_width", None)
+            if base is None:
+                base = pen.widthF() or 1.0
+                item._ipclab_base_width = base
+            pen.setWidthF(base * line_scale)
+            if isinstance(item, pg.PlotDataItem):
+                item.setPen(pen)
+            else:
+                item.setPen(pen)
+                if item.label is not None:
+                    item.label.textItem.setFont(font)

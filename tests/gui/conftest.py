@@ -153,3 +153,20 @@ def make_window(qtbot, runtime_leftovers):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+@pytest.fixture(scope="session")
+def c_examples(tmp_path_factory):
+    """examples/c built with `make` in a temporary copy; skipped where there is no C compiler."""
+    import shutil
+    import subprocess
+
+    if shutil.which("cc") is None or shutil.which("make") is None:
+        pytest.skip("no C compiler (cc) or make")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    target = tmp_path_factory.mktemp("c-examples") / "c"
+    shutil.copytree(os.path.join(root, "examples", "c"), target,
+                    ignore=shutil.ignore_patterns("ipclab_client", "ipclab_server", "*.o"))
+    result = subprocess.run(["make", "-C", str(target)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return target
