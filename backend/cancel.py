@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import threading
 from typing import Callable
 
@@ -12,6 +13,8 @@ class Cancellation:
 
     It owns a pipe whose read end is included in each poll() set; `cancel()` writes one byte so
     that poll returns. Nothing is ever read from it, so it stays readable for every waiter.
+    `cancel()` may be called from a signal handler: it takes no lock that the interrupted code
+    could be holding (a plain flag and the pipe; callbacks under a re-entrant lock).
     """
 
     def __init__(self) -> None:
@@ -19,8 +22,8 @@ class Cancellation:
         for fd in (self._read_fd, self._write_fd):
             os.set_blocking(fd, False)
             os.set_inheritable(fd, False)
-        self._event = threading.Event()
-        self._lock = threading.Lock()
+        self._cancelled = False
+        self._lock = threading.RLock()
         self._closed = False
         self._callbacks: dict[int, Callable[[], None]] = {}
         self._next_key = 0
@@ -32,20 +35,21 @@ class Cancellation:
 
     @property
     def cancelled(self) -> bool:
-        return self._event.is_set()
+        return self._cancelled
 
     def cancel(self) -> None:
         """Wake every waiter and run every registered callback; idempotent and thread-safe."""
-        with self._lock:
-            if self._event.is_set() or self._closed:
-                self._event.set()
-                return
-            self._event.set()
+        if self._cancelled:
+            return
+        self._cancelled = True
+        if not self._closed:
             try:
                 os.write(self._write_fd, b"x")
             except OSError:
                 pass
+        with self._lock:
             callbacks = list(self._callbacks.values())
+            self._callbacks.clear()
         for callback in callbacks:
             try:
                 callback()
@@ -60,7 +64,7 @@ class Cancellation:
         with self._lock:
             key = self._next_key
             self._next_key += 1
-            already = self._event.is_set()
+            already = self._cancelled
             if not already:
                 self._callbacks[key] = callback
         if already:
@@ -73,7 +77,12 @@ class Cancellation:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until cancelled or the timeout passes; return whether cancelled."""
-        return self._event.wait(timeout)
+        if self._cancelled or self._closed:
+            return self._cancelled
+        poller = select.poll()
+        poller.register(self._read_fd, select.POLLIN)
+        poller.poll(None if timeout is None else max(0, int(timeout * 1000)))
+        return self._cancelled
 
     def close(self) -> None:
         with self._lock:

@@ -286,6 +286,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         server.close()
         events.stop_stats()
         events.emit("stopped", **events.stats_fields())
+        events.close()
     return exit_code
 
 
@@ -313,7 +314,9 @@ def run_request(options: argparse.Namespace) -> int:
     except Exception as error:  # noqa: BLE001 - e.g. ProtocolError raised for limits on our side
         print(f"ipclab request: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    values = result.values.astype(np.int64).tolist() if result.values is not None else []
+    # Text shows the first 1000 values: never turn a huge reply into a Python list for nothing.
+    shown_values = result.values if options.json else result.values[:1000]
+    values = shown_values.astype(np.int64).tolist()
     if options.json:
         print(json.dumps({
             "transport": options.transport, "address": client.address, "client_pid": client.pid,
@@ -324,9 +327,9 @@ def run_request(options: argparse.Namespace) -> int:
             "server_service_us": round(result.server_service_ns / 1000, 1),
         }))
         return EXIT_OK
-    shown = " ".join(map(str, values[:1000])) + (" ..." if len(values) > 1000 else "")
+    shown = " ".join(map(str, values)) + (" ..." if count > 1000 else "")
     print(f"client pid {client.pid} -> server pid {result.server_pid} ({options.transport} {client.address})")
-    print(f"asked for {count} numbers in {options.lo}..{options.hi}, received {len(values)}:")
+    print(f"asked for {count} numbers in {options.lo}..{options.hi}, received {len(result.values)}:")
     print(shown)
     print(f"round trip {result.latency_ns / 1000:.1f} us (server {result.server_service_ns / 1000:.1f} us, "
           f"of which generating {result.server_generation_ns / 1000:.1f} us)")

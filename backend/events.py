@@ -10,6 +10,7 @@ lines: ready, stats, client errors, stopped), `none` (ready and stopped only).
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 from typing import BinaryIO, Callable
@@ -19,10 +20,16 @@ EXCHANGE_EVENTS = frozenset({"request", "reply_sent"})
 CLIENT_EVENTS = frozenset({"client_connected", "client_gone", "client_error"})
 DEFAULT_LINES_PER_SECOND = 100
 STATS_INTERVAL = 1.0
+QUEUED_LINES = 1000  # lines waiting for a slow reader of stdout; beyond this they are dropped
 
 
 class EventWriter:
-    """Thread-safe writer of event lines with rate limiting and periodic `stats` events."""
+    """Thread-safe writer of event lines with rate limiting and periodic `stats` events.
+
+    Lines are written by a thread of their own from a bounded queue: a reader that stops reading
+    (a paused terminal, a stalled GUI) never blocks a thread that serves clients, and never stops
+    the server from shutting down; what does not fit in the queue is counted as suppressed.
+    """
 
     def __init__(
         self,
@@ -52,6 +59,9 @@ class EventWriter:
         self._broken = False
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
+        self._lines: queue.Queue[bytes | None] = queue.Queue(QUEUED_LINES)
+        self._writer = threading.Thread(target=self._drain, name="ipclab-events", daemon=True)
+        self._writer.start()
 
     # -- writing ----------------------------------------------------------------------------
     def _write(self, event: str, fields: dict) -> None:
@@ -59,13 +69,33 @@ class EventWriter:
         record.update(fields)
         line = json.dumps(record, separators=(",", ":")).encode() + b"\n"
         try:
-            self.stream.write(line)
-            self.stream.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            if not self._broken:
-                self._broken = True
+            self._lines.put_nowait(line)
+        except queue.Full:
+            self.suppressed += 1
+
+    def _drain(self) -> None:
+        """The writer thread: one line at a time to the stream, until close()."""
+        while True:
+            line = self._lines.get()
+            if line is None:
+                return
+            if self._broken:
+                continue
+            try:
+                self.stream.write(line)
+                self.stream.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                self._broken = True  # the reader is gone: our owner is gone, so stop
                 if self.on_broken is not None:
                     self.on_broken()
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Write what is queued (waiting at most `timeout` for a slow reader), then stop."""
+        try:
+            self._lines.put(None, timeout=timeout)
+        except queue.Full:
+            return
+        self._writer.join(timeout)
 
     def emit(self, event: str, **fields: object) -> None:
         """Print an event that is always shown (ready, stopped, server errors)."""

@@ -183,9 +183,11 @@ def decode_request(frame: bytes | memoryview, max_count: int = MAX_COUNT, crc_ch
 
     `crc_checked`: the caller has already verified the CRC (the FIFO server does, to resync).
     """
+    if len(frame) < PREFIX.size:
+        raise ProtocolError(ErrorCode.BAD_FRAME, f"request frame is {len(frame)} bytes, expected {REQUEST_SIZE}")
+    frame_type, length = check_prefix(frame)  # first: another version's request may have another size
     if len(frame) != REQUEST_SIZE:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"request frame is {len(frame)} bytes, expected {REQUEST_SIZE}")
-    frame_type, length = check_prefix(frame)
     if frame_type != FrameType.REQUEST:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"frame type {frame_type} is not a request")
     if length != REQUEST_SIZE:

@@ -6,6 +6,7 @@ source install runs `python -m backend serve ...` and a frozen bundle runs its o
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import os
@@ -88,6 +89,8 @@ class ServerProcess:
         self.pid = 0
         self.ready_event: dict = {}
         self._reader: threading.Thread | None = None
+        self._error_reader: threading.Thread | None = None
+        self._error_lines: collections.deque[str] = collections.deque(maxlen=50)
         self.stderr_text = ""
 
     def command(self) -> list[str]:
@@ -133,6 +136,8 @@ class ServerProcess:
         self.pid = event["pid"]
         self._reader = threading.Thread(target=self._drain, name="ipclab-server-output", daemon=True)
         self._reader.start()
+        self._error_reader = threading.Thread(target=self._drain_errors, name="ipclab-server-errors", daemon=True)
+        self._error_reader.start()
         return self.address
 
     def _drain(self) -> None:
@@ -144,6 +149,12 @@ class ServerProcess:
                     self.on_event(json.loads(line))
                 except ValueError:
                     pass
+
+    def _drain_errors(self) -> None:
+        """Keep the last lines of the server's stderr (and keep that pipe from filling up)."""
+        assert self.process is not None and self.process.stderr is not None
+        for line in self.process.stderr:
+            self._error_lines.append(line.decode(errors="replace"))
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -164,13 +175,13 @@ class ServerProcess:
                 pass
         process.wait()
         clean_up_after_server(self.transport, self.address or self.requested_address or "")
-        if self._reader is not None:
-            self._reader.join(timeout=2)
+        for reader in (self._reader, self._error_reader):
+            if reader is not None:
+                reader.join(timeout=2)
+        self.stderr_text = "".join(self._error_lines)
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 try:
-                    if stream is process.stderr:
-                        self.stderr_text = stream.read().decode(errors="replace")
                     stream.close()
                 except (OSError, ValueError):
                     pass

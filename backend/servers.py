@@ -98,7 +98,12 @@ class Server:
         thread = threading.Thread(target=self._run_tracked, args=(target, *args), name=name, daemon=True)
         with self._threads_lock:
             self._threads.add(thread)
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError:  # cannot start a thread: the caller sheds this client
+            with self._threads_lock:
+                self._threads.discard(thread)
+            raise
         return thread
 
     def _run_tracked(self, target, *args: object) -> None:
@@ -151,6 +156,7 @@ class SocketServer(Server):
         self._connections = 0
         self._connections_lock = threading.Lock()
         self._unix_path: str | None = None
+        self._unix_identity: tuple[int, int] = (0, 0)
 
     def start(self) -> str:
         if self.config.transport == "tcp":
@@ -168,6 +174,8 @@ class SocketServer(Server):
                 ensure_private_directory(runtime_base_directory())
             self.listener = listen_unix(path, backlog=min(self.config.max_clients, 4096))
             self._unix_path = path
+            info = os.lstat(path)
+            self._unix_identity = (info.st_dev, info.st_ino)
             self.address = path
         self.listener.setblocking(False)
         return self.address
@@ -266,9 +274,10 @@ class SocketServer(Server):
             got = channel.read_into(view, config.idle_timeout)
             if got == 0:
                 return
+            deadline = time.monotonic() + config.request_timeout  # from the first byte, not per recv
             while got < protocol.REQUEST_SIZE:
                 try:
-                    more = channel.read_into(view[got:], config.request_timeout)
+                    more = channel.read_into(view[got:], max(0.001, deadline - time.monotonic()))
                 except TimedOut:
                     self._send_error(channel, 0, ErrorCode.TIMEOUT, f"incomplete request: {got} of 48 bytes")
                     raise TimedOut(f"sent {got} of 48 request bytes then stalled") from None
@@ -294,8 +303,10 @@ class SocketServer(Server):
             self.listener.close()
             self.listener = None
         if self._unix_path:
-            try:
-                os.unlink(self._unix_path)
+            try:  # only our own socket file: another server may have replaced it since
+                info = os.lstat(self._unix_path)
+                if (info.st_dev, info.st_ino) == self._unix_identity:
+                    os.unlink(self._unix_path)
             except FileNotFoundError:
                 pass
             self._unix_path = None
@@ -315,6 +326,7 @@ class FifoServer(Server):
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
         self._known_clients: OrderedDict[tuple[int, int], None] = OrderedDict()
+        self._known_clients_lock = threading.Lock()
         # Reply FIFOs kept open by the listener for small replies (LRU, bounded).
         self._reply_channels: OrderedDict[tuple[int, int], FifoWriteChannel] = OrderedDict()
         self._reply_cache_size = min(config.max_clients, 256)
@@ -431,13 +443,13 @@ class FifoServer(Server):
             self._reply_error(pid, channel, request_id, error.code, error.message)
             return
         key = (pid, channel)
-        if key not in self._known_clients:
+        with self._known_clients_lock:  # workers forget clients concurrently
+            new_client = self._known_clients.pop(key, True)
             self._known_clients[key] = None
             if len(self._known_clients) > 4096:
                 self._known_clients.popitem(last=False)
+        if new_client:
             self.events.client("client_connected", client=client)
-        else:
-            self._known_clients.move_to_end(key)
         if request.count <= FIFO_INLINE_VALUES:
             self._serve_fifo(request, client, received_ns, inline=True)
             return
@@ -451,7 +463,13 @@ class FifoServer(Server):
             self.events.client("client_error", client=client, error="busy: too many replies in progress")
             return
         assert self._pool is not None
-        self._pool.submit(self._serve_in_worker, request, client, received_ns)
+        try:
+            self._pool.submit(self._serve_in_worker, request, client, received_ns)
+        except RuntimeError:  # no thread can be started (or shutting down): BUSY, keep serving
+            with self._in_flight_lock:
+                self._in_flight -= 1
+            self._reply_error(request.pid, request.channel, request.request_id, ErrorCode.BUSY,
+                              "server busy: cannot start a worker")
 
     def _serve_in_worker(self, request: Request, client: str, received_ns: int) -> None:
         try:
@@ -522,7 +540,8 @@ class FifoServer(Server):
             return
 
     def _forget(self, request: Request) -> None:
-        self._known_clients.pop((request.pid, request.channel), None)
+        with self._known_clients_lock:
+            self._known_clients.pop((request.pid, request.channel), None)
 
     def _reply_error(self, pid: int, channel: int, request_id: int, code: int, message: str) -> None:
         try:

@@ -267,3 +267,45 @@ def test_tcp_client_never_connects_to_itself():
     for _ in range(200):
         with pytest.raises(ConnectionRefused):
             make_client("tcp", f"127.0.0.1:{port}", connect_timeout=1.0).request(1)
+
+
+def test_half_sent_request_timeout_runs_from_the_first_byte(start_server):
+    """A client trickling one byte at a time cannot hold a connection past the request timeout."""
+    server = start_server("tcp", "--request-timeout", "0.5")
+    import time
+
+    with raw_socket("tcp", server.address) as trickle:
+        frame = protocol.encode_request(Request(1, 1, 1, 10))
+        started = time.monotonic()
+        answer = b""
+        for byte in frame[:40]:
+            try:
+                trickle.sendall(bytes([byte]))
+            except OSError:
+                break
+            trickle.settimeout(0.3)
+            try:
+                answer = trickle.recv(4096)
+                if answer:
+                    break
+            except socket.timeout:
+                continue
+        assert error_code_of(answer + read_until_closed(trickle)) == ErrorCode.TIMEOUT
+        assert time.monotonic() - started < 5
+    _served(server)
+
+
+def test_fifo_server_refuses_a_directory_another_implementation_serves(tmp_path):
+    """No pid file (a student's server, say), but someone reads request.fifo: refuse, delete nothing."""
+    directory = tmp_path / "fifo"
+    directory.mkdir(mode=0o700)
+    request_fifo = directory / "request.fifo"
+    os.mkfifo(request_fifo, 0o600)
+    reader = os.open(request_fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        process = subprocess.run(serve_command(["serve", "fifo", "--dir", str(directory)]), capture_output=True,
+                                 text=True, timeout=30)
+        assert process.returncode == 3 and "already serving" in process.stderr
+        assert request_fifo.exists()
+    finally:
+        os.close(reader)

@@ -125,3 +125,11 @@ def test_oversized_lengths_are_refused_before_allocation() -> None:
     huge_error = struct.pack(">4sBBHIHH", protocol.MAGIC, 1, FrameType.ERROR, 0, 1, 1, protocol.MAX_ERROR_MESSAGE + 1)
     with pytest.raises(ProtocolError):
         protocol.decode_reply_header(huge_error)
+
+
+def test_a_longer_request_of_another_version_is_reported_as_unsupported() -> None:
+    """A future version may have a longer request: the version is checked before the size."""
+    body = bytearray(struct.pack(">4sBBH", protocol.MAGIC, 2, FrameType.REQUEST, 64)) + bytes(52)
+    with pytest.raises(ProtocolError) as error:
+        protocol.decode_request(_with_crc(bytes(body)), crc_checked=True)
+    assert error.value.code == ErrorCode.UNSUPPORTED_VERSION

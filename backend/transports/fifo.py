@@ -137,13 +137,24 @@ class FifoDirectory:
             ensure_private_directory(runtime_base_directory())
         ensure_private_directory(self.path)
         self._clean_stale()
-        os.mkfifo(self.request_path, 0o600)
-        self._prepared = True
+        # The pid file first, so that a second server starting now sees this one as live.
         pid_temp = os.path.join(self.path, PID_FILE + ".tmp")
         with open(pid_temp, "w") as handle:
             handle.write(f"{os.getpid()}\n")
         os.replace(pid_temp, os.path.join(self.path, PID_FILE))
+        self._prepared = True
+        os.mkfifo(self.request_path, 0o600)
         self._dir_fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+    def _someone_reads_requests(self) -> bool:
+        """Whether a live process (of any implementation, with or without a pid file) has the
+        request FIFO open for reading: then opening it for writing without blocking succeeds."""
+        try:
+            fd = os.open(self.request_path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            return False  # ENXIO: no reader (stale); ENOENT, ELOOP...: nothing to probe
+        os.close(fd)
+        return True
 
     def _owned_entries(self) -> tuple[list[str], list[str]]:
         """Split the directory's entries into ours (FIFOs and pid file we made) and foreign ones."""
@@ -174,6 +185,8 @@ class FifoDirectory:
             old_pid = 0
         if old_pid and old_pid != os.getpid() and _process_is_ipclab_server(old_pid):
             raise TransportError(f"a server (pid {old_pid}) is already serving {self.path}")
+        if self._someone_reads_requests():
+            raise TransportError(f"a server is already serving {self.path} (it reads {self.request_name})")
         ours, foreign = self._owned_entries()
         if foreign:
             raise TransportError(
@@ -310,6 +323,7 @@ class FifoClientChannel(Channel):
                 raise ConnectionRefused(f"no server is reading fifo {request_path}") from None
             raise TransportError(f"cannot open {request_path}: {error.strerror}") from None
         reply_fd = -1
+        made_fifo = False
         try:
             info = os.fstat(request_fd)
             if not stat.S_ISFIFO(info.st_mode):
@@ -319,11 +333,17 @@ class FifoClientChannel(Channel):
             except FileNotFoundError:
                 pass
             os.mkfifo(self.reply_path, 0o600)
+            made_fifo = True
             reply_fd = os.open(self.reply_path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
         except BaseException:
             os.close(request_fd)
             if reply_fd >= 0:
                 os.close(reply_fd)
+            if made_fifo:
+                try:
+                    os.unlink(self.reply_path)
+                except OSError:
+                    pass
             raise
         self._request_fd = request_fd
         self._reply_fd = reply_fd
