@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -149,14 +150,24 @@ def main() -> int:
     options = parser.parse_args()
     if options.switch_interval is not None:
         sys.setswitchinterval(options.switch_interval)
-    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="ipb-")
+    runtime_directory = tempfile.mkdtemp(prefix="ipb-")
+    settings_directory = tempfile.mkdtemp(prefix="ipb-settings-")
+    os.environ["XDG_RUNTIME_DIR"] = runtime_directory
+    try:
+        return _run(options, settings_directory)
+    finally:
+        shutil.rmtree(runtime_directory, ignore_errors=True)
+        shutil.rmtree(settings_directory, ignore_errors=True)
+
+
+def _run(options: argparse.Namespace, settings_directory: str) -> int:
     results: dict = {"first_frame": measure_first_frame()}
     application = QApplication.instance() or QApplication([])
     from qtapp.app import create_window
     from qtapp.settings import Settings
 
     from PySide6.QtCore import QSettings
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="ipb-settings-"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_directory)
     window = create_window()
     window.settings = Settings()
     window.resize(1600, 1000)
