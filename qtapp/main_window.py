@@ -406,15 +406,17 @@ class MainWindow(QMainWindow):
         self.refresh_architecture()
         if state in (ServerState.FAILED, ServerState.CRASHED, ServerState.STOPPED) and self._waiting[transport]:
             self._waiting[transport] = []
-            self.client_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]}: the server is not "
-                                     f"available ({self.servers[transport].message or state})")
+            self.client_log.add_line(f"{format_time(time.time())}  " + self.tr(
+                "{transport}: the server is not available ({reason})").format(
+                transport=TRANSPORT_NAMES[transport], reason=self.servers[transport].message or state))
             self._finish_compare_if_blocked(transport)
         self._check_idle()
 
     def _on_server_failed(self, transport: str, message: str) -> None:
         server = self.servers[transport]
         self.server_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  {server.state}: {message}")
-        self.statusBar().showMessage(f"{TRANSPORT_NAMES[transport]} server: {message}", 10_000)
+        self.statusBar().showMessage(self.tr("{transport} server: {message}").format(
+            transport=TRANSPORT_NAMES[transport], message=message), 10_000)
 
     def _on_server_event(self, transport: str, event: dict) -> None:
         kind = event.get("event")
@@ -472,7 +474,8 @@ class MainWindow(QMainWindow):
         transport = spec.transport
         server = self.servers[transport]
         if transport in self.runs:
-            self.client_panel.show_error(f"a run on {TRANSPORT_NAMES[transport]} is still going")
+            self.client_panel.show_error(self.tr("a run on {transport} is still going").format(
+                transport=TRANSPORT_NAMES[transport]))
             return
         if single:
             series = self.model.series_for(transport, spec)
@@ -486,11 +489,16 @@ class MainWindow(QMainWindow):
         if not single:
             self._focus_run = run
             self._progress_rate.reset()
+            workload = (self.tr("workload: {requests} requests × {count} numbers in {lo}..{hi}, "
+                                "{threads} client threads") if spec.concurrency > 1
+                        else self.tr("workload: {requests} requests × {count} numbers in {lo}..{hi}, "
+                                     "{threads} client thread")).format(
+                requests=spec.requests or self.tr("unlimited"),
+                count=self.tr("random 1..10") if spec.count is None else spec.count,
+                lo=spec.lo, hi=spec.hi, threads=spec.concurrency)
             self.client_log.add_line(
-                f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  client pid {self.client_pid}  "
-                f"workload: {spec.requests or 'unlimited'} requests × "
-                f"{'random 1..10' if spec.count is None else spec.count} numbers in {spec.lo}..{spec.hi}, "
-                f"{spec.concurrency} client thread{'s' if spec.concurrency > 1 else ''}"
+                f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  "
+                + self.tr("client pid {pid}").format(pid=self.client_pid) + f"  {workload}"
                 + (f", {spec.duration:g} s" if spec.duration else ""))
         self.client_panel.set_running(True)
         run.start()
@@ -518,7 +526,8 @@ class MainWindow(QMainWindow):
             series.stopped_early = True
         for error in errors[:3]:
             self.client_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  "
-                                     f"client pid {self.client_pid}  error: {error}")
+                                     + self.tr("client pid {pid}  error: {error}").format(pid=self.client_pid,
+                                                                                          error=error))
         if errors:
             self.client_panel.show_error(f"{TRANSPORT_NAMES[transport]}: {errors[0]}")
         if run is self._focus_run:
@@ -557,8 +566,10 @@ class MainWindow(QMainWindow):
                 self.architecture_view.pulse(series.transport, "request")  # no event lines from it
             for entry in client_log_entries(series, item.batch, self.client_pid):
                 self.client_log.add_line(
-                    f"{format_time(entry.time_s)}  {TRANSPORT_NAMES[entry.transport]:11}  client {entry.client_pid} "
-                    f"→ server {entry.server_pid}  {entry.text}")
+                    f"{format_time(entry.time_s)}  {TRANSPORT_NAMES[entry.transport]:11}  "
+                    + self.tr("client {client} → server {server}").format(client=entry.client_pid,
+                                                                          server=entry.server_pid)
+                    + f"  {entry.text}")
         if items:
             self.model.version += 1
         return len(items)
@@ -641,16 +652,26 @@ class MainWindow(QMainWindow):
         fraction = min(1.0, max(fractions)) if fractions else 0.0
         if final:
             fraction = 1.0 if not run.stopped else fraction
-            word = "stopped" if run.stopped else ("failed" if run.errors else "done")
-            panel.progress.setFormat(f"{word}: {done:,} exchanges")
-            panel.progress_label.setText(f"{TRANSPORT_NAMES[run.transport]}: {done:,} exchanges in {elapsed:.1f} s")
+            if run.stopped:
+                word = self.tr("stopped: {done} exchanges")
+            elif run.errors:
+                word = self.tr("failed: {done} exchanges")
+            else:
+                word = self.tr("done: {done} exchanges")
+            panel.progress.setFormat(word.format(done=f"{done:,}"))
+            panel.progress_label.setText(self.tr("{transport}: {done} exchanges in {elapsed} s").format(
+                transport=TRANSPORT_NAMES[run.transport], done=f"{done:,}", elapsed=f"{elapsed:.1f}"))
             self._focus_run = None
         else:
             remaining = min(left) if left else None
-            panel.progress.setFormat(f"{TRANSPORT_NAMES[run.transport]}: {done:,} exchanges ({fraction:.0%})"
-                                     if fractions else f"{TRANSPORT_NAMES[run.transport]}: {done:,} exchanges")
-            panel.progress_label.setText(f"{rate:,.0f} exchanges/s · " + (
-                f"{max(0.0, remaining):.1f} s left" if remaining is not None else "until you press Stop"))
+            name = TRANSPORT_NAMES[run.transport]
+            panel.progress.setFormat(
+                self.tr("{transport}: {done} exchanges ({percent})").format(
+                    transport=name, done=f"{done:,}", percent=f"{fraction:.0%}") if fractions
+                else self.tr("{transport}: {done} exchanges").format(transport=name, done=f"{done:,}"))
+            panel.progress_label.setText(self.tr("{rate} exchanges/s · ").format(rate=f"{rate:,.0f}") + (
+                self.tr("{seconds} s left").format(seconds=f"{max(0.0, remaining):.1f}") if remaining is not None
+                else self.tr("until you press Stop")))
         panel.progress.setValue(int(fraction * 1000))
 
     def _update_summary(self) -> None:

@@ -1,9 +1,9 @@
 """The run model: what the plots and summaries show, fed by workers' batches, in bounded memory.
 
-Plain Python + numpy (no Qt). Workers put `ExchangeBatch`es into a `BatchInbox` from their
-threads; the GUI thread drains it on a timer into per-transport `TransportSeries`, which keep
-only histograms (via the backend's `WorkloadStatistics`), a ring of recent latencies and
-self-coarsening throughput bins, never every value.
+Plain Python + numpy (Qt only to translate the client log texts). Workers put `ExchangeBatch`es
+into a `BatchInbox` from their threads; the GUI thread drains it on a timer into per-transport
+`TransportSeries`, which keep only histograms (via the backend's `WorkloadStatistics`), a ring of
+recent latencies and self-coarsening throughput bins, never every value.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
 from backend.runner import RECORD_DTYPE, ExchangeBatch, WorkloadSpec, WorkloadStatistics
 from qtapp.ring_buffer import RecordRing, RingBuffer, TimeBins
@@ -160,14 +161,17 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
     server_pid = batch.server_pid or series.server_pid
     transport = series.transport
     for message in batch.error_messages[:3]:
-        entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid, f"error: {message}"))
+        entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid,
+                                      QCoreApplication.translate("ClientLog", "error: {message}").format(message=message)))
     if not len(records):
         return entries
     ok = records[records["error"] == 0]
     if 0 < len(ok) <= detail_limit:
         for position, record in enumerate(ok):
-            text = (f"asked for {int(record['count'])} numbers in {series.spec.lo}..{series.spec.hi}, "
-                    f"round trip {record['latency_ns'] / 1e3:,.1f} µs")
+            text = QCoreApplication.translate(
+                "ClientLog", "asked for {count} numbers in {lo}..{hi}, round trip {latency} µs").format(
+                count=int(record["count"]), lo=series.spec.lo, hi=series.spec.hi,
+                latency=f"{record['latency_ns'] / 1e3:,.1f}")
             if position == len(ok) - 1 and len(batch.last_values):
                 shown = " ".join(str(int(value)) for value in batch.last_values[:20])
                 more = " …" if int(record["count"]) > len(batch.last_values) else ""
@@ -177,7 +181,10 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
     elif len(ok):
         latencies = ok["latency_ns"] / 1e3
         numbers = int(ok["count"].sum())
-        text = (f"thread {batch.client_index}: {len(ok):,} exchanges, {numbers:,} numbers, "
-                f"round trip median {float(np.median(latencies)):,.1f} µs, max {float(latencies.max()):,.1f} µs")
+        text = QCoreApplication.translate(
+            "ClientLog",
+            "thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs").format(
+            thread=batch.client_index, exchanges=f"{len(ok):,}", numbers=f"{numbers:,}",
+            median=f"{float(np.median(latencies)):,.1f}", max=f"{float(latencies.max()):,.1f}")
         entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid, text))
     return entries

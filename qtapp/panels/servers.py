@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
@@ -15,8 +15,9 @@ STATE_COLOURS = {
     ServerState.STOPPING: "#b8860b", ServerState.CRASHED: "#c0392b", ServerState.FAILED: "#c0392b",
 }
 ADDRESS_HINTS = {
-    "fifo": "private directory (automatic)", "tcp": "127.0.0.1, free port (automatic)",
-    "unix": "private socket path (automatic)",
+    "fifo": QT_TRANSLATE_NOOP("ServerPanel", "private directory (automatic)"),
+    "tcp": QT_TRANSLATE_NOOP("ServerPanel", "127.0.0.1, free port (automatic)"),
+    "unix": QT_TRANSLATE_NOOP("ServerPanel", "private socket path (automatic)"),
 }
 
 
@@ -46,7 +47,7 @@ class ServerPanel(QGroupBox):
         self.details_label = QLabel()
         self.details_label.setObjectName("serverDetails")
         self.address_edit = QLineEdit(server.configured_address)
-        self.address_edit.setPlaceholderText(ADDRESS_HINTS[server.transport])
+        self.address_edit.setPlaceholderText(QCoreApplication.translate("ServerPanel", ADDRESS_HINTS[server.transport]))
         self.address_edit.setToolTip(self.tr("Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed "
                                              "TCP port"))
         self.address_edit.editingFinished.connect(self._on_address_edited)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from qtapp.model import TRANSPORT_NAMES, TransportSeries
 from qtapp.plots.latency import LatencyCdfPlot
 from qtapp.plots.style import TRANSPORT_COLOURS, PlotCard, style_plot
 
-COLUMNS = ("transport", "exchanges", "p50 (µs)", "p99 (µs)", "exchanges/s", "numbers/s", "MB/s", "errors")
+COLUMNS = (QT_TRANSLATE_NOOP("Compare", "transport"), QT_TRANSLATE_NOOP("Compare", "exchanges"), "p50 (µs)", "p99 (µs)",
+           QT_TRANSLATE_NOOP("Compare", "exchanges/s"), QT_TRANSLATE_NOOP("Compare", "numbers/s"), "MB/s",
+           QT_TRANSLATE_NOOP("Compare", "errors"))
 
 
 def summary_row(series: TransportSeries) -> list[str]:
@@ -33,18 +35,18 @@ class CompareView(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.table = QTableWidget(3, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("Compare", column) for column in COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setFixedHeight(self.table.horizontalHeader().height() + 3 * 34 + 6)
         for row in range(3):
             self.table.setRowHeight(row, 34)
-        self.cdf = LatencyCdfPlot("Round-trip CDF, all transports")
+        self.cdf = LatencyCdfPlot(QCoreApplication.translate("Compare", "Round-trip CDF, all transports"))
         self.rate_widget = pg.PlotWidget()
-        self.rates = PlotCard("Numbers per second", self.rate_widget)
+        self.rates = PlotCard(QCoreApplication.translate("Compare", "Numbers per second"), self.rate_widget)
         rate_plot = self.rate_widget.getPlotItem()
-        style_plot(rate_plot, "transport", "numbers/s")
+        style_plot(rate_plot, QCoreApplication.translate("Compare", "transport"), QCoreApplication.translate("Compare", "numbers/s"))
         self.bars = pg.BarGraphItem(x=[0, 1, 2], height=[0, 0, 0], width=0.6,
                                     brushes=[TRANSPORT_COLOURS[name] for name in TRANSPORT_COLOURS])
         rate_plot.addItem(self.bars)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 
 from qtapp.model import TRANSPORT_NAMES, TransportSeries
 from qtapp.plots.view_range import SteppedRange
@@ -19,9 +20,9 @@ class DistributionPlot(PlotCard):
 
     def __init__(self) -> None:
         self.widget = pg.PlotWidget(axisItems={"left": CompactAxis("left")})
-        super().__init__("Numbers returned", self.widget)
+        super().__init__(QCoreApplication.translate("Plots", "Numbers returned"), self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, "value returned", "how many times")
+        style_plot(plot, QCoreApplication.translate("Plots", "value returned"), QCoreApplication.translate("Plots", "how many times"))
         self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8, brush=TRANSPORT_COLOURS["fifo"], pen=None)
         self.steps = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=TRANSPORT_COLOURS["fifo"], pen=None)
         self.expected = pg.PlotDataItem(stepMode="center", pen=pg.mkPen(EXPECTED_COLOUR, width=2,
@@ -29,7 +30,7 @@ class DistributionPlot(PlotCard):
         legend = plot.addLegend(offset=(-10, 10))
         for item in (self.bars, self.steps, self.expected):
             plot.addItem(item)
-        legend.addItem(self.expected, "expected if uniform")
+        legend.addItem(self.expected, QCoreApplication.translate("Plots", "expected if uniform"))
         self.bars.setVisible(False)
         self.steps.setVisible(False)
         self.y_range = SteppedRange(plot, "y")
@@ -68,8 +69,11 @@ class DistributionPlot(PlotCard):
         name = TRANSPORT_NAMES[series.transport]
         if chi.degrees_of_freedom:
             p_value = "–" if math.isnan(chi.p_value) else f"{chi.p_value:.3f}"
-            self.chi_square_text = (f"{name}: {histogram.total:,} numbers · χ² = {chi.statistic:,.1f} "
-                                    f"({chi.degrees_of_freedom} dof), p = {p_value}")
+            self.chi_square_text = QCoreApplication.translate(
+                "Plots", "{name}: {total} numbers · χ² = {statistic} ({dof} dof), p = {p}").format(
+                name=name, total=f"{histogram.total:,}", statistic=f"{chi.statistic:,.1f}",
+                dof=chi.degrees_of_freedom, p=p_value)
         else:
-            self.chi_square_text = f"{name}: {histogram.total:,} numbers"
+            self.chi_square_text = QCoreApplication.translate("Plots", "{name}: {total} numbers").format(
+                name=name, total=f"{histogram.total:,}")
         self.note.setText(self.chi_square_text)

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 
 from backend.stats import LatencyHistogram
 from qtapp.model import TRANSPORT_NAMES, TransportSeries
@@ -68,9 +69,9 @@ class LatencyOverTimePlot(PlotCard):
 
     def __init__(self) -> None:
         self.widget = pg.PlotWidget()
-        super().__init__("Round trip over time", self.widget)
+        super().__init__(QCoreApplication.translate("Plots", "Round trip over time"), self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, "time since start (s)", "round trip (log scale)")
+        style_plot(plot, QCoreApplication.translate("Plots", "time since start (s)"), QCoreApplication.translate("Plots", "round trip (log scale)"))
         plot.setLogMode(x=False, y=True)
         set_log_time_ticks(plot.getAxis("left"))
         plot.addLegend(offset=(-10, 10))
@@ -116,9 +117,9 @@ class LatencyHistogramPlot(PlotCard):
 
     def __init__(self) -> None:
         self.widget = pg.PlotWidget()
-        super().__init__("Round-trip histogram", self.widget)
+        super().__init__(QCoreApplication.translate("Plots", "Round-trip histogram"), self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, "round trip (log scale)", "exchanges")
+        style_plot(plot, QCoreApplication.translate("Plots", "round trip (log scale)"), QCoreApplication.translate("Plots", "exchanges"))
         plot.setLogMode(x=True, y=False)
         set_log_time_ticks(plot.getAxis("bottom"))
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -158,18 +159,19 @@ class LatencyHistogramPlot(PlotCard):
             self.markers.refresh(current.statistics.latency if current else None)
             if current is not None and self.markers.values_us:
                 values = self.markers.values_us
-                self.note.setText(f"{TRANSPORT_NAMES[current.transport]}: p50 {format_microseconds(values['p50'])} · "
-                                  f"p99 {format_microseconds(values['p99'])}")
+                self.note.setText(QCoreApplication.translate("Plots", "{name}: p50 {p50} · p99 {p99}").format(
+                    name=TRANSPORT_NAMES[current.transport], p50=format_microseconds(values["p50"]),
+                    p99=format_microseconds(values["p99"])))
 
 
 class LatencyCdfPlot(PlotCard):
     """Cumulative fraction of exchanges under each round trip (log time axis), percentiles marked."""
 
-    def __init__(self, title: str = "Round-trip CDF") -> None:
+    def __init__(self, title: str | None = None) -> None:
         self.widget = pg.PlotWidget()
-        super().__init__(title, self.widget)
+        super().__init__(title if title is not None else QCoreApplication.translate("Plots", "Round-trip CDF"), self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, "round trip (log scale)", "fraction of exchanges")
+        style_plot(plot, QCoreApplication.translate("Plots", "round trip (log scale)"), QCoreApplication.translate("Plots", "fraction of exchanges"))
         plot.setLogMode(x=True, y=False)
         set_log_time_ticks(plot.getAxis("bottom"))
         plot.setYRange(0, 1.02, padding=0)

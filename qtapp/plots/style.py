@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFileDialog, QGraphicsItem, QFrame, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
@@ -107,12 +107,12 @@ class PlotCard(QFrame):
         self.note.setObjectName("plotNote")
         save = QToolButton()
         self.save_button = save
-        save.setText(self.tr("Save…"))
-        save.setToolTip("Save this plot as PNG or SVG")
+        save.setText(QCoreApplication.translate("PlotCard", "Save…"))
+        save.setToolTip(QCoreApplication.translate("PlotCard", "Save this plot as PNG or SVG"))
         save.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(save)
-        menu.addAction("As PNG image…", lambda: self._save("png"))
-        menu.addAction("As SVG drawing…", lambda: self._save("svg"))
+        menu.addAction(QCoreApplication.translate("PlotCard", "As PNG image…"), lambda: self._save("png"))
+        menu.addAction(QCoreApplication.translate("PlotCard", "As SVG drawing…"), lambda: self._save("svg"))
         save.setMenu(menu)
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
@@ -132,8 +132,10 @@ class PlotCard(QFrame):
 
     def _save(self, kind: str) -> None:
         name = self.title.text().lower().replace(" ", "-")
-        filters = "PNG image (*.png)" if kind == "png" else "SVG drawing (*.svg)"
-        path, _ = QFileDialog.getSaveFileName(self, f"Save plot as {kind.upper()}", f"{name}.{kind}", filters)
+        filters = (QCoreApplication.translate("PlotCard", "PNG image (*.png)") if kind == "png"
+                   else QCoreApplication.translate("PlotCard", "SVG drawing (*.svg)"))
+        title = QCoreApplication.translate("PlotCard", "Save plot as {kind}").format(kind=kind.upper())
+        path, _ = QFileDialog.getSaveFileName(self, title, f"{name}.{kind}", filters)
         if path:
             export_plot(self.graphics, path)
 

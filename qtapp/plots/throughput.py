@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 
 from qtapp.model import TRANSPORT_NAMES, TransportSeries
 from qtapp.plots.style import TRANSPORT_COLOURS, CompactAxis, PlotCard, style_plot
@@ -14,12 +15,12 @@ class ThroughputPlot(PlotCard):
 
     def __init__(self) -> None:
         self.widget = pg.GraphicsLayoutWidget()
-        super().__init__("Throughput", self.widget)
+        super().__init__(QCoreApplication.translate("Plots", "Throughput"), self.widget)
         self.exchanges_plot = self.widget.addPlot(row=0, col=0, axisItems={"left": CompactAxis("left")})
         self.numbers_plot = self.widget.addPlot(row=1, col=0, axisItems={"left": CompactAxis("left")})
         self.numbers_plot.setXLink(self.exchanges_plot)
-        style_plot(self.exchanges_plot, "", "exchanges/s")
-        style_plot(self.numbers_plot, "time since start (s)", "numbers/s")
+        style_plot(self.exchanges_plot, "", QCoreApplication.translate("Plots", "exchanges/s"))
+        style_plot(self.numbers_plot, QCoreApplication.translate("Plots", "time since start (s)"), QCoreApplication.translate("Plots", "numbers/s"))
         self.exchanges_plot.addLegend(offset=(-10, 5))
         self.exchange_curves: dict[str, pg.PlotDataItem] = {}
         self.number_curves: dict[str, pg.PlotDataItem] = {}
