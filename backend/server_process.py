@@ -159,7 +159,7 @@ class ServerProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def stop(self, timeout: float = 2.0) -> int | None:
+    def stop(self, timeout: float = 5.0) -> int | None:
         """SIGTERM, wait up to `timeout`, then SIGKILL; always reaps the child. Returns its exit code."""
         process = self.process
         if process is None:
