@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from typing import Sequence
 
 import backend
@@ -214,8 +215,54 @@ def _die_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+class _StopSignals:
+    """SIGTERM, SIGINT and SIGHUP stop the server, whichever thread the kernel picks.
+
+    A process-directed signal goes to any thread that does not block it; Python runs its handler
+    only in the main thread, which may then sit in a blocking call that nothing interrupts. So the
+    signals are blocked in every thread (the mask is inherited, hence this runs before any thread
+    starts) and one thread takes them with sigwait() and calls stop(). Without pthread_sigmask
+    (Windows) ordinary handlers are used.
+    """
+
+    def __init__(self) -> None:
+        self.signals = {signal.SIGTERM, signal.SIGINT}
+        if hasattr(signal, "SIGHUP"):
+            self.signals.add(signal.SIGHUP)
+        self._stop = None
+        self._received = False
+        self._lock = threading.Lock()
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
+            threading.Thread(target=self._wait, name="ipclab-signals", daemon=True).start()
+        else:
+            for number in self.signals:
+                signal.signal(number, lambda *_: self._deliver())
+
+    def _wait(self) -> None:
+        while True:
+            signal.sigwait(self.signals)
+            self._deliver()
+
+    def _deliver(self) -> None:
+        with self._lock:
+            self._received = True
+            stop = self._stop
+        if stop is not None:
+            stop()
+
+    def route_to(self, stop) -> None:
+        """From now on a stop signal calls `stop` (at once if one already arrived)."""
+        with self._lock:
+            self._stop = stop
+            received = self._received
+        if received:
+            stop()
+
+
 def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     address = _serve_address(options, parser)
+    stop_signals = _StopSignals()  # before any thread starts: they all inherit the blocked mask
     if options.die_with_parent:
         _die_with_parent()
     from backend.events import EventWriter
@@ -250,8 +297,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         print(f"ipclab serve: {error}", file=sys.stderr)
         return EXIT_CANNOT_SERVE
     server_holder.append(server)
-    for signal_number in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)):
-        signal.signal(signal_number, lambda *_: server.stop())
+    stop_signals.route_to(server.stop)
     try:
         address = server.start()
     except (TransportError, OSError, ValueError) as error:

@@ -309,3 +309,15 @@ def test_fifo_server_refuses_a_directory_another_implementation_serves(tmp_path)
         assert request_fifo.exists()
     finally:
         os.close(reader)
+
+
+def test_sigterm_stops_a_server_whatever_thread_receives_it(start_server):
+    """Signals are taken by one thread with sigwait, so a SIGTERM delivered while the main thread
+    blocks in poll() or read() still stops the server promptly (it once hung after a bulk reply)."""
+    for transport in TRANSPORTS:
+        server = start_server(transport)
+        with make_client(transport, server.address) as client:
+            client.request(300_000)  # starts the server's helper threads (generation, workers)
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(10) == 0
+        server.stop()
