@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import itertools
 import os
-import select
 import stat
 import time
 from typing import Sequence
@@ -27,8 +26,8 @@ from backend.clients import check_address
 from backend.engine import WIRE_DTYPE, ExchangeResult, ProtocolMismatch, ServerError, ServerVanished
 from backend.protocol import FrameType, ProtocolError, Request
 from backend.stepping import Stepper
-from backend.transports.base import Cancelled, ConnectionRefused, PeerClosed, TimedOut, TransportError
-from backend.transports.fifo import REQUEST_FIFO, new_channel_number, reply_fifo_name, require_fifos
+from backend.transports.base import ConnectionRefused, PeerClosed, TimedOut, TransportError
+from backend.transports.fifo import REQUEST_FIFO, ReplyReader, new_channel_number, reply_fifo_name, require_fifos
 from backend.transports.tcp import connect_tcp
 from backend.transports.unix import connect_unix
 from backend.wire import WireCapture, WireRecorder
@@ -73,12 +72,7 @@ class _FifoEnds:
         self.request_fd = request_fd
         self.reply_fd = reply_fd
         self.cancellation = cancellation
-        self._poller = select.poll()
-        self._poller.register(reply_fd, select.POLLIN)
-        self._poller.register(request_fd, 0)  # POLLERR once the server (the only reader) is gone
-        if cancellation is not None:
-            self._poller.register(cancellation.fd, select.POLLIN)
-        self._server_gone = False
+        self._reply_reader = ReplyReader(reply_fd, request_fd, cancellation)
 
     def write_all(self, buffers: Sequence[bytes], timeout: float | None) -> int:
         data = b"".join(buffers)
@@ -91,25 +85,7 @@ class _FifoEnds:
         return written
 
     def read_into(self, view: memoryview, timeout: float | None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            try:
-                return os.readv(self.reply_fd, [view])
-            except BlockingIOError:
-                pass
-            if self._server_gone:
-                return 0
-            remaining_ms = None
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimedOut(f"no reply for {timeout:g} s")
-                remaining_ms = max(1, int(remaining * 1000 + 0.999))
-            for fd, _ in self._poller.poll(remaining_ms):
-                if fd == self.request_fd:
-                    self._server_gone = True
-                elif fd != self.reply_fd:
-                    raise Cancelled("cancelled while waiting for the reply")
+        return self._reply_reader.read_into(view, timeout)
 
     def close(self) -> None:
         for name in ("reply_fd", "request_fd"):

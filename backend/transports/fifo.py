@@ -301,6 +301,47 @@ class FifoWriteChannel(Channel):
             self._fd = -1
 
 
+class ReplyReader:
+    """Reads a client's reply FIFO with a timeout and notices at once when the server is gone.
+
+    It polls the reply FIFO for data and the request FIFO for POLLERR: a pipe's writer gets
+    POLLERR when no reader is left, i.e. the moment the server process is gone. What the server
+    wrote before dying is still read; after that, reads return 0 (end of stream).
+    """
+
+    def __init__(self, reply_fd: int, request_fd: int, cancellation: Cancellation | None) -> None:
+        self.reply_fd = reply_fd
+        self.request_fd = request_fd
+        self.server_gone = False
+        self._poller = select.poll()
+        self._poller.register(reply_fd, select.POLLIN)
+        self._poller.register(request_fd, 0)
+        if cancellation is not None:
+            self._poller.register(cancellation.fd, select.POLLIN)
+
+    def read_into(self, view: memoryview, timeout: float | None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return os.readv(self.reply_fd, [view])
+            except BlockingIOError:
+                pass
+            if self.server_gone:
+                return 0
+            if deadline is None:
+                timeout_ms = None
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimedOut(f"no reply for {timeout:g} s")
+                timeout_ms = max(1, int(remaining * 1000 + 0.999))
+            for fd, _ in self._poller.poll(timeout_ms):
+                if fd == self.request_fd:
+                    self.server_gone = True
+                elif fd != self.reply_fd:
+                    raise Cancelled("cancelled while waiting for the reply")
+
+
 class FifoClientChannel(Channel):
     """A client's pair: the server's request FIFO (write) and its own reply FIFO (read).
 
@@ -348,8 +389,7 @@ class FifoClientChannel(Channel):
         self._request_fd = request_fd
         self._reply_fd = reply_fd
         self._enlarged = False
-        self._server_gone = False
-        self._poll_for_reply: select.poll | None = None
+        self._reply_reader = ReplyReader(reply_fd, request_fd, cancellation)
         super().__init__(reply_fd, request_fd, cancellation)
 
     def enlarge_buffers(self) -> None:
@@ -362,38 +402,7 @@ class FifoClientChannel(Channel):
 
     def read_into(self, view: memoryview, timeout: float | None) -> int:
         """Read some reply bytes, or return 0 once the server is gone and nothing is left."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            try:
-                return os.readv(self._reply_fd, [view])
-            except BlockingIOError:
-                pass
-            if self._server_gone:
-                return 0
-            if deadline is None:
-                timeout_ms = None
-            else:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimedOut(f"no reply for {timeout:g} s")
-                timeout_ms = max(1, int(remaining * 1000 + 0.999))
-            for fd, _ in self._reply_poller().poll(timeout_ms):
-                if fd == self._request_fd:
-                    self._server_gone = True  # read what it wrote before dying, then report it
-                elif fd != self._reply_fd:
-                    raise Cancelled("cancelled while waiting for the reply")
-
-    def _reply_poller(self) -> select.poll:
-        """Poll the reply FIFO for data and the request FIFO for POLLERR: a pipe's writer gets
-        POLLERR when no reader is left, i.e. the moment the server process is gone."""
-        if self._poll_for_reply is None:
-            poller = select.poll()
-            poller.register(self._reply_fd, select.POLLIN)
-            poller.register(self._request_fd, 0)
-            if self.cancellation is not None:
-                poller.register(self.cancellation.fd, select.POLLIN)
-            self._poll_for_reply = poller
-        return self._poll_for_reply
+        return self._reply_reader.read_into(view, timeout)
 
     def _write(self, buffers: Sequence[Buffer]) -> int:
         try:
