@@ -58,6 +58,7 @@ class EventWriter:
         self._last_stats = (time.monotonic(), 0, 0, 0)
         self._broken = False
         self._ticker: threading.Thread | None = None
+        self._last_marker: tuple[int, int, int] | None = None  # activity seen by the last stats tick
         self._stop = threading.Event()
         self._lines: queue.Queue[bytes | None] = queue.Queue(QUEUED_LINES)
         self._writer = threading.Thread(target=self._drain, name="ipclab-events", daemon=True)
@@ -172,7 +173,7 @@ class EventWriter:
 
     def _activity_changed(self) -> bool:
         marker = (self.clients_active, self.errors, self.suppressed)
-        changed = marker != getattr(self, "_last_marker", None)
+        changed = marker != self._last_marker
         self._last_marker = marker
         return changed
 
