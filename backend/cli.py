@@ -1,4 +1,7 @@
-"""The `ipclab` command line: `gui` (the default), `serve`, `request` and `bench`.
+"""The `ipclab` command line: `serve`, `request` and `bench` (and any command a front end adds).
+
+The back end never names the GUI: `qtapp.entry_point` (the installed `ipclab` entry point) passes
+its `gui` command in as an `ExtraCommand`, so `ipclab serve|request|bench` never loads Qt.
 
 Exit codes: 0 success; 1 the operation failed (refused, timed out, server error, errors during a
 bench); 2 bad command-line arguments; 3 a server could not start at its address. Heavy modules are
@@ -13,7 +16,8 @@ import os
 import signal
 import sys
 import threading
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import backend
 
@@ -68,23 +72,29 @@ _int32 = _bounded_int(-(2**31), 2**31 - 1)
 _seed = _bounded_int(0, 2**64 - 1)
 
 
-def build_parser() -> ArgumentParser:
+@dataclass(frozen=True)
+class ExtraCommand:
+    """A command that a front end adds to the command line (the GUI adds `gui`)."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    default: bool = False  # run it when no command is given
+
+
+def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
+    default = next((extra.name for extra in extra_commands if extra.default), None)
     parser = ArgumentParser(
         prog="ipclab",
-        description="IPC Lab: show and measure interprocess communication over FIFOs, TCP and Unix sockets. "
-                    "With no command, opens the GUI.",
+        description="IPC Lab: show and measure interprocess communication over FIFOs, TCP and Unix sockets."
+                    + (f" With no command, runs `{default}`." if default else ""),
     )
     parser.add_argument("--version", action="version", version=f"ipclab {backend.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
 
-    gui = commands.add_parser("gui", help="open the graphical application (the default)")
-    gui.add_argument("--demo", action="store_true", help="start the servers and run a short workload on each transport")
-    gui.add_argument("--screenshot", metavar="FILE", help="with --demo: save the populated window as PNG and exit")
-    gui.add_argument("--presentation", action="store_true", help="large fonts and high contrast for a classroom")
-    gui.add_argument("--language", choices=("en", "fr"), help="language of the window (default: system locale)")
-    gui.add_argument("--demo-feature", metavar="NAME",
-                     help="with --screenshot: set up one classroom feature (architecture, presentation, step, "
-                          "wire, naive, fault, crowd, own-server, french, tour, ...) and save it")
+    for extra in extra_commands:
+        extra.add_arguments(commands.add_parser(extra.name, help=extra.help))
 
     serve = commands.add_parser(
         "serve", help="run a server; prints JSON event lines on stdout",
@@ -151,26 +161,21 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, extra_commands: Sequence[ExtraCommand] = ()) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(extra_commands)
     options = parser.parse_args(arguments)
-    if options.command in (None, "gui"):
-        return run_gui(options)
+    for extra in extra_commands:
+        if options.command == extra.name or (options.command is None and extra.default):
+            return extra.run(options)
+    if options.command is None:
+        parser.print_usage(sys.stderr)
+        return EXIT_USAGE
     if options.command == "serve":
         return run_serve(options, parser)
     if options.command == "request":
         return run_request(options)
     return run_bench(options)
-
-
-def run_gui(options: argparse.Namespace) -> int:
-    try:
-        from qtapp.app import main as gui_main
-    except ImportError as error:
-        print(f"ipclab: cannot open the GUI: {error} (install the GUI dependencies: pip install ipclab)", file=sys.stderr)
-        return EXIT_FAILED
-    return gui_main(options)
 
 
 def _serve_address(options: argparse.Namespace, parser: ArgumentParser) -> str | None:
@@ -265,8 +270,8 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     stop_signals = _StopSignals()  # before any thread starts: they all inherit the blocked mask
     if options.die_with_parent:
         _die_with_parent()
-    from backend.events import EventWriter
-    from backend.servers import ServerConfig, make_server
+    from backend.servers.events import EventWriter
+    from backend.servers.server import ServerConfig, make_server
     from backend.transports.base import TransportError
 
     config = ServerConfig(
@@ -282,13 +287,16 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     stepper = None
     try:
         if options.step:
-            from backend.stepped_servers import make_stepped_server, step_event_writer
-            from backend.stepping import Stepper
+            from backend.classroom.stepped_servers import (
+                make_stepped_server,
+                step_event_writer,
+            )
+            from backend.classroom.stepping import Stepper
 
             stepper = Stepper(step_event_writer(events), mode="step")
             server = make_stepped_server(config, events, stepper)
         elif options.transport == "naive-fifo":
-            from backend.naive import NaiveFifoServer
+            from backend.classroom.naive import NaiveFifoServer
 
             server = NaiveFifoServer(config, events)
         else:
@@ -317,7 +325,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     events.emit("ready", **ready)
     events.start_stats()
     if stepper is not None:
-        from backend.stepped_servers import start_command_reader
+        from backend.classroom.stepped_servers import start_command_reader
 
         start_command_reader(stepper, on_error=lambda message: events.emit("step_error", error=message))
     exit_code = EXIT_OK
@@ -339,8 +347,8 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
 def run_request(options: argparse.Namespace) -> int:
     import numpy as np
 
-    from backend.clients import make_client
-    from backend.engine import ServerError
+    from backend.clients.client import make_client
+    from backend.protocol.engine import ServerError
     from backend.transports.base import TransportError
 
     count = options.count
@@ -383,7 +391,7 @@ def run_request(options: argparse.Namespace) -> int:
 
 
 def run_bench(options: argparse.Namespace) -> int:
-    from backend.bench import run_bench_command
+    from backend.measuring.bench import run_bench_command
 
     return run_bench_command(options)
 

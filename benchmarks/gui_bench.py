@@ -59,7 +59,7 @@ def start_servers(window) -> None:
 
 def measure_stall(window, seconds: float, count: int, concurrency: int) -> dict:
     """Full-speed workloads on FIFO, TCP and Unix at once; a 10 ms heartbeat measures the stalls."""
-    from backend.runner import WorkloadSpec
+    from backend.measuring.runner import WorkloadSpec
 
     for transport in ("fifo", "tcp", "unix"):
         window.start_workload(WorkloadSpec(transport=transport, requests=None, count=count, lo=1, hi=10,
@@ -94,7 +94,7 @@ def measure_stall(window, seconds: float, count: int, concurrency: int) -> dict:
 
 def measure_memory(window, large_numbers: int) -> dict:
     """RSS after a 10^6-number run versus after a `large_numbers` run (1,000,000 numbers per exchange)."""
-    from backend.runner import WorkloadSpec
+    from backend.measuring.runner import WorkloadSpec
 
     def run(numbers: int, count: int) -> float:
         spec = WorkloadSpec(transport="unix", requests=max(1, numbers // count), count=count, lo=1, hi=10,
@@ -127,7 +127,7 @@ def measure_first_frame(runs: int = 3) -> dict:
     for _ in range(runs):
         environment = dict(os.environ, IPCLAB_FIRST_FRAME="1", PYTHONPATH=ROOT)
         started = time.perf_counter()
-        process = subprocess.run([sys.executable, "-m", "backend", "gui"], cwd=ROOT, env=environment,
+        process = subprocess.run([sys.executable, "-m", "qtapp", "gui"], cwd=ROOT, env=environment,
                                  capture_output=True, text=True, timeout=60)
         wall = time.perf_counter() - started
         line = next((line for line in process.stdout.splitlines() if line.startswith("first_frame_s")), None)
@@ -163,10 +163,10 @@ def main() -> int:
 def _run(options: argparse.Namespace, settings_directory: str) -> int:
     results: dict = {"first_frame": measure_first_frame()}
     application = QApplication.instance() or QApplication([])
-    from qtapp.app import create_window
-    from qtapp.settings import Settings
-
     from PySide6.QtCore import QSettings
+
+    from qtapp.app import create_window
+    from qtapp.window.settings import Settings
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_directory)
     window = create_window()
     window.settings = Settings()

@@ -7,7 +7,7 @@ The GUI starts its servers by running this same binary with `serve ...`
 import multiprocessing
 import sys
 
-from backend.cli import main
+from qtapp.entry_point import main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()

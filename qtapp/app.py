@@ -3,7 +3,7 @@
 `ipclab` and `ipclab gui [--demo] [--screenshot FILE] [--presentation] [--language en|fr]
 [--demo-feature NAME]` call `main` with their argparse namespace; attributes may be missing for bare
 `ipclab`. `--demo-feature NAME --screenshot FILE` sets up one classroom feature (see
-qtapp.feature_demos.FEATURES), saves the window and quits.
+qtapp.classroom.feature_demos.FEATURES), saves the window and quits.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from qtapp.style_sheet import apply_style
+from qtapp.window.style_sheet import apply_style
 
 SCREENSHOT_SIZE = (1600, 1000)
 PRESENTATION_SCREENSHOT_SIZE = (1920, 1080)
@@ -42,8 +42,8 @@ def _version() -> str:
 
 def create_window(presentation: bool = False, settings=None):
     """Build the styled main window (imports pyqtgraph and the plots)."""
-    from qtapp.main_window import MainWindow
-    from qtapp.plots.style import configure_pyqtgraph
+    from qtapp.measuring.plots.style import configure_pyqtgraph
+    from qtapp.window.main_window import MainWindow
 
     configure_pyqtgraph()
     return MainWindow(settings=settings, presentation=presentation)
@@ -59,8 +59,8 @@ def main(options: argparse.Namespace | None = None) -> int:
     if screenshot and not feature:
         demo = True
     application = _application()
-    from qtapp.i18n import install_translator
-    from qtapp.settings import Settings
+    from qtapp.window.i18n import install_translator
+    from qtapp.window.settings import Settings
 
     settings = Settings()
     language = getattr(options, "language", None) or ("fr" if feature == "french" else settings.language())
@@ -84,7 +84,7 @@ def main(options: argparse.Namespace | None = None) -> int:
         QTimer.singleShot(0, lambda: _report_first_frame(window, launched))
     result = {"ok": True}
     if feature:
-        from qtapp.feature_demos import FeatureDemo
+        from qtapp.classroom.feature_demos import FeatureDemo
 
         feature_demo = FeatureDemo(window, feature, screenshot)
 
@@ -97,7 +97,7 @@ def main(options: argparse.Namespace | None = None) -> int:
         feature_demo.done.connect(feature_finished)
         QTimer.singleShot(0, feature_demo.start)
     elif demo:
-        from qtapp.demo import DemoScript
+        from qtapp.window.demo import DemoScript
 
         script = DemoScript(window, screenshot)
 

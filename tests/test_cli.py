@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import sys
 
 import pytest
 
 from backend import __version__
-from backend.server_process import serve_command
 
 
 def ipclab(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(serve_command(list(arguments)), capture_output=True, text=True, timeout=timeout)
+    """`ipclab ARGUMENTS` through the installed entry point's module (`qtapp.entry_point`)."""
+    return subprocess.run([sys.executable, "-m", "qtapp", *arguments], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.parametrize("command", [[], ["gui"], ["serve"], ["request"], ["bench"]])

@@ -7,10 +7,10 @@ import threading
 import numpy as np
 import pytest
 
-from backend import protocol
-from backend.clients import make_client
+from backend.clients.client import make_client
+from backend.measuring.runner import WorkloadRunner, WorkloadSpec
+from backend.protocol import frames as protocol
 from tests.wire import reference_values
-from backend.runner import WorkloadRunner, WorkloadSpec
 
 CLIENTS = 64
 CHUNK = protocol.MAX_CHUNK_VALUES

@@ -18,11 +18,11 @@ import subprocess
 
 import pytest
 
-from backend.clients import make_client
-from backend.fault_demos import garbage_client
-from backend.server_process import private_address
-from backend.stepping import Stepper
-from backend.traced_exchange import traced_exchange
+from backend.classroom.fault_demos import garbage_client
+from backend.classroom.stepping import Stepper
+from backend.classroom.traced_exchange import traced_exchange
+from backend.clients.client import make_client
+from backend.processes.server_child import private_address
 from tests.wire import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from backend.cancel import Cancellation
-from backend.clients import make_client
-from backend.fault_demos import crowd, garbage_client, silent_client
-from backend.protocol import ErrorCode
-from backend.server_process import ServerProcess
+from backend.classroom.fault_demos import crowd, garbage_client, silent_client
+from backend.clients.client import make_client
+from backend.processes.server_child import ServerProcess
+from backend.protocol.frames import ErrorCode
+from backend.transports.cancel import Cancellation
 
 
 @pytest.fixture(scope="module", params=["fifo", "tcp", "unix"])

@@ -8,11 +8,16 @@ import stat
 
 import pytest
 
-from backend import protocol
-from backend.clients import make_client
-from backend.naive import NAIVE_REPLY_FIFO, NAIVE_REQUEST_FIFO, NaiveFifoClient, run_mixup_demo
-from backend.protocol import Request
-from backend.server_process import ServerProcess, private_address
+from backend.classroom.naive import (
+    NAIVE_REPLY_FIFO,
+    NAIVE_REQUEST_FIFO,
+    NaiveFifoClient,
+    run_mixup_demo,
+)
+from backend.clients.client import make_client
+from backend.processes.server_child import ServerProcess, private_address
+from backend.protocol import frames as protocol
+from backend.protocol.frames import Request
 from backend.transports.base import ConnectionRefused
 from tests.wire import wait_for
 
@@ -115,7 +120,7 @@ def test_killed_naive_server_is_cleaned_up_by_the_next(runtime_directory):
 def test_command_line_offers_naive_fifo_to_serve_only():
     import subprocess
 
-    from backend.server_process import serve_command
+    from backend.processes.server_child import serve_command
 
     def ipclab(*arguments: str) -> subprocess.CompletedProcess:
         return subprocess.run(serve_command(list(arguments)), capture_output=True, text=True, timeout=60)

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from backend.server_process import private_address, serve_command
-from backend.stepped_servers import apply_step_command
-from backend.stepping import Step, Stepper
-from backend.traced_exchange import traced_exchange
+from backend.classroom.stepped_servers import apply_step_command
+from backend.classroom.stepping import Step, Stepper
+from backend.classroom.traced_exchange import traced_exchange
+from backend.processes.server_child import private_address, serve_command
 
 QUIET = 0.15  # seconds without a further event that count as "nothing else happened"
 

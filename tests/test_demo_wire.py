@@ -6,12 +6,18 @@ import os
 
 import pytest
 
-from backend import protocol
-from backend.clients import Client, make_client
-from backend.engine import ServerError
-from backend.protocol import ErrorCode, Request
-from backend.server_process import ServerProcess
-from backend.wire import GROUPS, WireCapture, describe_reply, describe_request, hex_dump_lines
+from backend.classroom.wire_fields import (
+    GROUPS,
+    describe_reply,
+    describe_request,
+    hex_dump_lines,
+)
+from backend.clients.client import Client, make_client
+from backend.processes.server_child import ServerProcess
+from backend.protocol import frames as protocol
+from backend.protocol.engine import ServerError
+from backend.protocol.frames import ErrorCode, Request
+from backend.protocol.wire_capture import WireCapture
 
 
 @pytest.fixture(scope="module", params=["fifo", "tcp", "unix"])

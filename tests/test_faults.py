@@ -7,17 +7,22 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 
 import pytest
 
-from backend import protocol
-from backend.clients import make_client
-from backend.engine import ServerError
-from backend.protocol import ErrorCode, Request
-from backend.server_process import ServerProcess, private_address, serve_command
+from backend.clients.client import make_client
+from backend.processes.server_child import ServerProcess, private_address, serve_command
+from backend.protocol import frames as protocol
+from backend.protocol.engine import ServerError
+from backend.protocol.frames import ErrorCode, Request
 from backend.transports.base import ConnectionRefused
-from tests.wire import error_code_of, raw_socket, read_until_closed, wait_for, write_to_request_fifo
+from tests.wire import (
+    error_code_of,
+    raw_socket,
+    read_until_closed,
+    wait_for,
+    write_to_request_fifo,
+)
 
 TRANSPORTS = ["fifo", "tcp", "unix"]
 FAST_TIMEOUTS = ["--request-timeout", "0.5", "--write-timeout", "1", "--idle-timeout", "30"]
@@ -238,7 +243,7 @@ def test_server_error_frame_for_over_cap_count(start_server):
 
 
 def test_server_vanishing_mid_reply_is_reported(start_server):
-    from backend.engine import ServerVanished
+    from backend.protocol.engine import ServerVanished
     from backend.transports.base import PeerClosed
 
     for transport in TRANSPORTS:

@@ -14,11 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend import protocol
-from backend.clients import make_client
-from backend.protocol import ErrorCode, Request
-from backend.server_process import ServerProcess
-from tests.wire import error_code_of, raw_socket, read_until_closed, write_to_request_fifo
+from backend.clients.client import make_client
+from backend.processes.server_child import ServerProcess
+from backend.protocol import frames as protocol
+from backend.protocol.frames import ErrorCode, Request
+from tests.wire import (
+    error_code_of,
+    raw_socket,
+    read_until_closed,
+    write_to_request_fifo,
+)
 
 GOOD = protocol.encode_request(Request(4242, 7, 1, 10))
 

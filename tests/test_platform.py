@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from backend.clients import make_client
+from backend.clients.client import make_client
 from backend.transports import fifo, unix
 from backend.transports.base import TransportError
 
@@ -60,7 +60,7 @@ def test_unix_sockets_reported_missing_where_absent(monkeypatch):
 
 def test_cancellation_uses_portable_pipes():
     """os.pipe2 does not exist on macOS: the cancellation pipe must not need it."""
-    from backend.cancel import Cancellation
+    from backend.transports.cancel import Cancellation
 
     cancellation = Cancellation()
     assert not os.get_inheritable(cancellation.fd) and not os.get_blocking(cancellation.fd)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend import protocol
-from backend.protocol import ErrorCode, FrameType, ProtocolError, Request
+from backend.protocol import frames as protocol
+from backend.protocol.frames import ErrorCode, FrameType, ProtocolError, Request
 
 uint32 = st.integers(0, protocol.UINT32_MAX)
 int32 = st.integers(protocol.INT32_MIN, protocol.INT32_MAX)

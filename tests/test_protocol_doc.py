@@ -1,4 +1,4 @@
-"""docs/PROTOCOL.md must not drift from backend/protocol.py.
+"""docs/PROTOCOL.md must not drift from backend/protocol.frames.py.
 
 The worked example in the specification is parsed out of the Markdown (the hex blocks marked
 `<!-- example:NAME -->` and the annotated tables marked `<!-- table:NAME -->`) and compared
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from backend import protocol
+from backend.protocol import frames as protocol
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "PROTOCOL.md"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend import protocol
-from backend.clients import make_client
+from backend.clients.client import make_client
+from backend.measuring.stats import ValueHistogram
+from backend.protocol import frames as protocol
+from backend.protocol.engine import ServerError
+from backend.protocol.frames import ErrorCode
 from tests.wire import reference_values
-from backend.engine import ServerError
-from backend.protocol import ErrorCode
-from backend.stats import ValueHistogram
 
 TRANSPORTS = ["fifo", "tcp", "unix"]
 CHUNK = protocol.MAX_CHUNK_VALUES
@@ -19,7 +19,7 @@ COUNTS = [0, 1, 10, CHUNK - 1, CHUNK, CHUNK + 1, 10**6]
 
 @pytest.fixture(scope="module", params=TRANSPORTS)
 def server(request, runtime_directory):
-    from backend.server_process import ServerProcess
+    from backend.processes.server_child import ServerProcess
 
     process = ServerProcess(request.param, extra_arguments=["--events", "summary"])
     process.start()
@@ -90,7 +90,7 @@ def test_limits_answered_with_error_frames(server):
 
 def _send_raw_request(client, count: int = 1, lo: int = 1, hi: int = 10):
     """Bypass the client's own checks to make the server judge a bad request."""
-    from backend.engine import client_exchange
+    from backend.protocol.engine import client_exchange
 
     client.connect()
     request = protocol.Request(client.pid, client.channel_number, 99, count, lo, hi)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from backend.runner import ExchangeLoop, WorkloadRunner, WorkloadSpec
+from backend.measuring.runner import ExchangeLoop, WorkloadRunner, WorkloadSpec
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])

@@ -1,4 +1,4 @@
-"""Tests for backend.stats: histograms, chi-square, latency percentiles, running rate."""
+"""Tests for backend.measuring.stats: histograms, chi-square, latency percentiles, running rate."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.stats import (
+from backend.measuring.stats import (
     INT32_MAX,
     INT32_MIN,
     ChiSquareResult,

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from backend import protocol
+from backend.protocol import frames as protocol
 from backend.transports.tcp import parse_tcp_address
 
 

@@ -12,7 +12,7 @@ import select
 import time
 from typing import Sequence
 
-from backend.cancel import Cancellation
+from backend.transports.cancel import Cancellation
 
 Buffer = bytes | bytearray | memoryview
 

@@ -23,8 +23,16 @@ import tempfile
 import time
 from typing import Sequence
 
-from backend.cancel import Cancellation
-from backend.transports.base import Buffer, Cancelled, Channel, ConnectionRefused, PeerClosed, TimedOut, TransportError
+from backend.transports.base import (
+    Buffer,
+    Cancelled,
+    Channel,
+    ConnectionRefused,
+    PeerClosed,
+    TimedOut,
+    TransportError,
+)
+from backend.transports.cancel import Cancellation
 
 REQUEST_FIFO = "request.fifo"
 PID_FILE = "server.pid"

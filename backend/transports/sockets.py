@@ -11,8 +11,15 @@ import socket
 import struct
 from typing import Sequence
 
-from backend.cancel import Cancellation
-from backend.transports.base import Buffer, Cancelled, Channel, PeerClosed, TimedOut, drop_written
+from backend.transports.base import (
+    Buffer,
+    Cancelled,
+    Channel,
+    PeerClosed,
+    TimedOut,
+    drop_written,
+)
+from backend.transports.cancel import Cancellation
 
 BULK_SOCKET_BUFFER = 4 * 1024 * 1024
 _NO_TIMEOUT = 0.0

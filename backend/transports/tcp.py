@@ -5,8 +5,8 @@ from __future__ import annotations
 import errno
 import socket
 
-from backend.cancel import Cancellation
 from backend.transports.base import ConnectionRefused, TimedOut, TransportError
+from backend.transports.cancel import Cancellation
 from backend.transports.sockets import SocketChannel
 
 DEFAULT_HOST = "127.0.0.1"

@@ -7,8 +7,8 @@ import os
 import socket
 import stat
 
-from backend.cancel import Cancellation
 from backend.transports.base import ConnectionRefused, TimedOut, TransportError
+from backend.transports.cancel import Cancellation
 from backend.transports.sockets import SocketChannel
 
 MAX_PATH_BYTES = 107  # sun_path holds 108 bytes including the terminating NUL

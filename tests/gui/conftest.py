@@ -130,9 +130,9 @@ def runtime_leftovers(runtime_directory):
 def make_window(qtbot, runtime_leftovers):
     """Create main windows; each is closed (servers and workers shut down) after the test, which
     then checks that no FIFO directory or socket of it is left behind."""
-    from qtapp.main_window import MainWindow
-    from qtapp.plots.style import configure_pyqtgraph
-    from qtapp.settings import Settings
+    from qtapp.measuring.plots.style import configure_pyqtgraph
+    from qtapp.window.main_window import MainWindow
+    from qtapp.window.settings import Settings
 
     configure_pyqtgraph()
     windows: list[MainWindow] = []

@@ -7,8 +7,8 @@ import os
 import signal
 import stat
 
-from backend.runner import WorkloadSpec
-from qtapp.architecture import STATE_FILL
+from backend.measuring.runner import WorkloadSpec
+from qtapp.classroom.architecture import STATE_FILL
 from tests.gui.helpers import wait_listening
 
 

@@ -10,8 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from backend.runner import WorkloadSpec
-from qtapp.server_process import ServerState
+from backend.measuring.runner import WorkloadSpec
+from qtapp.measuring.server_qprocess import ServerState
 from tests.gui.helpers import wait_listening
 
 TRANSPORTS = ("fifo", "tcp", "unix")

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from backend.runner import WorkloadSpec
-from qtapp.server_process import ServerState
+from backend.measuring.runner import WorkloadSpec
+from qtapp.measuring.server_qprocess import ServerState
 
 
 @pytest.mark.parametrize("transport, arguments", [("tcp", "tcp 127.0.0.1:0"), ("fifo", "fifo {address}")])

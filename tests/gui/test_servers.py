@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from qtapp.server_process import ServerState
+from qtapp.measuring.server_qprocess import ServerState
 
 TRANSPORTS = ("fifo", "tcp", "unix")
 
@@ -79,7 +79,7 @@ def test_port_in_use_is_shown_in_the_panel(qtbot, window):
 
 
 def test_missing_executable_is_shown_in_the_panel(qtbot, window, monkeypatch):
-    import qtapp.server_process as server_process
+    import qtapp.measuring.server_qprocess as server_process
 
     monkeypatch.setattr(server_process, "serve_command", lambda arguments: ["/nonexistent/ipclab", *arguments])
     server = window.servers["unix"]
@@ -92,7 +92,7 @@ def test_missing_executable_is_shown_in_the_panel(qtbot, window, monkeypatch):
 def test_server_that_never_becomes_ready_times_out(qtbot, window, monkeypatch):
     import sys
 
-    import qtapp.server_process as server_process
+    import qtapp.measuring.server_qprocess as server_process
 
     monkeypatch.setattr(server_process, "serve_command",
                         lambda arguments: [sys.executable, "-c", "import time; time.sleep(30)"])

@@ -10,7 +10,7 @@ import struct
 import numpy as np
 import pytest
 
-from qtapp.server_process import ServerState
+from qtapp.measuring.server_qprocess import ServerState
 from tests.gui.helpers import wait_listening
 
 
@@ -52,7 +52,7 @@ def test_wire_view_fields_decode_to_the_values_actually_sent(qtbot, window, tran
 def test_presentation_mode_and_zoom(qtbot, window):
     from PySide6.QtWidgets import QApplication
 
-    from qtapp.style_sheet import NORMAL_POINT_SIZE, PRESENTATION_POINT_SIZE
+    from qtapp.window.style_sheet import NORMAL_POINT_SIZE, PRESENTATION_POINT_SIZE
 
     window.set_presentation(False)  # the normal look, applied as `ipclab gui` does at start
     curve = window.latency_cdf_plot.curves["fifo"]

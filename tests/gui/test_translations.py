@@ -42,7 +42,7 @@ def test_every_text_has_a_french_translation():
 
 
 def test_french_loads_and_changes_visible_texts(qtbot, make_window):
-    from qtapp import i18n
+    from qtapp.window import i18n
 
     assert i18n.install_translator("fr")
     try:
@@ -66,7 +66,7 @@ def test_french_loads_and_changes_visible_texts(qtbot, make_window):
 
 
 def test_language_choice(monkeypatch):
-    from qtapp.i18n import resolve_language
+    from qtapp.window.i18n import resolve_language
 
     monkeypatch.delenv("IPCLAB_LANGUAGE", raising=False)
     assert resolve_language("fr") == "fr" and resolve_language("fr_CA") == "fr"

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 
-from backend.runner import RECORD_FIELDS, WorkloadSpec
-from qtapp.server_process import ServerState
+from backend.measuring.runner import RECORD_FIELDS, WorkloadSpec
+from qtapp.measuring.server_qprocess import ServerState
 from tests.gui.helpers import wait_listening
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -65,7 +65,7 @@ def test_exports_json_csv_and_plots(qtbot, window, tmp_path):
     assert rows == 500 and len(lines) == 501
     assert lines[0].split(",") == ["transport", *RECORD_FIELDS]
     assert lines[1].startswith("tcp,")
-    from qtapp.plots.export import export_plot
+    from qtapp.measuring.plots.export import export_plot
 
     window.refresh_plots(force=True)
     for card in (window.distribution_plot, window.throughput_plot, window.latency_histogram_plot):
@@ -99,7 +99,7 @@ def test_settings_are_remembered(qtbot, make_window):
 
 
 def test_log_view_is_bounded_searchable_and_pausable(qtbot, window):
-    from qtapp.panels.logs import LINES_PER_FLUSH, MAXIMUM_LINES
+    from qtapp.measuring.log_view import LINES_PER_FLUSH, MAXIMUM_LINES
 
     log = window.client_log
     for number in range(5 * MAXIMUM_LINES):
@@ -144,7 +144,7 @@ def test_screenshot_command_writes_a_png_of_the_expected_size(tmp_path, runtime_
 
     target = tmp_path / "shot.png"
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=ROOT)
-    result = subprocess.run([sys.executable, "-m", "backend", "gui", "--demo", "--screenshot", str(target)],
+    result = subprocess.run([sys.executable, "-m", "qtapp", "gui", "--demo", "--screenshot", str(target)],
                             cwd=ROOT, env=environment, capture_output=True, text=True, timeout=90)
     assert result.returncode == 0, result.stderr[-2000:]
     data = target.read_bytes()

@@ -1,0 +1,377 @@
+"""Step mode and slow motion: one exchange, one system call at a time.
+
+The client side is `backend.traced_exchange.traced_exchange` in a QThread, paced by a
+`backend.stepping.Stepper`; the server side is a dedicated `ipclab serve TRANSPORT --step` driven
+through its stdin (`next`, `delay SECONDS`, `step`). Both sides' steps land in one list, in the order
+they happen.
+
+In step mode every step waits until it is let go. The Step button shows exactly one new step per
+click: steps that arrived while the class was reading the last one wait in a queue and are shown
+first; otherwise the oldest waiting side is let go, and if it then blocks inside a system call (a
+read waiting for the other side), the other waiting side is let go too, until one new step appears.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qtapp.classroom.architecture import ArchitectureView, ClientNode, build_snapshot
+from qtapp.measuring.model import TRANSPORT_NAMES
+from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
+from qtapp.window.background import BackgroundCall
+
+NUDGE_MS = 150  # a released side that shows nothing within this is blocked in a system call
+ACTOR_COLOURS = {"client": "#1f4fbf", "server": "#b34700"}
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass
+class ShownStep:
+    actor: str
+    syscall: str
+    sentence: str
+    detail: dict
+
+
+class StepBridge(QObject):
+    """Carries the client stepper's steps (called in the worker thread) to the GUI thread."""
+
+    step = Signal(object)
+
+
+def step_label(number: int, step: ShownStep) -> str:
+    marker = CIRCLED[number - 1] if number <= len(CIRCLED) else f"{number}."
+    actor = (QCoreApplication.translate("StepModePage", "client") if step.actor == "client"
+             else QCoreApplication.translate("StepModePage", "server"))
+    call = f"{step.syscall}()" if step.syscall != "generate" else step.syscall
+    return f"{marker}  {actor} · {call} — {step.sentence}"
+
+
+class StepModePage(QWidget):
+    """The Step by step tab."""
+
+    step_shown = Signal(object)  # ShownStep
+    exchange_finished = Signal(bool, str)  # ok, message
+
+    def __init__(self, window, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window = window
+        self.transport_combo = QComboBox()
+        for key, name in TRANSPORT_NAMES.items():
+            self.transport_combo.addItem(name, key)
+        self.count_spin = QSpinBox()
+        self.count_spin.setRange(1, 100)
+        self.count_spin.setValue(5)
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem(self.tr("Step by step"), "step")
+        self.mode_combo.addItem(self.tr("Slow motion"), "slow")
+        self.mode_combo.addItem(self.tr("Full speed"), "run")
+        self.delay_spin = QDoubleSpinBox()
+        self.delay_spin.setRange(0.1, 10.0)
+        self.delay_spin.setSingleStep(0.5)
+        self.delay_spin.setValue(1.5)
+        self.delay_spin.setSuffix(self.tr(" s per step"))
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
+        self.delay_spin.valueChanged.connect(self._on_mode_changed)
+        self.start_button = QPushButton(self.tr("Start one exchange"))
+        self.start_button.clicked.connect(self.start_exchange)
+        self.step_button = QPushButton(self.tr("Step ▶"))
+        self.step_button.setObjectName("stepButton")
+        self.step_button.setShortcut("Space")
+        self.step_button.setEnabled(False)
+        self.step_button.clicked.connect(self.step)
+        self.current_label = QLabel(self.tr("Choose a transport and press “Start one exchange”: then press Step "
+                                            "(or the space bar) to let each system call happen."))
+        self.current_label.setObjectName("bigExplanation")
+        self.current_label.setWordWrap(True)
+        self.current_label.setMinimumHeight(80)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.architecture = ArchitectureView(lanes=(self.transport,))
+        self.architecture.pulse_seconds = 1.2
+        controls = QHBoxLayout()
+        for widget in (QLabel(self.tr("Transport")), self.transport_combo, QLabel(self.tr("Numbers")), self.count_spin,
+                       self.start_button):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        speed = QHBoxLayout()
+        for widget in (QLabel(self.tr("Speed")), self.mode_combo, self.delay_spin):
+            speed.addWidget(widget)
+        speed.addStretch(1)
+        speed.addWidget(self.step_button)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.architecture)
+        splitter.addWidget(self.list)
+        splitter.setSizes([300, 300])
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(speed)
+        layout.addWidget(self.current_label)
+        layout.addWidget(splitter, 1)
+
+        self.server: QtServerProcess | None = None
+        self.stepper = None
+        self.call: BackgroundCall | None = None
+        self.shown: list[ShownStep] = []
+        self.clicks = 0
+        self._buffer: deque[ShownStep] = deque()
+        self._waiting: deque[str] = deque()  # sides whose shown step is waiting to be let go
+        self._expecting = False
+        self._draining = False  # the client is done: the server's last steps show as they come
+        self._bridge = StepBridge()
+        self._bridge.step.connect(self._on_client_step)
+        self._nudge = QTimer(self)
+        self._nudge.setSingleShot(True)
+        self._nudge.timeout.connect(self._on_nudge)
+        self._on_mode_changed()
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def transport(self) -> str:
+        return str(self.transport_combo.currentData())
+
+    @property
+    def mode(self) -> str:
+        return str(self.mode_combo.currentData())
+
+    def set_mode(self, mode: str, delay: float | None = None) -> None:
+        if delay is not None:
+            self.delay_spin.setValue(delay)
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode))
+
+    def set_point_size(self, point_size: int) -> None:
+        font = QFont(self.list.font())
+        font.setPointSize(point_size + 2)
+        self.list.setFont(font)
+        self.architecture.set_line_scale(1.6 if point_size >= 15 else 1.0)
+
+    @property
+    def running(self) -> bool:
+        return self.call is not None and self.call.running
+
+    def start_exchange(self) -> None:
+        """Start the step-mode server of the chosen transport (if needed), then the traced client."""
+        if self.running:
+            return
+        self.shown.clear()
+        self.list.clear()
+        self._buffer.clear()
+        self._waiting.clear()
+        self._draining = False
+        self.clicks = 0
+        transport = self.transport
+        if self.server is not None and (self.server.transport != transport or self.server.state != ServerState.LISTENING):
+            self.server.shutdown()
+            self.server.deleteLater()
+            self.server = None
+        if self.server is None:
+            self.server = QtServerProcess(transport, self)
+            self.server.extra_arguments = ["--step"]
+            self.server.keep_stdin_open = True
+            self.server.event.connect(self._on_server_event)
+            self.server.ready.connect(lambda _event: self._begin_client())
+            self.server.state_changed.connect(lambda _state: self._refresh_architecture())
+            self.server.failed.connect(self._on_server_failed)
+            self.current_label.setText(self.tr("Starting a step-mode {transport} server…").format(
+                transport=TRANSPORT_NAMES[transport]))
+            self.start_button.setEnabled(False)
+            self.server.start()
+        else:
+            self._begin_client()
+
+    def step(self) -> None:
+        """Show exactly one more step (see the module's docstring)."""
+        self.clicks += 1
+        if self._buffer:
+            self._show(self._buffer.popleft())
+            return
+        if self._expecting:
+            return
+        self._expecting = True
+        self._release_one()
+        self._nudge.start(NUDGE_MS)
+        self._update_buttons()
+
+    def shutdown(self) -> None:
+        self._nudge.stop()
+        self.architecture.stop()
+        if self.stepper is not None:
+            self.stepper.release()
+        if self.server is not None:
+            self.server.write_line("delay 0")
+            self.server.shutdown()
+        if self.call is not None:
+            self.call.shutdown()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _on_mode_changed(self, *_arguments: object) -> None:
+        mode = self.mode
+        self.delay_spin.setEnabled(mode == "slow")
+        delay = self.delay_spin.value() if mode == "slow" else 0.0
+        if self.stepper is not None:
+            self.stepper.set_mode(mode, delay)
+        if self.server is not None:
+            self.server.write_line("step" if mode == "step" else f"delay {delay:g}")
+        if mode != "step":
+            while self._buffer:
+                self._show(self._buffer.popleft())
+            while self._waiting:
+                self._release(self._waiting.popleft())
+        self._update_buttons()
+
+    def _begin_client(self) -> None:
+        from backend.classroom.stepping import Stepper
+        from backend.classroom.traced_exchange import traced_exchange
+
+        server = self.server
+        if server is None or server.state != ServerState.LISTENING or self.running:
+            return
+        mode = self.mode
+        delay = self.delay_spin.value() if mode == "slow" else 0.0
+        server.write_line("step" if mode == "step" else f"delay {delay:g}")
+        self.stepper = stepper = Stepper(on_step=self._bridge.step.emit, mode=mode, delay=delay)
+        transport, address, count = server.transport, server.address, self.count_spin.value()
+        self.call = BackgroundCall(lambda: traced_exchange(transport, address, count, 1, 100, stepper, timeout=600.0),
+                                   "step-client", cancel=stepper.release, parent=self)
+        self.call.done.connect(self._on_done)
+        self.call.failed.connect(self._on_failed)
+        self.call.finished.connect(self._on_call_finished)
+        self.window.extra_clients["step"] = ClientNode("step", transport, self.tr("stepping client"))
+        self.start_button.setEnabled(False)
+        self.current_label.setText(self.tr("Press Step to let the client make its first system call.")
+                                   if mode == "step" else self.tr("The exchange runs…"))
+        self._expecting = mode == "step"  # the first step is shown as soon as it happens
+        self.clicks = 1 if mode == "step" else 0  # Start counts as the click that shows step 1
+        self.call.start()
+        self._refresh_architecture()
+        self._update_buttons()
+
+    def _on_client_step(self, step) -> None:
+        self._arrived(ShownStep("client", step.syscall, step.sentence, dict(step.detail)))
+
+    def _on_server_event(self, event: dict) -> None:
+        if event.get("event") == "step":
+            detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+            self._arrived(ShownStep("server", str(event.get("syscall", "")), str(event.get("sentence", "")), detail))
+
+    def _arrived(self, step: ShownStep) -> None:
+        if self.mode != "step" or self._draining:
+            self._show(step)
+            return
+        if self._expecting:
+            self._expecting = False
+            self._nudge.stop()
+            self._show(step)
+        else:
+            self._buffer.append(step)
+        self._update_buttons()
+
+    def _show(self, step: ShownStep) -> None:
+        self.shown.append(step)
+        text = step_label(len(self.shown), step)
+        item = QListWidgetItem(text)
+        item.setForeground(QColor(ACTOR_COLOURS.get(step.actor, "#000000")))
+        self.list.addItem(item)
+        self.list.scrollToBottom()
+        self.current_label.setText(text)
+        if self.mode == "step" and not self._draining:
+            self._waiting.append(step.actor)
+        direction = None
+        if step.syscall in ("write", "send") or step.syscall in ("read", "recv"):
+            moving = "request" if step.actor == "client" else "reply"
+            if step.syscall in ("write", "send"):
+                direction = moving
+        if direction is not None:
+            self.architecture.pulse(self.server.transport if self.server else self.transport, direction,
+                                    seconds=1.2)
+        self._refresh_architecture()
+        self.step_shown.emit(step)
+        self._update_buttons()
+
+    def _release(self, actor: str) -> None:
+        if actor == "client":
+            if self.stepper is not None:
+                self.stepper.advance()
+        elif self.server is not None:
+            self.server.write_line("next")
+
+    def _release_one(self) -> bool:
+        if not self._waiting:
+            return False
+        self._release(self._waiting.popleft())
+        return True
+
+    def _on_nudge(self) -> None:
+        if not self._expecting:
+            return
+        self._release_one()  # the side let go is blocked in a system call: let the other one go too
+        if self._expecting and (self.running or self._waiting):
+            self._nudge.start(NUDGE_MS)
+
+    def _update_buttons(self) -> None:
+        stepping = self.mode == "step"
+        self.step_button.setEnabled(stepping and not self._expecting and (bool(self._buffer) or bool(self._waiting)))
+
+    def _on_done(self, result) -> None:
+        exchange, capture = result
+        values = exchange.values.tolist() if exchange.values is not None else []
+        message = self.tr("Done: the client (pid {client}) received {count} numbers from the server (pid {server}): "
+                          "{values}").format(client=self.window.client_pid, count=len(values),
+                                             server=exchange.server_pid, values=" ".join(map(str, values[:20])))
+        self._finished_text = message
+        if capture is not None:
+            self.window.last_wire = capture
+            self.window.wire_captured.emit(capture)
+        self.exchange_finished.emit(True, message)
+
+    def _on_failed(self, message: str) -> None:
+        self._finished_text = self.tr("The exchange failed: {message}").format(message=message)
+        self.exchange_finished.emit(False, message)
+
+    def _on_call_finished(self) -> None:
+        # The client is done: its story is told. The server may still report closing its end;
+        # it runs freely now and those last steps show as they come.
+        self._expecting = False
+        self._nudge.stop()
+        while self._buffer:
+            self._show(self._buffer.popleft())
+        self._waiting.clear()
+        self._draining = True
+        if self.server is not None:
+            self.server.write_line("delay 0")
+        self.window.extra_clients.pop("step", None)
+        self.start_button.setEnabled(True)
+        self.current_label.setText(getattr(self, "_finished_text", ""))
+        self._refresh_architecture()
+        self._update_buttons()
+
+    def _on_server_failed(self, message: str) -> None:
+        self.current_label.setText(self.tr("The step-mode server stopped: {message}").format(message=message))
+        self.start_button.setEnabled(True)
+        if self.stepper is not None:
+            self.stepper.release()
+
+    def _refresh_architecture(self) -> None:
+        transport = self.server.transport if self.server is not None else self.transport
+        servers = {transport: self.server} if self.server is not None else {}
+        self.architecture.set_lanes((transport,))
+        clients = [node for key, node in self.window.extra_clients.items() if key == "step"]
+        self.architecture.set_snapshot(build_snapshot(self.window.client_pid, servers, clients))
+

@@ -1,0 +1,210 @@
+"""The client panel: transport, single request, workload parameters, Start / Stop, progress."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backend.measuring.runner import WorkloadSpec
+from qtapp.measuring.model import TRANSPORT_NAMES
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+MAX_COUNT = 100_000_000
+
+
+class ClientPanel(QGroupBox):
+    """Where the user says what the clients do. Emits requests; the main window carries them out."""
+
+    single_requested = Signal(str)  # transport
+    workload_requested = Signal(object)  # WorkloadSpec
+    compare_requested = Signal(object)  # WorkloadSpec (its transport is ignored)
+    stop_requested = Signal()
+    transport_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Client"), parent)
+        self.transport_combo = QComboBox()
+        for key, name in TRANSPORT_NAMES.items():
+            self.transport_combo.addItem(name, key)
+        self.transport_combo.currentIndexChanged.connect(lambda _index: self.transport_changed.emit(self.transport))
+        self.single_button = QPushButton(self.tr("Send one request"))
+        self.single_button.setToolTip(self.tr("Ask the server for a random count (1..10) of numbers in lo..hi"))
+        self.single_button.clicked.connect(lambda: self.single_requested.emit(self.transport))
+
+        self.requests_spin = QSpinBox()
+        self.requests_spin.setRange(0, 2_000_000_000)
+        self.requests_spin.setSpecialValueText(self.tr("no limit"))
+        self.requests_spin.setGroupSeparatorShown(True)
+        self.requests_spin.setValue(10_000)
+        self.count_spin = QSpinBox()
+        self.count_spin.setRange(0, MAX_COUNT)
+        self.count_spin.setGroupSeparatorShown(True)
+        self.count_spin.setValue(10)
+        self.random_count = QCheckBox(self.tr("random 1..10"))
+        self.random_count.toggled.connect(lambda checked: self.count_spin.setEnabled(not checked))
+        self.lo_spin = QSpinBox()
+        self.lo_spin.setRange(INT32_MIN, INT32_MAX)
+        self.lo_spin.setValue(1)
+        self.hi_spin = QSpinBox()
+        self.hi_spin.setRange(INT32_MIN, INT32_MAX)
+        self.hi_spin.setValue(10)
+        self.seed_edit = QLineEdit()
+        self.seed_edit.setPlaceholderText(self.tr("random"))
+        self.seed_edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,19}")))
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setRange(1, 64)
+        self.duration_spin = QDoubleSpinBox()
+        self.duration_spin.setRange(0, 86_400)
+        self.duration_spin.setDecimals(1)
+        self.duration_spin.setSuffix(" s")
+        self.duration_spin.setSpecialValueText(self.tr("no limit"))
+
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count_spin, 1)
+        count_row.addWidget(self.random_count)
+        range_row = QHBoxLayout()
+        range_row.addWidget(self.lo_spin, 1)
+        range_row.addWidget(QLabel(".."))
+        range_row.addWidget(self.hi_spin, 1)
+        form = QFormLayout()
+        self.form = form
+        form.addRow(self.tr("Transport"), self.transport_combo)
+        form.addRow(self.tr("Requests"), self.requests_spin)
+        form.addRow(self.tr("Numbers each"), count_row)
+        form.addRow(self.tr("Range"), range_row)
+        form.addRow(self.tr("Seed"), self.seed_edit)
+        form.addRow(self.tr("Client threads"), self.concurrency_spin)
+        form.addRow(self.tr("Duration"), self.duration_spin)
+
+        self.start_button = QPushButton(self.tr("Start workload"))
+        self.start_button.setObjectName("startWorkload")
+        self.start_button.clicked.connect(self._on_start)
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.compare_button = QPushButton(self.tr("Compare FIFO · TCP · Unix"))
+        self.compare_button.setToolTip(self.tr("Run this workload on each transport in turn and overlay the results"))
+        self.compare_button.clicked.connect(self._on_compare)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat(self.tr("idle"))
+        self.progress_label = QLabel("")
+        self.progress_label.setObjectName("progressLabel")
+        self.error_label = QLabel("")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c0392b;")
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button, 2)
+        buttons.addWidget(self.stop_button, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.single_button)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.compare_button)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.error_label)
+
+    def set_compact(self, compact: bool) -> None:
+        """Presentation mode: hide the seed and duration rows a teacher rarely needs."""
+        for field in (self.seed_edit, self.duration_spin):
+            label = self.form.labelForField(field)
+            field.setVisible(not compact)
+            if label is not None:
+                label.setVisible(not compact)
+
+    @property
+    def transport(self) -> str:
+        return str(self.transport_combo.currentData())
+
+    def set_transport(self, transport: str) -> None:
+        index = self.transport_combo.findData(transport)
+        if index >= 0:
+            self.transport_combo.setCurrentIndex(index)
+
+    def spec(self, transport: str | None = None) -> WorkloadSpec:
+        """The workload the fields describe (checked: raises ValueError with a clear message)."""
+        seed_text = self.seed_edit.text().strip()
+        spec = WorkloadSpec(
+            transport=transport or self.transport,
+            requests=self.requests_spin.value() or None,
+            count=None if self.random_count.isChecked() else self.count_spin.value(),
+            lo=self.lo_spin.value(), hi=self.hi_spin.value(),
+            seed=int(seed_text) if seed_text else None,
+            concurrency=self.concurrency_spin.value(),
+            duration=self.duration_spin.value() or None,
+        )
+        spec.check()
+        return spec
+
+    def set_spec(self, values: dict) -> None:
+        """Fill the fields from a saved dict (unknown or bad values are ignored)."""
+        def number(key: str, default: int | float) -> int | float:
+            try:
+                return type(default)(values.get(key, default))
+            except (TypeError, ValueError):
+                return default
+
+        self.requests_spin.setValue(int(number("requests", self.requests_spin.value())))
+        count = values.get("count", self.count_spin.value())
+        self.random_count.setChecked(count in (None, "random"))
+        if count not in (None, "random"):
+            self.count_spin.setValue(int(number("count", self.count_spin.value())))
+        self.lo_spin.setValue(int(number("lo", self.lo_spin.value())))
+        self.hi_spin.setValue(int(number("hi", self.hi_spin.value())))
+        seed = values.get("seed")
+        self.seed_edit.setText("" if seed in (None, "") else str(seed))
+        self.concurrency_spin.setValue(int(number("concurrency", self.concurrency_spin.value())))
+        self.duration_spin.setValue(float(number("duration", self.duration_spin.value())))
+        if values.get("transport") in TRANSPORT_NAMES:
+            self.set_transport(str(values["transport"]))
+
+    def saved_spec(self) -> dict:
+        """The fields as a dict for QSettings."""
+        return {
+            "transport": self.transport, "requests": self.requests_spin.value(),
+            "count": "random" if self.random_count.isChecked() else self.count_spin.value(),
+            "lo": self.lo_spin.value(), "hi": self.hi_spin.value(), "seed": self.seed_edit.text().strip(),
+            "concurrency": self.concurrency_spin.value(), "duration": self.duration_spin.value(),
+        }
+
+    def set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.compare_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+
+    def _emit_spec(self, signal: Signal) -> None:
+        try:
+            spec = self.spec()
+        except ValueError as error:
+            self.show_error(str(error))
+            return
+        self.show_error("")
+        signal.emit(spec)
+
+    def _on_start(self) -> None:
+        self._emit_spec(self.workload_requested)
+
+    def _on_compare(self) -> None:
+        self._emit_spec(self.compare_requested)

@@ -1,0 +1,195 @@
+"""The run model: what the plots and summaries show, fed by workers' batches, in bounded memory.
+
+Plain Python + numpy (Qt only to translate the client log texts). Workers put `ExchangeBatch`es
+into a `BatchInbox` from their threads; the GUI thread drains it on a timer into per-transport
+`TransportSeries`, which keep only histograms (via the backend's `WorkloadStatistics`), a ring of
+recent latencies and self-coarsening throughput bins, never every value.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication
+
+from backend.measuring.runner import (
+    RECORD_DTYPE,
+    ExchangeBatch,
+    WorkloadSpec,
+    WorkloadStatistics,
+)
+from qtapp.measuring.ring_buffer import RecordRing, RingBuffer, TimeBins
+
+TRANSPORT_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
+LATENCY_POINTS = 20_000  # recent per-exchange latencies kept for the latency-over-time plot
+POINTS_PER_BATCH = 100  # at most this many of a batch's exchanges are kept as plot points
+RECORDS_KEPT = 100_000  # recent exchange records kept for the CSV export
+
+
+@dataclass
+class InboxItem:
+    """A batch together with the run it belongs to."""
+
+    run_id: int
+    transport: str
+    batch: ExchangeBatch
+
+
+class BatchInbox:
+    """Thread-safe hand-over of batches from workers to the GUI thread (which pulls on a timer)."""
+
+    def __init__(self) -> None:
+        self._items: deque[InboxItem] = deque()
+        self._lock = threading.Lock()
+
+    def put(self, item: InboxItem) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def drain(self) -> list[InboxItem]:
+        with self._lock:
+            items = list(self._items)
+            self._items.clear()
+        return items
+
+
+@dataclass
+class ClientLogEntry:
+    """One line of the client log, ready to format."""
+
+    time_s: float
+    transport: str
+    client_pid: int
+    server_pid: int
+    text: str
+
+
+class TransportSeries:
+    """Everything shown for one transport since its last reset: statistics, latencies, rates."""
+
+    def __init__(self, transport: str, spec: WorkloadSpec) -> None:
+        self.transport = transport
+        self.spec = spec
+        self.statistics = WorkloadStatistics(spec)
+        self.latency_points = RingBuffer(LATENCY_POINTS, 2)  # (time s, round trip µs)
+        self.throughput = TimeBins(2)  # exchanges, numbers
+        self.records = RecordRing(RECORDS_KEPT, RECORD_DTYPE)
+        self.start_ns = time.perf_counter_ns()
+        self.start_wall = time.time()
+        self.last_values = np.empty(0, dtype=np.int32)
+        self.server_pid = 0
+        self.completed = 0
+        self.failed = 0
+        self.error_messages: deque[str] = deque(maxlen=20)
+        self.address = ""
+        self.embedded = True
+        self.stopped_early = False
+        self.version = 0
+
+    @property
+    def finished_exchanges(self) -> int:
+        return self.completed + self.failed
+
+    def add(self, batch: ExchangeBatch) -> None:
+        """Account one batch (GUI thread)."""
+        self.statistics.add(batch)
+        records = batch.records
+        if batch.server_pid:
+            self.server_pid = batch.server_pid
+        if len(batch.last_values):
+            self.last_values = batch.last_values
+        self.error_messages.extend(batch.error_messages)
+        self.version += 1
+        if not len(records):
+            return
+        self.records.extend(records)
+        ok = records[records["error"] == 0]
+        self.completed += len(ok)
+        self.failed += len(records) - len(ok)
+        if not len(ok):
+            return
+        times = ok["start_ns"] / 1e9
+        self.throughput.add(times, np.column_stack((np.ones(len(ok)), ok["count"].astype(np.float64))))
+        latencies = ok["latency_ns"] / 1e3
+        if len(ok) > POINTS_PER_BATCH:  # keep a spread sample and the slowest exchange
+            picked = np.linspace(0, len(ok) - 1, POINTS_PER_BATCH - 1).astype(np.int64)
+            picked = np.unique(np.append(picked, int(np.argmax(latencies))))
+            times, latencies = times[picked], latencies[picked]
+        self.latency_points.extend(np.column_stack((times, latencies)))
+
+    def report(self) -> dict:
+        """The `ipclab bench --json` object for this transport's run."""
+        return self.statistics.report(self.address, self.embedded, self.stopped_early)
+
+
+@dataclass
+class RunModel:
+    """All transports' series plus the client log entries waiting to be shown."""
+
+    series: dict[str, TransportSeries] = field(default_factory=dict)
+    current_transport: str = "fifo"
+    version: int = 0
+
+    def reset(self, transport: str, spec: WorkloadSpec) -> TransportSeries:
+        """Start a fresh series for `transport` (a new workload)."""
+        series = TransportSeries(transport, spec)
+        self.series[transport] = series
+        self.current_transport = transport
+        self.version += 1
+        return series
+
+    def series_for(self, transport: str, spec: WorkloadSpec) -> TransportSeries:
+        """The current series for `transport`, or a fresh one if the value range changed."""
+        series = self.series.get(transport)
+        if series is None or (series.spec.lo, series.spec.hi) != (spec.lo, spec.hi):
+            return self.reset(transport, spec)
+        self.current_transport = transport
+        return series
+
+    def clear(self) -> None:
+        self.series.clear()
+        self.version += 1
+
+    def current(self) -> TransportSeries | None:
+        return self.series.get(self.current_transport)
+
+
+def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid: int,
+                       detail_limit: int = 3) -> list[ClientLogEntry]:
+    """Client log lines for one batch: each exchange when there are few, else one summary."""
+    records = batch.records
+    entries: list[ClientLogEntry] = []
+    server_pid = batch.server_pid or series.server_pid
+    transport = series.transport
+    for message in batch.error_messages[:3]:
+        entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid,
+                                      QCoreApplication.translate("ClientLog", "error: {message}").format(message=message)))
+    if not len(records):
+        return entries
+    ok = records[records["error"] == 0]
+    if 0 < len(ok) <= detail_limit:
+        for position, record in enumerate(ok):
+            text = QCoreApplication.translate(
+                "ClientLog", "asked for {count} numbers in {lo}..{hi}, round trip {latency} µs").format(
+                count=int(record["count"]), lo=series.spec.lo, hi=series.spec.hi,
+                latency=f"{record['latency_ns'] / 1e3:,.1f}")
+            if position == len(ok) - 1 and len(batch.last_values):
+                shown = " ".join(str(int(value)) for value in batch.last_values[:20])
+                more = " …" if int(record["count"]) > len(batch.last_values) else ""
+                text += f": {shown}{more}"
+            when = series.start_wall + record["start_ns"] / 1e9
+            entries.append(ClientLogEntry(when, transport, client_pid, server_pid, text))
+    elif len(ok):
+        latencies = ok["latency_ns"] / 1e3
+        numbers = int(ok["count"].sum())
+        text = QCoreApplication.translate(
+            "ClientLog",
+            "thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs").format(
+            thread=batch.client_index, exchanges=f"{len(ok):,}", numbers=f"{numbers:,}",
+            median=f"{float(np.median(latencies)):,.1f}", max=f"{float(latencies.max()):,.1f}")
+        entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid, text))
+    return entries

@@ -1,0 +1,211 @@
+"""Latency plots: round trip per exchange over time, and the latency histogram and CDF (log axis)
+with p50/p90/p99/p99.9 marked; one curve per transport, so runs overlay."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
+
+from backend.measuring.stats import LatencyHistogram
+from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.measuring.plots.style import (
+    PERCENTILE_COLOURS,
+    PERCENTILES,
+    TRANSPORT_COLOURS,
+    PlotCard,
+    TextThrottle,
+    format_microseconds,
+    set_log_time_ticks,
+    style_plot,
+)
+from qtapp.measuring.plots.view_range import SteppedRange
+
+REBIN = 8  # 240 buckets per decade -> 30 per decade on screen
+GAP_S = 0.25  # no line is drawn across a pause longer than this
+LABEL_POSITIONS = {"p50": 0.95, "p90": 0.86, "p99": 0.77, "p99.9": 0.68}
+
+
+def histogram_steps(histogram: LatencyHistogram) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket edges in µs, counts) over the non-empty range, re-binned for display."""
+    counts = histogram.counts
+    nonzero = np.flatnonzero(counts)
+    if not len(nonzero):
+        return np.zeros(0), np.zeros(0)
+    first = (int(nonzero[0]) // REBIN) * REBIN
+    last = (int(nonzero[-1]) // REBIN + 1) * REBIN
+    grouped = counts[first:last].reshape(-1, REBIN).sum(axis=1).astype(np.float64)
+    edges = histogram.bucket_edges_ns[first:last + 1:REBIN] / 1e3
+    return edges, grouped
+
+
+class PercentileMarkers:
+    """Vertical lines at p50/p90/p99/p99.9 of one histogram, on a plot with a log x axis."""
+
+    def __init__(self, plot: pg.PlotItem, label_offset: float = 0.0) -> None:
+        self.lines: dict[str, pg.InfiniteLine] = {}
+        for name, colour in PERCENTILE_COLOURS.items():
+            label_position = LABEL_POSITIONS[name] - label_offset
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(colour, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                   label=name, labelOpts={"position": label_position, "color": colour,
+                                                          "fill": (255, 255, 255, 200), "movable": False})
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.lines[name] = line
+        self.values_us: dict[str, float] = {}
+
+    def refresh(self, histogram: LatencyHistogram | None) -> None:
+        if histogram is None or histogram.count == 0:
+            for line in self.lines.values():
+                line.setVisible(False)
+            self.values_us = {}
+            return
+        for name, q in PERCENTILES.items():
+            value = histogram.percentile(q) / 1e3
+            self.values_us[name] = value
+            line = self.lines[name]
+            line.setPos(math.log10(max(value, 1e-3)))
+            line.label.setFormat(f"{name} {format_microseconds(value)}")
+            line.setVisible(True)
+
+
+class LatencyOverTimePlot(PlotCard):
+    """Round trip of recent exchanges (a bounded, downsampled sample) against run time."""
+
+    def __init__(self) -> None:
+        self.widget = pg.PlotWidget()
+        super().__init__(QCoreApplication.translate("Plots", "Round trip over time"), self.widget)
+        plot = self.widget.getPlotItem()
+        style_plot(plot, QCoreApplication.translate("Plots", "time since start (s)"), QCoreApplication.translate("Plots", "round trip (log scale)"))
+        plot.setLogMode(x=False, y=True)
+        set_log_time_ticks(plot.getAxis("left"))
+        plot.addLegend(offset=(-10, 10))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), name=TRANSPORT_NAMES[transport])
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            plot.addItem(curve)
+            self.curves[transport] = curve
+        self.x_range = SteppedRange(plot, "x")
+        self.y_range = SteppedRange(plot, "y", log=True)
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries]) -> None:
+        changed = False
+        for transport, curve in self.curves.items():
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            self._keys[transport] = key
+            changed = True
+            if series is None or not len(series.latency_points):
+                curve.setData([], [])
+                continue
+            rows = series.latency_points.rows()
+            rows = rows[np.argsort(rows[:, 0], kind="stable")]
+            times, latencies = rows[:, 0], np.maximum(rows[:, 1], 1e-3)
+            gaps = np.flatnonzero(np.diff(times) > GAP_S) + 1
+            if len(gaps):  # break the line across pauses (e.g. between single requests)
+                times = np.insert(times, gaps, np.nan)
+                latencies = np.insert(latencies, gaps, np.nan)
+            curve.setData(times, latencies, connect="finite")
+        if changed:
+            data = [curve.getData() for curve in self.curves.values()]
+            self.x_range.include([x for x, _ in data if x is not None])
+            self.y_range.include([y for _, y in data if y is not None])
+
+
+class LatencyHistogramPlot(PlotCard):
+    """How many exchanges took how long (log time axis), with percentiles of the current transport."""
+
+    def __init__(self) -> None:
+        self.widget = pg.PlotWidget()
+        super().__init__(QCoreApplication.translate("Plots", "Round-trip histogram"), self.widget)
+        plot = self.widget.getPlotItem()
+        style_plot(plot, QCoreApplication.translate("Plots", "round trip (log scale)"), QCoreApplication.translate("Plots", "exchanges"))
+        plot.setLogMode(x=True, y=False)
+        set_log_time_ticks(plot.getAxis("bottom"))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            fill = pg.mkColor(colour)
+            fill.setAlpha(70)
+            curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=fill, pen=pg.mkPen(colour, width=1.5),
+                                    name=TRANSPORT_NAMES[transport])
+            plot.addItem(curve)
+            self.curves[transport] = curve
+        self.markers = PercentileMarkers(plot)
+        self.x_range = SteppedRange(plot, "x", log=True)
+        self.y_range = SteppedRange(plot, "y")
+        self._text_throttle = TextThrottle()
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None,
+                final: bool = False) -> None:
+        changed = False
+        for transport, curve in self.curves.items():
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            changed = True
+            self._keys[transport] = key
+            edges, counts = histogram_steps(series.statistics.latency) if series else (np.zeros(0), np.zeros(0))
+            if len(counts):
+                curve.setData(edges, counts)
+            else:
+                curve.setData([], [])
+        if changed:
+            data = [curve.getData() for curve in self.curves.values()]
+            self.x_range.include([x for x, _ in data if x is not None])
+            self.y_range.include([y for _, y in data if y is not None])
+        if (changed or final) and self._text_throttle.due(force=final):
+            self.markers.refresh(current.statistics.latency if current else None)
+            if current is not None and self.markers.values_us:
+                values = self.markers.values_us
+                self.note.setText(QCoreApplication.translate("Plots", "{name}: p50 {p50} · p99 {p99}").format(
+                    name=TRANSPORT_NAMES[current.transport], p50=format_microseconds(values["p50"]),
+                    p99=format_microseconds(values["p99"])))
+
+
+class LatencyCdfPlot(PlotCard):
+    """Cumulative fraction of exchanges under each round trip (log time axis), percentiles marked."""
+
+    def __init__(self, title: str | None = None) -> None:
+        self.widget = pg.PlotWidget()
+        super().__init__(title if title is not None else QCoreApplication.translate("Plots", "Round-trip CDF"), self.widget)
+        plot = self.widget.getPlotItem()
+        style_plot(plot, QCoreApplication.translate("Plots", "round trip (log scale)"), QCoreApplication.translate("Plots", "fraction of exchanges"))
+        plot.setLogMode(x=True, y=False)
+        set_log_time_ticks(plot.getAxis("bottom"))
+        plot.setYRange(0, 1.02, padding=0)
+        plot.addLegend(offset=(10, 10))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2.5), name=TRANSPORT_NAMES[transport])
+            plot.addItem(curve)
+            self.curves[transport] = curve
+        self.markers = PercentileMarkers(plot, 0.6)
+        self._text_throttle = TextThrottle()
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None,
+                final: bool = False) -> None:
+        changed = False
+        for transport, curve in self.curves.items():
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            changed = True
+            self._keys[transport] = key
+            if series is None or series.statistics.latency.count == 0:
+                curve.setData([], [])
+                continue
+            upper_ns, fraction = series.statistics.latency.cdf()
+            curve.setData(upper_ns / 1e3, fraction)
+        if (changed or final) and self._text_throttle.due(force=final):
+            self.markers.refresh(current.statistics.latency if current else None)

@@ -1,0 +1,62 @@
+"""Throughput over time: exchanges per second and numbers per second, one curve per transport."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
+
+from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.measuring.plots.style import (
+    TRANSPORT_COLOURS,
+    CompactAxis,
+    PlotCard,
+    style_plot,
+)
+from qtapp.measuring.plots.view_range import SteppedRange
+
+
+class ThroughputPlot(PlotCard):
+    """Two stacked plots sharing the time axis: exchanges/s on top, numbers/s below."""
+
+    def __init__(self) -> None:
+        self.widget = pg.GraphicsLayoutWidget()
+        super().__init__(QCoreApplication.translate("Plots", "Throughput"), self.widget)
+        self.exchanges_plot = self.widget.addPlot(row=0, col=0, axisItems={"left": CompactAxis("left")})
+        self.numbers_plot = self.widget.addPlot(row=1, col=0, axisItems={"left": CompactAxis("left")})
+        self.numbers_plot.setXLink(self.exchanges_plot)
+        style_plot(self.exchanges_plot, "", QCoreApplication.translate("Plots", "exchanges/s"))
+        style_plot(self.numbers_plot, QCoreApplication.translate("Plots", "time since start (s)"), QCoreApplication.translate("Plots", "numbers/s"))
+        self.exchanges_plot.addLegend(offset=(-10, 5))
+        self.exchange_curves: dict[str, pg.PlotDataItem] = {}
+        self.number_curves: dict[str, pg.PlotDataItem] = {}
+        for transport, colour in TRANSPORT_COLOURS.items():
+            pen = pg.mkPen(colour, width=2)
+            self.exchange_curves[transport] = self.exchanges_plot.plot(pen=pen, name=TRANSPORT_NAMES[transport])
+            self.number_curves[transport] = self.numbers_plot.plot(pen=pen)
+        self.x_range = SteppedRange(self.exchanges_plot, "x")
+        self.exchanges_range = SteppedRange(self.exchanges_plot, "y")
+        self.numbers_range = SteppedRange(self.numbers_plot, "y")
+        self._keys: dict[str, tuple] = {}
+
+    def refresh(self, all_series: dict[str, TransportSeries]) -> None:
+        changed = False
+        for transport in TRANSPORT_COLOURS:
+            series = all_series.get(transport)
+            key = (id(series), series.version if series else -1)
+            if self._keys.get(transport) == key:
+                continue
+            self._keys[transport] = key
+            changed = True
+            if series is None:
+                self.exchange_curves[transport].setData([], [])
+                self.number_curves[transport].setData([], [])
+                continue
+            times, rates = series.throughput.rates()
+            self.exchange_curves[transport].setData(times, rates[:, 0])
+            self.number_curves[transport].setData(times, rates[:, 1])
+        if changed:
+            exchanges = [curve.getData() for curve in self.exchange_curves.values()]
+            numbers = [curve.getData() for curve in self.number_curves.values()]
+            self.x_range.include([x for x, _ in exchanges if x is not None])
+            self.exchanges_range.include([y for _, y in exchanges if y is not None])
+            self.numbers_range.include([y for _, y in numbers if y is not None])

@@ -1,0 +1,34 @@
+"""Export results: JSON in the `ipclab bench --json` schema, CSV in `ipclab bench --csv` columns."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from backend.measuring.runner import RECORD_FIELDS
+from qtapp.measuring.model import RunModel
+
+
+def results_json(model: RunModel) -> dict | list:
+    """One bench report (schema ipclab.bench/1) per transport run; a single object for one run."""
+    reports = [series.report() for series in model.series.values()]
+    return reports[0] if len(reports) == 1 else reports
+
+
+def write_json(path: str, model: RunModel) -> None:
+    with open(path, "w") as handle:
+        json.dump(results_json(model), handle, indent=2)
+        handle.write("\n")
+
+
+def write_csv(path: str, model: RunModel) -> int:
+    """One row per exchange (the most recent ones kept, per transport); returns the rows written."""
+    rows = 0
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["transport", *RECORD_FIELDS])
+        for transport, series in model.series.items():
+            records = series.records.records().tolist()
+            writer.writerows([transport, *record] for record in records)
+            rows += len(records)
+    return rows
