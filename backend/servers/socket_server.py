@@ -77,11 +77,13 @@ class SocketServer(Server):
             self._unix_identity = (info.st_dev, info.st_ino)
             self.address = path
         self.listener.setblocking(False)
+        self._spare = SpareDescriptor()  # before the ready line: from then on we may be at the limit
         return self.address
 
     def serve_forever(self) -> None:
         assert self.listener is not None
-        self._spare = SpareDescriptor()
+        if self._spare is None:
+            self._spare = SpareDescriptor()
         poller = select.poll()
         poller.register(self.listener.fileno(), select.POLLIN)
         poller.register(self.cancellation.fd, select.POLLIN)
