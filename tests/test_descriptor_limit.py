@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
 import sys
 import threading
 
@@ -19,8 +20,9 @@ import pytest
 from backend.clients.client import make_client
 from backend.processes.server_child import ServerProcess
 from backend.protocol.engine import ServerError
+from backend.protocol import frames as protocol
 from backend.protocol.frames import ErrorCode
-from tests.wire import raw_socket, read_until_closed, error_code_of, wait_for
+from tests.wire import error_code_of, raw_socket, read_until_closed, wait_for
 
 TRANSPORTS = ["fifo", "tcp", "unix"]
 LIMIT = 64
@@ -141,3 +143,24 @@ def test_socket_server_at_emfile_refuses_with_busy_then_serves_again(limited_ser
         assert client.request(2).count == 2
     refusals = [event for event in list(events) if "accept failed" in event.get("error", "")]
     assert 1 <= len(refusals) <= 10, f"{len(refusals)} accept failures reported: the listener spun"
+
+
+def test_client_reads_a_busy_sent_before_it_wrote_its_request(tmp_path):
+    """A refusing server answers BUSY at accept time and closes before the client has written:
+    on a Unix socket the client's write then fails with EPIPE. The client still reads the BUSY
+    frame waiting for it instead of reporting a bare broken pipe."""
+    path = str(tmp_path / "refuser.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    try:
+        with make_client("unix", path, timeout=5.0) as client:
+            client.connect()
+            conn, _ = listener.accept()
+            conn.sendall(protocol.encode_error(0, ErrorCode.BUSY, "server busy: test"))
+            conn.close()
+            with pytest.raises(ServerError) as raised:
+                client.request(1)
+        assert raised.value.code == ErrorCode.BUSY
+    finally:
+        listener.close()
