@@ -88,36 +88,23 @@ class FifoServer(Server):
                 pass
 
     def serve_forever(self) -> None:
-        """Read requests until stopped. poll() only when a read would block: with a partial
-        request in the buffer it waits at most the half-sent timeout, with reply FIFOs cached
-        at most PRUNE_INTERVAL (to close those of clients that left), otherwise indefinitely."""
+        """Read requests until stopped: a blocking read while idle, poll() while a request is
+        partial. A thread of its own closes cached reply FIFOs of clients that left."""
+        self._spawn(self._reply_cache.prune_until_cancelled, name="ipclab-fifo-prune")
         poller = select.poll()
         poller.register(self._request_fd, select.POLLIN)
         poller.register(self.cancellation.fd, select.POLLIN)
-        os.set_blocking(self._request_fd, False)
+        os.set_blocking(self._request_fd, True)
         buffer = bytearray()
         partial_since = 0.0
         fd = self._request_fd
-        cache = self._reply_cache
         while not self.cancellation.cancelled:
-            if cache.prune_due():
-                cache.prune()
-            try:
-                data = os.read(fd, 65536)
-            except BlockingIOError:
-                data = None
-            if data is None:
-                if buffer:
-                    waited = time.monotonic() - partial_since
-                    timeout_ms = max(1, int((self.config.request_timeout - waited) * 1000))
-                elif len(cache):
-                    timeout_ms = 1000
-                else:
-                    timeout_ms = None
-                events = poller.poll(timeout_ms)
+            if buffer:
+                waited = time.monotonic() - partial_since
+                events = poller.poll(max(1, int((self.config.request_timeout - waited) * 1000)))
                 if any(event_fd == self.cancellation.fd for event_fd, _ in events):
                     return
-                if not events and buffer and time.monotonic() - partial_since >= self.config.request_timeout:
+                if not events:
                     # The frame at the head never completed: it was a fragment or garbage. Drop
                     # its first byte only and rescan, so a genuine request behind it is kept.
                     size_before = len(buffer)
@@ -131,7 +118,8 @@ class FifoServer(Server):
                     )
                     self.garbage_bytes += size_before - len(buffer)
                     partial_since = time.monotonic()
-                continue
+                    continue
+            data = os.read(fd, 65536)
             if self.cancellation.cancelled:
                 return
             if not data:
@@ -220,8 +208,7 @@ class FifoServer(Server):
                 self._known_clients.popitem(last=False)
         if new_client:
             self.events.client("client_connected", client=client)
-        with self._active_lock:
-            previous = self._active_replies.get(key)
+        previous = self._active_replies.get(key)  # a dict lookup is atomic: no lock on the hot path
         if previous is not None:
             # Requests are sequential per client: a new one means it gave up on the reply still
             # being written. Stop that reply, so its rest never reaches whoever reads next.
@@ -261,11 +248,11 @@ class FifoServer(Server):
         return shed
 
     def _open_reply(self, request: Request, client: str, inline: bool) -> FifoWriteChannel:
-        """The reply channel: the cached one (inline) or a fresh watched one (worker); at EMFILE a
-        cached descriptor is shed and the open retried."""
+        """The reply channel: the cached one (inline, released after the write) or a fresh
+        watched one (worker); at EMFILE a cached descriptor is shed and the open retried."""
         pid, channel = request.pid, request.channel
         if inline:
-            return open_with_shedding(self._reply_cache, lambda: self._reply_cache.get(pid, channel),
+            return open_with_shedding(self._reply_cache, lambda: self._reply_cache.acquire(pid, channel),
                                       self._shed_for(client))
         fd = open_with_shedding(self._reply_cache, lambda: self.directory.open_reply(pid, channel),
                                 self._shed_for(client))
@@ -291,32 +278,30 @@ class FifoServer(Server):
             if not inline:
                 with self._active_lock:
                     self._active_replies[key] = reply
+            broken = True
             try:
                 # A short timeout for inline replies guards against a client that sent several
                 # requests without reading, so the listener is never held up for long.
                 timeout = 0.05 if inline else self.config.write_timeout
                 self._serve_one(request, reply, client, received_ns, timeout)
+                broken = False
                 return
             except Cancelled:
                 return
             except PeerClosed as error:
-                if inline:
-                    self._reply_cache.drop(*key)
                 if attempt + 1 < attempts:
                     continue
                 self._forget(request)
                 reason = str(error) if "abandoned" in str(error) else "closed its reply FIFO"
                 self.events.client("client_gone", client=client, reason=reason)
             except TimedOut:
-                if inline:
-                    self._reply_cache.drop(*key)
                 self.events.client("client_error", client=client, error="not reading its reply; dropped")
             except Exception as error:  # noqa: BLE001 - one request's failure must not stop the server
-                if inline:
-                    self._reply_cache.drop(*key)
                 self.events.client("client_error", client=client, error=f"internal error: {error!r}")
             finally:
-                if not inline:
+                if inline:
+                    self._reply_cache.release(reply, broken=broken)
+                else:
                     with self._active_lock:
                         if self._active_replies.get(key) is reply:
                             del self._active_replies[key]

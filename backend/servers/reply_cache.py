@@ -3,8 +3,9 @@
 Opening a client's reply FIFO for every small reply costs an open() and a close(); the listener
 keeps the most recently used ones open instead. The cache is bounded by a share of the descriptor
 budget, and it closes what no client can read any more: a reply FIFO that was unlinked
-(`st_nlink == 0`), one whose reader is gone (a pipe's writer sees POLLERR), and one whose path now
-names another FIFO (the client made a new one). At EMFILE the server sheds the oldest entry.
+(`st_nlink == 0`) or whose reader is gone (a pipe's writer sees POLLERR), once a second, and one
+whose write failed (EPIPE: the server then reopens the client's path). At EMFILE the server sheds
+the oldest entry.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import os
 import select
 import threading
-import time
 from collections import OrderedDict
 from typing import Callable, TypeVar
 
@@ -24,7 +24,12 @@ PRUNE_INTERVAL = 1.0  # seconds between sweeps for dead entries
 
 
 class ReplyFifoCache:
-    """Open reply FIFOs by (pid, channel), least recently used first; thread-safe."""
+    """Open reply FIFOs by (pid, channel), least recently used first; thread-safe.
+
+    The listener `acquire`s an entry, writes, and `release`s it; meanwhile no other thread closes
+    it (a descriptor closed under a writer could be reused for another file). `prune` (run by a
+    thread of its own, once a second) and `shed_one` (at EMFILE) only close entries not in use.
+    """
 
     def __init__(self, directory: FifoDirectory, cancellation: Cancellation, capacity: int) -> None:
         self.directory = directory
@@ -32,26 +37,21 @@ class ReplyFifoCache:
         self.capacity = max(1, capacity)
         self._channels: OrderedDict[tuple[int, int], FifoWriteChannel] = OrderedDict()
         self._lock = threading.Lock()
-        self._last_prune = time.monotonic()
+        self._in_use: FifoWriteChannel | None = None
 
     def __len__(self) -> int:
         return len(self._channels)
 
-    def get(self, pid: int, channel: int) -> FifoWriteChannel:
-        """The open reply FIFO of this client, opened now if needed (raises ReplyFifoError).
-
-        A cached descriptor is used only while the client's path still names that same FIFO.
-        """
+    def acquire(self, pid: int, channel: int) -> FifoWriteChannel:
+        """The open reply FIFO of this client, opened now if needed (raises ReplyFifoError); it
+        stays open until `release`."""
         key = (pid, channel)
         with self._lock:
             reply = self._channels.get(key)
-        if reply is not None:
-            if self.directory.reply_identity(pid, channel) == reply.identity:
-                with self._lock:
-                    if key in self._channels:
-                        self._channels.move_to_end(key)
+            if reply is not None:
+                self._channels.move_to_end(key)
+                self._in_use = reply
                 return reply
-            self.drop(pid, channel)
         reply = FifoWriteChannel(self.directory.open_reply(pid, channel), self.cancellation)
         evicted = []
         with self._lock:
@@ -61,55 +61,67 @@ class ReplyFifoCache:
             self._channels[key] = reply
             while len(self._channels) > self.capacity:
                 evicted.append(self._channels.popitem(last=False)[1])
+            self._in_use = reply
         for old in evicted:
             old.close()
         return reply
 
-    def drop(self, pid: int, channel: int) -> None:
+    def release(self, reply: FifoWriteChannel, broken: bool = False) -> None:
+        """Done writing to `reply`; with `broken` (the write failed) it is closed and forgotten."""
+        self._in_use = None  # from now on the pruning thread may close it
+        if not broken:
+            return
         with self._lock:
-            reply = self._channels.pop((pid, channel), None)
-        if reply is not None:
-            reply.close()
+            for key, cached in list(self._channels.items()):
+                if cached is reply:
+                    del self._channels[key]
+        reply.close()
 
     def shed_one(self) -> bool:
-        """Close the least recently used entry (at EMFILE); return whether there was one."""
+        """Close the least recently used entry not in use (at EMFILE); return whether there was one."""
         with self._lock:
-            if not self._channels:
+            for key, reply in self._channels.items():
+                if reply is not self._in_use:
+                    del self._channels[key]
+                    break
+            else:
                 return False
-            _, reply = self._channels.popitem(last=False)
         reply.close()
         return True
 
-    def prune_due(self) -> bool:
-        return bool(self._channels) and time.monotonic() - self._last_prune >= PRUNE_INTERVAL
-
     def prune(self) -> int:
-        """Close every entry whose FIFO was unlinked or has no reader; return how many."""
-        self._last_prune = time.monotonic()
+        """Close every entry not in use whose FIFO was unlinked or has no reader; return how many."""
         with self._lock:
-            entries = list(self._channels.items())
-        if not entries:
-            return 0
-        poller = select.poll()
-        by_fd = {}
-        for key, reply in entries:
-            by_fd[reply.write_fd] = key
-            poller.register(reply.write_fd, 0)  # POLLERR and POLLHUP are always reported
-        dead = {by_fd[fd] for fd, events in poller.poll(0) if events & (select.POLLERR | select.POLLHUP)}
-        for key, reply in entries:
-            try:
-                if os.fstat(reply.write_fd).st_nlink == 0:
+            entries = [(key, reply) for key, reply in self._channels.items() if reply is not self._in_use]
+            if not entries:
+                return 0
+            poller = select.poll()
+            by_fd = {}
+            for key, reply in entries:
+                by_fd[reply.write_fd] = key
+                poller.register(reply.write_fd, 0)  # POLLERR and POLLHUP are always reported
+            dead = {by_fd[fd] for fd, events in poller.poll(0) if events & (select.POLLERR | select.POLLHUP)}
+            for key, reply in entries:
+                try:
+                    if os.fstat(reply.write_fd).st_nlink == 0:
+                        dead.add(key)
+                except OSError:
                     dead.add(key)
-            except OSError:
-                dead.add(key)
-        for key in dead:
-            self.drop(*key)
-        return len(dead)
+            closing = [self._channels.pop(key) for key in dead]
+        for reply in closing:
+            reply.close()
+        return len(closing)
+
+    def prune_until_cancelled(self) -> None:
+        """The pruning thread: a sweep every PRUNE_INTERVAL seconds, also while the server is idle."""
+        while not self.cancellation.wait(PRUNE_INTERVAL):
+            self.prune()
 
     def close(self) -> None:
         with self._lock:
             entries = list(self._channels.values())
             self._channels.clear()
+            self._in_use = None
         for reply in entries:
             reply.close()
 

@@ -251,15 +251,6 @@ class FifoDirectory:
             raise ReplyFifoError(f"{name} changed while it was being opened; refusing it")
         return fd
 
-    def reply_identity(self, pid: int, channel: int) -> tuple[int, int] | None:
-        """(device, inode) of the reply FIFO now at the client's path, or None if there is none."""
-        assert self._dir_fd is not None
-        try:
-            info = os.stat(reply_fifo_name(pid, channel), dir_fd=self._dir_fd, follow_symlinks=False)
-        except FileNotFoundError:
-            return None
-        return info.st_dev, info.st_ino
-
     def remove(self) -> None:
         """Remove every FIFO and file of ours, then the directory if nothing else is in it.
 
@@ -320,10 +311,6 @@ class FifoWriteChannel(Channel):
         self._fd = fd
         self.watch_reader = watch_reader
         self.abandoned = False
-        self.identity = (0, 0)
-        if fd >= 0:
-            info = os.fstat(fd)
-            self.identity = (info.st_dev, info.st_ino)
 
     def abandon(self) -> None:
         """Stop this reply at its next write or wait (safe from another thread)."""
