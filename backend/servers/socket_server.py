@@ -88,7 +88,8 @@ class SocketServer(Server):
         poller.register(self.listener.fileno(), select.POLLIN)
         poller.register(self.cancellation.fd, select.POLLIN)
         while not self.cancellation.cancelled:
-            if not self._wait_for_a_descriptor():
+            descriptors_bind = self.max_connections < self.config.max_clients  # else BUSY at once
+            if descriptors_bind and not self._wait_for_a_descriptor():
                 self._refuse_one(f"all {self.max_connections} connections the descriptor limit allows are open")
                 continue
             for fd, _ in poller.poll():
