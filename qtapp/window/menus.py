@@ -25,9 +25,9 @@ def build_menus(window: MainWindow) -> None:
     """The menu bar: File (export, save, quit), View (presentation, zoom, tabs, language), Run, Help."""
     file_menu = window.menuBar().addMenu(QCoreApplication.translate("MainWindow", "&File"))
     window.export_json_action = file_menu.addAction(
-        QCoreApplication.translate("MainWindow", "Export results as &JSON…"), lambda: export_json_dialog(window))
+        QCoreApplication.translate("MainWindow", "Export results as &JSON…"), lambda: export_dialog(window, "json"))
     window.export_csv_action = file_menu.addAction(
-        QCoreApplication.translate("MainWindow", "Export results as &CSV…"), lambda: export_csv_dialog(window))
+        QCoreApplication.translate("MainWindow", "Export results as &CSV…"), lambda: export_dialog(window, "csv"))
     file_menu.addAction(QCoreApplication.translate("MainWindow", "Save &window as PNG…"),
                         lambda: save_window_dialog(window))
     file_menu.addSeparator()
@@ -88,24 +88,20 @@ def build_menus(window: MainWindow) -> None:
     help_menu.addAction(QCoreApplication.translate("MainWindow", "&About IPC Lab"), lambda: show_about(window))
 
 
-def export_json_dialog(window: MainWindow) -> None:
-    """File → Export results as JSON."""
+def export_dialog(window: MainWindow, kind: str) -> None:
+    """File → Export results as JSON (`kind` "json") or CSV ("csv")."""
     if not window.model.series:
         window.statusBar().showMessage("Nothing to export yet: run something first.", 5000)
         return
-    path, _ = QFileDialog.getSaveFileName(window, "Export results as JSON", "ipclab-results.json", "JSON (*.json)")
-    if path:
+    name = kind.upper()
+    path, _ = QFileDialog.getSaveFileName(window, f"Export results as {name}", f"ipclab-results.{kind}",
+                                          f"{name} (*.{kind})")
+    if not path:
+        return
+    if kind == "json":
         window.export_json(path)
         window.statusBar().showMessage(f"Results written to {path}", 5000)
-
-
-def export_csv_dialog(window: MainWindow) -> None:
-    """File → Export results as CSV."""
-    if not window.model.series:
-        window.statusBar().showMessage("Nothing to export yet: run something first.", 5000)
-        return
-    path, _ = QFileDialog.getSaveFileName(window, "Export results as CSV", "ipclab-results.csv", "CSV (*.csv)")
-    if path:
+    else:
         rows = window.export_csv(path)
         window.statusBar().showMessage(f"{rows:,} exchanges written to {path}", 5000)
 
