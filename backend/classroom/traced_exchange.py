@@ -113,7 +113,7 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
         stepper.step("client", "mknodat",
                      f"The client made its own reply FIFO {name} with mkfifo() (the mknodat system call, mode "
                      "0600: only this user may open it), so that the server can answer this client and no other.",
-                     time_ns=time.monotonic_ns(), path=reply_path, flags="S_IFIFO", mode="0600")
+                     time_ns=time.monotonic_ns(), path=reply_path, mode="S_IFIFO|0600")
         try:
             request_fd = os.open(request_path, REQUEST_FIFO_FLAGS)
         except OSError as error:
