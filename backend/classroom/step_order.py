@@ -54,22 +54,24 @@ class StepOrder:
         """How many steps arrived and were not taken yet."""
         return sum(len(steps) for steps in self._waiting.values())
 
+    def peek(self, complete: bool = False) -> Step | None:
+        """The step `take()` would return, left in place."""
+        heads = [steps[0] for steps in self._waiting.values() if steps]
+        ready = [step for step in heads
+                 if self._bytes_were_sent(step) and (complete or self._next_of_its_process(step))]
+        if not ready and complete:
+            ready = heads
+        return min(ready, key=_time_order) if ready else None
+
     def take(self, complete: bool = False) -> Step | None:
         """The next step in causal order, or None if it may not have arrived yet.
 
         `complete=True`: nothing more will arrive; a step whose sender never reported (a server
         that does not step, a killed process) is then taken anyway, in time order.
         """
-        heads = [steps[0] for steps in self._waiting.values() if steps]
-        if not heads:
+        step = self.peek(complete)
+        if step is None:
             return None
-        ready = [step for step in heads
-                 if self._bytes_were_sent(step) and (complete or self._next_of_its_process(step))]
-        if not ready and complete:
-            ready = heads
-        if not ready:
-            return None
-        step = min(ready, key=_time_order)
         key = (step.actor, step.pid)
         self._waiting[key].pop(0)
         self._last_number[key] = step.number
