@@ -9,7 +9,7 @@ Text sizes follow the widget's font, so presentation mode makes them large.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -73,8 +73,13 @@ class StepDiagram(QWidget):
         self.highlighted = highlighted
         for step in steps:
             self.pids.setdefault(step.actor, step.pid)
-        self.updateGeometry()
+        self.setMinimumHeight(self.sizeHint().height())  # taller than the view: the scroll area scrolls
         self.update()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.setMinimumHeight(self.sizeHint().height())
 
     def clear(self) -> None:
         self.pids.clear()

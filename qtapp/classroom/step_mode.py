@@ -154,6 +154,9 @@ class StepModePage(QWidget):
         self._late = QTimer(self)
         self._late.setSingleShot(True)
         self._late.timeout.connect(self._show_late_steps)
+        self._scroll = QTimer(self)
+        self._scroll.setSingleShot(True)
+        self._scroll.timeout.connect(self._scroll_to_explained)
         self._on_mode_changed()
 
     # -- public -------------------------------------------------------------------------------
@@ -175,7 +178,6 @@ class StepModePage(QWidget):
         font.setPointSize(point_size + 2)
         self.list.setFont(font)
         self.diagram.setFont(font)
-        self.diagram.updateGeometry()
         self.architecture.set_line_scale(1.6 if point_size >= 15 else 1.0)
 
     @property
@@ -236,14 +238,19 @@ class StepModePage(QWidget):
         self.explained = index
         self.current_label.setText(step_label(index + 1, self.shown[index]))
         self.diagram.set_steps(self.shown, index)
-        self.diagram_scroll.ensureVisible(0, int(self.diagram.row_centre(index).y()), 0,
-                                          int(self.diagram.sizeHint().height() / max(1, len(self.shown))))
+        self._scroll.start(0)  # once the diagram has grown to its new size
         if self.list.currentRow() != index:
             self.list.setCurrentRow(index)
+
+    def _scroll_to_explained(self) -> None:
+        if 0 <= self.explained < len(self.diagram.steps):
+            rect = self.diagram.row_rect(self.explained)
+            self.diagram_scroll.ensureVisible(0, int(rect.center().y()), 0, int(rect.height()))
 
     def shutdown(self) -> None:
         self._nudge.stop()
         self._late.stop()
+        self._scroll.stop()
         self.architecture.stop()
         if self.stepper is not None:
             self.stepper.release()
