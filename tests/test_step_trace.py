@@ -131,7 +131,22 @@ def test_every_step_is_a_system_call_strace_saw(transport, tmp_path):
         if step["flags"] and step["syscall"] != "openat":
             for flag in step["flags"].split("|"):
                 assert flag == "0" or flag in found.text, (flag, found.text)
+    check_every_open_is_told(steps, calls)
     check_causal(transport, steps)
+
+
+def check_every_open_is_told(steps: list[dict], calls: list[Call]) -> None:
+    """Every open() strace saw of a path a step names — even one made before the exchange, like
+    the server's own opens of request.fifo — has its access mode and O_NONBLOCK told by the steps
+    of that process that name the path."""
+    for pid, path in {(step["pid"], step["path"]) for step in steps if step["path"]}:
+        threads = {pid} | {step["tid"] for step in steps if step["pid"] == pid}
+        told = " ".join(f"{step['sentence']} {step['flags'] or ''}" for step in steps
+                        if step["pid"] == pid and step["path"] == path)
+        for call in calls:
+            if call.name == "openat" and call.thread in threads and (call.result or -1) >= 0 and path in call.text:
+                for flag in _open_flags(call) & {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_NONBLOCK"}:
+                    assert flag in told, f"{flag} of {call.text} is not told by the steps naming {path}"
 
 
 def steps_by_process(steps: list[dict]) -> list[dict]:
@@ -170,3 +185,29 @@ def test_trace_of_nothing_fails_clearly(tmp_path):
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 1 and completed.stdout == ""
     assert "no server" in completed.stderr
+
+
+def test_open_flags_are_named_from_the_flags_value():
+    import os
+
+    from backend.classroom.call_words import explain_flags, open_flag_names
+    from backend.classroom.traced_exchange import REPLY_FIFO_FLAGS, REPLY_FIFO_REASONS
+
+    assert open_flag_names(os.O_RDONLY) == ["O_RDONLY"]
+    assert open_flag_names(os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC) == [
+        "O_WRONLY", "O_NONBLOCK", "O_NOFOLLOW", "O_CLOEXEC"]
+    assert open_flag_names(REPLY_FIFO_FLAGS) == ["O_RDWR", "O_NONBLOCK", "O_CLOEXEC"]
+    assert open_flag_names(os.O_RDWR | os.O_SYNC)[-1].startswith("0x"), "an unknown bit is shown, not hidden"
+    words = explain_flags(open_flag_names(REPLY_FIFO_FLAGS), REPLY_FIFO_REASONS)
+    assert words.startswith("O_RDWR: reading and writing") and "O_NONBLOCK: " in words and "O_CLOEXEC: " in words
+
+
+def test_the_reply_fifo_step_says_how_it_was_really_opened(start_server):
+    server = start_server("fifo")
+    completed = subprocess.run(serve_command(["request", "fifo", server.address, "--trace", "--count", "1"]),
+                               capture_output=True, text=True, timeout=60)
+    steps = [json.loads(line) for line in completed.stdout.splitlines()]
+    reply_open = next(step for step in steps if step["syscall"] == "openat" and "reply-" in step["path"])
+    assert reply_open["flags"] == "O_RDWR|O_NONBLOCK|O_CLOEXEC"
+    assert "for reading with" not in reply_open["sentence"] and "O_RDWR|O_NONBLOCK|O_CLOEXEC" in reply_open["sentence"]
+    assert f"file descriptor {reply_open['fd']}" in reply_open["sentence"]

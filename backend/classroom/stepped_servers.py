@@ -26,13 +26,13 @@ import threading
 import time
 from typing import Callable, Sequence, TextIO
 
-from backend.classroom.call_words import WHY, explain_flags, open_flag_names
+from backend.classroom.call_words import WHY, explain_flags, open_flag_names, open_flags_text
 from backend.classroom.stepping import Step, Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import RandomSource
 from backend.protocol.frames import ProtocolError, Request
 from backend.servers.events import EventWriter
-from backend.servers.fifo_server import FifoServer
+from backend.servers.fifo_server import REQUEST_KEEPALIVE_FLAGS, REQUEST_READ_FLAGS, FifoServer
 from backend.servers.server import Server, ServerConfig
 from backend.servers.socket_server import SocketServer
 from backend.transports.base import (
@@ -301,7 +301,12 @@ class SteppedFifoServer(_SteppedMixin, FifoServer):
         self.stepper.step("server", "read",
                           f"The server's read() on request.fifo (file descriptor {self._request_fd}) returned "
                           f"{read_bytes} bytes: a {protocol.REQUEST_SIZE}-byte request from client pid "
-                          f"{request.pid}, who wants {request.count} numbers in {request.lo}..{request.hi}.",
+                          f"{request.pid}, who wants {request.count} numbers in {request.lo}..{request.hi}. "
+                          f"The server opened request.fifo at start-up with {open_flags_text(REQUEST_READ_FLAGS)} "
+                          "(O_NONBLOCK: open() need not wait for a first client), then made the descriptor "
+                          "blocking, so read() waits for the next request; it also holds it open with "
+                          f"{open_flags_text(REQUEST_KEEPALIVE_FLAGS)} (file descriptor {self._keepalive_fd}), so "
+                          "read() never returns end-of-file when no client has it open.",
                           time_ns=returned_ns, receives=("request", 0), path=self.directory.request_path,
                           bytes=read_bytes, fd=self._request_fd, client_pid=request.pid, channel=request.channel,
                           request_id=request.request_id, count=request.count)
