@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
@@ -340,7 +340,11 @@ class StepModePage(QWidget):
         number = len(self.shown)
         text = step_label(number, step)
         colour = ACTOR_COLOURS.get(step.actor, "#000000")
-        item = QListWidgetItem(QIcon(number_badge(number, colour, 2 * self.list.fontMetrics().height())), text)
+        badge = int(self.list.fontMetrics().height() * 1.4)
+        self.list.setIconSize(QSize(badge, badge))
+        icon = QIcon(number_badge(number, colour, badge))
+        icon.addPixmap(icon.pixmap(badge, badge), QIcon.Mode.Selected)  # not dimmed on the selected row
+        item = QListWidgetItem(icon, text)
         item.setForeground(QColor(colour))
         self.list.addItem(item)
         self.list.scrollToBottom()
