@@ -25,6 +25,20 @@ WHY = {
     "SOCK_CLOEXEC": "closed by itself if this process runs another program (Python adds it to every socket)",
 }
 
+# What a call is, for the calls a C programmer knows under another name.
+CALL_NOTES = {
+    "readv": "readv() (read() into a list of buffers, here one)",
+    "writev": "writev() (write() from a list of buffers: frame headers and numbers in one call)",
+    "sendto": "sendto() (what C's send() calls)",
+    "recvfrom": "recvfrom() (what C's recv() calls)",
+    "sendmsg": "sendmsg() (send() from a list of buffers: frame headers and numbers in one call)",
+}
+
+
+def call_words(syscall: str) -> str:
+    """ "recvfrom() (what C's recv() calls)"; "write()" for a call known by its own name."""
+    return CALL_NOTES.get(syscall, f"{syscall}()")
+
 
 def open_flag_names(flags: int) -> list[str]:
     """The C constants that make up an open() flags value, access mode first."""

@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Callable, Sequence, TextIO
 
-from backend.classroom.call_words import WHY, explain_flags, open_flag_names, open_flags_text
+from backend.classroom.call_words import WHY, call_words, explain_flags, open_flag_names, open_flags_text
 from backend.classroom.stepping import Step, Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import RandomSource
@@ -218,7 +218,7 @@ class _ReplyWriter:
             fd = self.channel.write_fd
             self.server.stepper.step(
                 "server", self.call,
-                f"The server wrote {written} bytes of its reply with {self.call}() on file descriptor {fd}: "
+                f"The server wrote {written} bytes of its reply with {call_words(self.call)} on file descriptor {fd}: "
                 f"{_covered(frames, start, self.sent)}; the client can read them now.",
                 time_ns=returned_ns, sends=("reply", self.sent), bytes=written, fd=fd,
                 flags="0" if self.is_socket else None, request_id=self.request_id)
@@ -366,7 +366,7 @@ class SteppedSocketServer(_SteppedMixin, SocketServer):
         returned_ns = time.monotonic_ns()  # the last recvfrom() of the request has just returned
         with self._one_at_a_time:
             self.stepper.step("server", "recvfrom",
-                              f"The server read a {protocol.REQUEST_SIZE}-byte request with recvfrom() on file "
+                              f"The server read a {protocol.REQUEST_SIZE}-byte request with {call_words('recvfrom')} on file "
                               f"descriptor {channel.read_fd}: {client} wants {request.count} numbers in "
                               f"{request.lo}..{request.hi}.", time_ns=returned_ns, receives=("request", 0),
                               bytes=protocol.REQUEST_SIZE, fd=channel.read_fd, flags="0", client=client,

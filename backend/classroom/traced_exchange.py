@@ -123,11 +123,11 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
         opened_ns = time.monotonic_ns()
         if not stat.S_ISFIFO(os.fstat(request_fd).st_mode):
             raise TransportError(f"{request_path} is not a FIFO")
-        _open_step(stepper, opened_ns, f"the server's well-known request FIFO {REQUEST_FIFO}", request_path,
+        _open_step(stepper, opened_ns, f"the server's well-known request FIFO {REQUEST_FIFO}", "", request_path,
                    REQUEST_FIFO_FLAGS, REQUEST_FIFO_REASONS, request_fd)
         reply_fd = os.open(reply_path, REPLY_FIFO_FLAGS)
-        _open_step(stepper, time.monotonic_ns(), f"its reply FIFO {name}, before asking, so that the server finds "
-                   "a reader there", reply_path, REPLY_FIFO_FLAGS, REPLY_FIFO_REASONS, reply_fd)
+        _open_step(stepper, time.monotonic_ns(), f"its reply FIFO {name}", " It opens it before asking, so that "
+                   "the server finds a reader there.", reply_path, REPLY_FIFO_FLAGS, REPLY_FIFO_REASONS, reply_fd)
         reader = ReplyReader(reply_fd, request_fd, cancellation)
         calls = ClientCalls(
             write=lambda data: _write_request(request_fd, data), write_call="write", write_fd=request_fd,
@@ -162,12 +162,12 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
                 pass
 
 
-def _open_step(stepper: Stepper, returned_ns: int, what: str, path: str, flags: int, reasons: dict[str, str],
-               fd: int) -> None:
+def _open_step(stepper: Stepper, returned_ns: int, what: str, purpose: str, path: str, flags: int,
+               reasons: dict[str, str], fd: int) -> None:
     names = open_flag_names(flags)
     stepper.step("client", "openat",
-                 f"The client opened {what}, with open() (the openat system call) and the flags "
-                 f"{'|'.join(names)}; it got file descriptor {fd}. Why: {explain_flags(names, reasons)}.",
+                 f"The client opened {what} with open() (the openat system call) and the flags "
+                 f"{'|'.join(names)}; it got file descriptor {fd}.{purpose} Why: {explain_flags(names, reasons)}.",
                  time_ns=returned_ns, path=path, flags="|".join(names), fd=fd)
 
 
@@ -199,7 +199,7 @@ def _socket_exchange(transport: str, address: str, request: Request, stepper: St
     try:
         stepper.step("client", "socket",
                      f"The client made a {'TCP' if transport == 'tcp' else 'Unix-domain'} stream socket with "
-                     f"socket({domain}, SOCK_STREAM|SOCK_CLOEXEC) and got file descriptor {fd}. Why: "
+                     f"socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) and got file descriptor {fd}. Why: "
                      f"{explain_flags(['SOCK_CLOEXEC'])}.",
                      time_ns=time.monotonic_ns(), fd=fd, flags="SOCK_STREAM|SOCK_CLOEXEC", domain=domain)
         _connect(sock, transport, address, target, timeout)

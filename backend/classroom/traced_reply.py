@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from backend.classroom.call_words import call_words
 from backend.classroom.stepping import Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import (
@@ -111,7 +112,7 @@ def talk(calls: ClientCalls, request: Request, stepper: Stepper) -> tuple[Exchan
     send_ns = _perf_ns()
     written = calls.write(frame)
     stepper.step("client", calls.write_call,
-                 f"The client wrote its {written}-byte request {calls.where} with {calls.write_call}() on file "
+                 f"The client wrote its {written}-byte request {calls.where} with {call_words(calls.write_call)} on file "
                  f"descriptor {calls.write_fd}: {count} numbers in {request.lo}..{request.hi}, request id "
                  f"{request.request_id}.{calls.write_note}",
                  time_ns=time.monotonic_ns(), sends=("request", written), bytes=written, fd=calls.write_fd,
@@ -133,7 +134,7 @@ def talk(calls: ClientCalls, request: Request, stepper: Stepper) -> tuple[Exchan
         phrases = frames.feed(view[:got])
         done = frames.end is not None
         stepper.step("client", calls.read_call,
-                     f"The client read {got} bytes of the reply with {calls.read_call}() on file descriptor "
+                     f"The client read {got} bytes of the reply with {call_words(calls.read_call)} on file descriptor "
                      f"{calls.read_fd}: {_join(phrases)}" + (" — the reply is complete." if done else "."),
                      time_ns=returned_ns, receives=("reply", offset), bytes=got, fd=calls.read_fd,
                      flags=calls.read_flags, values_so_far=frames.received,
