@@ -20,6 +20,7 @@ CAUSES = {  # a step of one side, and the other side's step it can only follow
             (("client", "recvfrom"), ("server", "sendmsg"))],
     "fifo": [(("server", "read"), ("client", "write")), (("client", "readv"), ("server", "writev"))],
 }
+CAUSES["unix"] = CAUSES["tcp"]
 
 
 def _deliver_server_reports_late(page, arrivals: list[tuple[str, str]]) -> None:
@@ -45,15 +46,8 @@ def _stop_step_server(qtbot, page) -> None:
             server.stop()
 
 
-@pytest.mark.parametrize("transport", ("tcp", "fifo"))
-def test_late_server_reports_are_still_shown_in_causal_order(qtbot, window, transport):
-    page = window.step_page
-    window.tabs.setCurrentWidget(page)
-    page.transport_combo.setCurrentIndex(page.transport_combo.findData(transport))
-    page.set_mode("step")
-    arrivals: list[tuple[str, str]] = []
-    _deliver_server_reports_late(page, arrivals)
-    page.start_button.click()
+def _click_through(qtbot, page) -> None:
+    """Press Step until the exchange is over, checking that each click shows exactly one step."""
     qtbot.waitUntil(lambda: len(page.shown) == 1 and page.step_button.isEnabled(), timeout=20000)
     clicks = 1
     while page.running:
@@ -68,8 +62,25 @@ def test_late_server_reports_are_still_shown_in_causal_order(qtbot, window, tran
             assert len(page.shown) == before + 1, "one click, one step"
         assert len(page.shown) <= clicks, "a step appeared without a click"
         assert clicks < 60
-    reply_read = ("client", "recvfrom") if transport == "tcp" else ("client", "readv")
-    reply_write = ("server", "sendmsg") if transport == "tcp" else ("server", "writev")
+
+
+@pytest.mark.parametrize(("transport", "mode"), [("tcp", "step"), ("fifo", "step"), ("unix", "step"),
+                                                 ("fifo", "slow"), ("tcp", "slow")])
+def test_late_server_reports_are_still_shown_in_causal_order(qtbot, window, transport, mode):
+    page = window.step_page
+    window.tabs.setCurrentWidget(page)
+    page.transport_combo.setCurrentIndex(page.transport_combo.findData(transport))
+    page.set_mode(mode, 0.05)
+    arrivals: list[tuple[str, str]] = []
+    _deliver_server_reports_late(page, arrivals)
+    if mode == "step":
+        page.start_button.click()
+        _click_through(qtbot, page)
+    else:
+        with qtbot.waitSignal(page.exchange_finished, timeout=30000):
+            page.start_button.click()
+    reply_read = ("client", "readv") if transport == "fifo" else ("client", "recvfrom")
+    reply_write = ("server", "writev") if transport == "fifo" else ("server", "sendmsg")
     qtbot.waitUntil(lambda: reply_write in arrivals and len(page.order) == 0, timeout=5000)
     shown = [(step.actor, step.syscall) for step in page.shown]
     # The late delivery really turned the order of arrival around...
