@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 
 import pytest
@@ -211,3 +210,23 @@ def test_the_reply_fifo_step_says_how_it_was_really_opened(start_server):
     assert reply_open["flags"] == "O_RDWR|O_NONBLOCK|O_CLOEXEC"
     assert "for reading with" not in reply_open["sentence"] and "O_RDWR|O_NONBLOCK|O_CLOEXEC" in reply_open["sentence"]
     assert f"file descriptor {reply_open['fd']}" in reply_open["sentence"]
+
+
+@pytest.mark.parametrize("transport", ["fifo", "tcp"])
+def test_a_large_reply_takes_several_calls_each_told_in_causal_order(transport):
+    from backend.classroom.step_order import causal_violations
+    from backend.classroom.stepping import step_from_record
+
+    count = 300_000  # two CHUNK frames, more than a pipe or socket buffer holds
+    completed = subprocess.run(serve_command(["request", transport, "--trace", "--count", str(count)]),
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    steps = [step_from_record(json.loads(line)) for line in completed.stdout.splitlines()]
+    reply = 4 * count + 2 * 16 + 40
+    writes = [step for step in steps if step.actor == "server" and step.syscall in ("writev", "sendmsg")]
+    reads = [step for step in steps if step.actor == "client" and step.syscall in ("readv", "recvfrom")]
+    assert len(writes) > 1 and len(reads) > 1
+    assert sum(step.detail["bytes"] for step in writes) == reply == sum(step.detail["bytes"] for step in reads)
+    assert [step.sends[1] for step in writes][-1] == reply
+    assert causal_violations(steps) == []
+    assert "the END frame" in writes[-1].sentence and reads[-1].sentence.endswith("the reply is complete.")

@@ -1,8 +1,8 @@
 """`ipclab serve TRANSPORT --step`: servers that pause after each system call, for a class.
 
-At each step the server prints an event line
-`{"event":"step","actor":"server","syscall":...,"sentence":...,"detail":{...},"time":...}` and
-waits as its `Stepper` says. Commands arrive on stdin, one per line: `next` (advance one step),
+At each step the server prints an event line `{"event":"step","time":...}` with the step's
+fields (`Step.to_record()`: actor, pid, tid, number, syscall, flags, path, fd, bytes, time_ns,
+sentence, sends, receives, detail) and waits as its `Stepper` says. Commands arrive on stdin, one per line: `next` (advance one step),
 `delay SECONDS` (slow motion; `delay 0` runs freely), `step` (wait for `next` again), `run`
 (same as `delay 0`). End of stdin means run freely, so a vanished controller never leaves the
 server blocked. Requests are served one at a time. These classes replace the normal ones only
@@ -43,6 +43,7 @@ from backend.transports.base import (
     TransportError,
     drop_written,
 )
+from backend.transports.cancel import Cancellation
 from backend.transports.fifo import REPLY_WRITE_FLAGS, FifoWriteChannel, ReplyFifoError, reply_fifo_name
 from backend.transports.sockets import SocketChannel
 
@@ -120,7 +121,7 @@ class _SteppedMixin:
     stepper: Stepper
     events: EventWriter
     config: ServerConfig
-    cancellation: object
+    cancellation: Cancellation
 
     def stop(self) -> None:
         self.stepper.release()
@@ -235,7 +236,11 @@ class _ReplyWriter:
                     raise TimedOut(f"the client accepted no data for {self.timeout:g} s") from None
                 poller = select.poll()
                 poller.register(self.channel.write_fd, select.POLLOUT)
-                if not poller.poll(int(self.timeout * 1000)):
+                poller.register(self.server.cancellation.fd, select.POLLIN)  # the server is stopping
+                ready = [fd for fd, _ in poller.poll(int(self.timeout * 1000))]
+                if self.server.cancellation.fd in ready:
+                    raise Cancelled("the server is stopping")
+                if not ready:
                     raise TimedOut(f"the client read nothing for {self.timeout:g} s") from None
             except (BrokenPipeError, ConnectionResetError) as error:
                 raise PeerClosed(f"the client closed its end: {error}") from None
