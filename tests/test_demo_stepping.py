@@ -14,7 +14,7 @@ import pytest
 
 from backend.classroom.stepped_servers import apply_step_command
 from backend.classroom.stepping import Step, Stepper, step_from_record
-from backend.classroom.traced_exchange import traced_exchange
+from backend.classroom.traced_exchange import UNLINK_CALL, traced_exchange
 from backend.processes.server_child import private_address, serve_command
 
 QUIET = 0.15  # seconds without a further event that count as "nothing else happened"
@@ -211,7 +211,7 @@ def test_fifo_one_step_at_a_time_on_both_sides(stepped_server):
     next_step(); _take(events, [("server", "writev"), ("client", "readv")])  # noqa: E702
     client(); _take(events, [("client", "close")])  # its reply FIFO  # noqa: E702
     client(); _take(events, [("client", "close")])  # the request FIFO  # noqa: E702
-    client(); _take(events, [("client", "unlink")])  # noqa: E702
+    client(); _take(events, [("client", UNLINK_CALL)])  # noqa: E702
     assert thread.is_alive()  # the last step waits too
     client()
     thread.join(10)
@@ -254,6 +254,6 @@ def test_run_mode_and_end_of_stdin(stepped_server, transport):
         result, wire = traced_exchange(transport, server.address, 0, 1, 1, Stepper(seen.append))
         assert result.count == 0 and result.server_pid == server.pid and wire.reply_total_bytes == 40
     expected = ["socket", "connect", "sendto", "recvfrom", "close"] if transport == "unix" else \
-        ["mknodat", "openat", "openat", "write", "readv", "close", "close", "unlink"]
+        ["mknodat", "openat", "openat", "write", "readv", "close", "close", UNLINK_CALL]
     assert [s.syscall for s in seen] == expected * 2
     assert all(s.actor == "client" and s.sentence.endswith(".") for s in seen)
