@@ -24,20 +24,30 @@ WAIT_CALLS = {"accept", "accept4", "poll", "ppoll", "select", "pselect6", "epoll
 
 
 def wait_for_thread(pid: int, condition, timeout: float = 10.0) -> tuple[KernelSnapshot, ThreadView]:
-    """Sample `pid` until one of its threads satisfies `condition` (fails after `timeout`)."""
+    """Sample `pid` until one of its threads satisfies `condition(thread)` or, for a condition of two
+    parameters, `condition(thread, process)` (fails after `timeout`). Buffer fills are measured a
+    few times a second, so a condition on them may need a few samples."""
     sampler = KernelSampler([pid])
     deadline = time.monotonic() + timeout
     pause = threading.Event()
-    while True:
-        snapshot = sampler.sample()
-        process = snapshot.process(pid)
-        for thread in process.threads if process else []:
-            if condition(thread):
-                return snapshot, thread
-        if time.monotonic() > deadline:
-            states = [thread.summary for thread in process.threads] if process else []
-            pytest.fail(f"no thread of {pid} matched within {timeout} s: {states}")
-        pause.wait(0.02)  # poll the condition; the kernel state is what we wait for
+    two = condition.__code__.co_argcount == 2
+    try:
+        while True:
+            snapshot = sampler.sample()
+            process = snapshot.process(pid)
+            for thread in process.threads if process else []:
+                if condition(thread, process) if two else condition(thread):
+                    return snapshot, thread
+            if time.monotonic() > deadline:
+                states = [thread.summary for thread in process.threads] if process else []
+                pytest.fail(f"no thread of {pid} matched within {timeout} s: {states}")
+            pause.wait(0.02)  # poll the condition; the kernel state is what we wait for
+    finally:
+        sampler.close()
+
+
+def fill_of(process, fd: int, side: str) -> dict:
+    return next((d.fills.get(side, {}) for d in process.descriptors if d.fd == fd), {})
 
 
 @pytest.fixture
@@ -79,7 +89,8 @@ def test_a_writer_into_a_full_pipe_is_blocked_in_write_with_the_pipe_full(childr
     try:
         child = python_child(children, "import os\nwhile True: os.write(1, b'x' * 4096)", stdout=write_end)
         os.close(write_end)
-        snapshot, thread = wait_for_thread(child.pid, lambda thread: thread.call == "write" and thread.blocked)
+        snapshot, thread = wait_for_thread(child.pid, lambda thread, process: thread.call == "write" and thread.blocked
+                                           and fill_of(process, 1, "pipe").get("full"))
         assert thread.fd == 1 and thread.wait_kind == "pipe-write"
         assert thread.wait_channel in ("pipe_write", "anon_pipe_write")
         assert thread.summary.startswith("blocked in write() on a pipe")
@@ -97,7 +108,8 @@ def test_a_pipe_held_only_by_others_is_called_full_only_because_its_writer_waits
     reader = python_child(children, "import sys; sys.stdin.readline()", stdin=subprocess.PIPE)
     writer = python_child(children, "import os\nwhile True: os.write(1, b'x' * 4096)", stdout=reader.stdin)
     reader.stdin.close()  # now only the two children hold the pipe
-    snapshot, _ = wait_for_thread(writer.pid, lambda thread: thread.wait_kind == "pipe-write")
+    snapshot, _ = wait_for_thread(writer.pid, lambda thread, process: thread.wait_kind == "pipe-write"
+                                  and fill_of(process, 1, "pipe").get("full"))
     fill = next(d for d in snapshot.process(writer.pid).descriptors if d.fd == 1).fills["pipe"]
     assert fill["used"] is None and fill["full"] is True and fill["source"].startswith("inferred")
     reader_view = KernelSampler([reader.pid]).sample().process(reader.pid)
@@ -117,7 +129,8 @@ def test_a_server_whose_client_never_reads_is_blocked_in_write_with_its_buffer_f
         with client:
             client.sendall(encode_request(Request(pid=0, channel=0, request_id=1, count=50_000_000)))  # 400 MB; we never read it
             snapshot, thread = wait_for_thread(
-                server.pid, lambda thread: thread.call in WRITE_CALLS and thread.wait_kind == "socket-write")
+                server.pid, lambda thread, process: thread.call in WRITE_CALLS and thread.wait_kind == "socket-write"
+                and fill_of(process, thread.fd, "send").get("full"))
             assert thread.blocked and thread.direction == "write"
             assert thread.summary.startswith(f"blocked in {thread.call}() on ")
             descriptor = next(d for d in snapshot.process(server.pid).descriptors if d.fd == thread.fd)

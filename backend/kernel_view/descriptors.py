@@ -107,15 +107,30 @@ def read_descriptor(pid: int, fd: int, sockets: Callable[[], dict[int, SocketEnd
 
 
 def read_descriptors(pid: int, sockets: Callable[[], dict[int, SocketEndpoint]] | None = None,
-                     with_flags: bool = True) -> list[Descriptor]:
+                     with_flags: bool = True, known: dict[int, Descriptor] | None = None) -> list[Descriptor]:
     """Every open descriptor of `pid`, in fd order (those that close while we look are skipped).
+    A descriptor in `known` whose link still reads the same is reused as it is (no stat, no fdinfo).
     Raises Hidden when the process's descriptors may not be listed, Gone when it has exited."""
     found = []
+    known = known or {}
     for entry in sorted(list_directory(f"{PROC}/{pid}/fd"), key=lambda name: int(name) if name.isdigit() else -1):
         if not entry.isdigit():
             continue
+        fd = int(entry)
         try:
-            found.append(read_descriptor(pid, int(entry), sockets, with_flags))
+            previous = known.get(fd)
+            if previous is not None and read_link(f"{PROC}/{pid}/fd/{fd}") == previous.target:
+                found.append(previous)
+            else:
+                found.append(read_descriptor(pid, fd, sockets, with_flags))
         except (Gone, Hidden):
             continue
     return found
+
+
+def attach_endpoint(descriptor: Descriptor, endpoints: dict[int, SocketEndpoint]) -> Descriptor:
+    """A socket descriptor with its endpoint from the socket tables (unchanged if not found)."""
+    if descriptor.kind != "socket" or descriptor.inode not in endpoints:
+        return descriptor
+    endpoint = endpoints[descriptor.inode]
+    return descriptor._replace(kind=endpoint.family, endpoint=endpoint)

@@ -30,6 +30,9 @@ def read_bytes(path: str, limit: int = _READ_SIZE) -> bytes:
     except PermissionError:
         raise Hidden(path) from None
     try:
+        if limit <= 4096:
+            # A small /proc file is generated whole by its first read: one call instead of two.
+            return os.read(fd, limit)
         chunks = []
         total = 0
         while total < limit:
@@ -103,3 +106,60 @@ def read_c_string(pid: int, address: int, limit: int = 4096) -> str:
             return (collected + chunk[:end]).decode("utf-8", "replace")
         collected += chunk
     return collected.decode("utf-8", "replace")
+
+
+class KeptOpen:
+    """Small /proc files read again and again (a thread's stat, syscall, wchan) through descriptors
+    kept open: one pread() per sample instead of open, read and close. A kept descriptor pins the
+    task it was opened for, so a reused pid can never be read by mistake: once the task is gone
+    its reads fail and the descriptor is dropped. At most `limit` are kept; beyond, files are
+    opened for each read."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self._open: dict[str, int] = {}
+
+    def read(self, path: str, size: int = 4096) -> bytes:
+        fd = self._open.get(path)
+        if fd is None:
+            if len(self._open) >= self.limit:
+                return read_bytes(path, size)
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            except (FileNotFoundError, ProcessLookupError, NotADirectoryError):
+                raise Gone(path) from None
+            except PermissionError:
+                raise Hidden(path) from None
+            self._open[path] = fd
+        try:
+            data = os.pread(fd, size, 0)
+        except PermissionError:
+            self.drop(path)
+            raise Hidden(path) from None
+        except OSError:
+            self.drop(path)
+            raise Gone(path) from None
+        if not data:
+            self.drop(path)  # an exited task's files read empty
+            raise Gone(path)
+        return data
+
+    def drop(self, path: str) -> None:
+        fd = self._open.pop(path, None)
+        if fd is not None:
+            os.close(fd)
+
+    def keep_only(self, prefixes: set[str]) -> None:
+        """Close the descriptors of files not under one of `prefixes` (threads no longer sampled)."""
+        for path in [path for path in self._open if path[:path.rfind("/") + 1] not in prefixes]:
+            self.drop(path)
+
+    def close(self) -> None:
+        for path in list(self._open):
+            self.drop(path)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass

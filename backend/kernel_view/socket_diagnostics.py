@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import socket
 import struct
-from typing import NamedTuple
+from typing import Container, NamedTuple
+
+from backend.kernel_view.socket_tables import TCP_STATES, SocketEndpoint
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
@@ -24,6 +26,8 @@ _INET_MESSAGE = struct.Struct("=BBBB48sIIIII")
 _UNIX_REQUEST = struct.Struct("=BBxxIIIII")
 _UNIX_MESSAGE = struct.Struct("=BBBxIII")
 _ALL_STATES = 0xFFFFFFFF
+# TIME_WAIT and SYN_RECV entries belong to no descriptor (a busy machine has hundreds): not asked for.
+_OWNED_TCP_STATES = _ALL_STATES & ~((1 << 6) | (1 << 3))
 _RECEIVE_SIZE = 1 << 20
 
 
@@ -35,6 +39,7 @@ class SocketMemory(NamedTuple):
     send_buffer: int | None  # the send buffer's size (SO_SNDBUF)
     send_allocated: int | None  # send-side memory in use (Unix: the bytes waiting at the peer)
     peer_inode: int | None  # Unix: the inode of the other end
+    endpoint: SocketEndpoint | None  # TCP: the addresses and state (what /proc/net/tcp would say)
 
 
 def _attributes(data: bytes, offset: int, end: int) -> dict[int, bytes]:
@@ -74,16 +79,32 @@ def _dump(request: bytes) -> list[tuple[bytes, int, int]]:
                 return messages
 
 
+def _address(family: int, packed: bytes, port: int) -> str:
+    if family == socket.AF_INET:
+        return f"{socket.inet_ntop(socket.AF_INET, packed[:4])}:{port}"
+    return f"[{socket.inet_ntop(socket.AF_INET6, packed[:16])}]:{port}"
+
+
 def tcp_memory(family: int) -> dict[int, SocketMemory]:
-    request = _INET_REQUEST.pack(family, socket.IPPROTO_TCP, 1 << (INET_DIAG_SKMEMINFO - 1), _ALL_STATES, b"\0" * 48)
+    request = _INET_REQUEST.pack(family, socket.IPPROTO_TCP, 1 << (INET_DIAG_SKMEMINFO - 1), _OWNED_TCP_STATES,
+                                 b"\0" * 48)
+    name = "tcp" if family == socket.AF_INET else "tcp6"
     found = {}
     for data, start, end in _dump(request):
         if end - start < _INET_MESSAGE.size:
             continue
-        *_, receive_queue, send_queue, _, inode = _INET_MESSAGE.unpack_from(data, start)
+        _, state, _, _, identity, _, receive_queue, send_queue, _, inode = _INET_MESSAGE.unpack_from(data, start)
+        if not inode:
+            continue
+        source_port, destination_port = struct.unpack_from("!HH", identity)
+        state_name = TCP_STATES.get(state, str(state))
+        endpoint = SocketEndpoint(inode, name, state_name, _address(family, identity[4:20], source_port),
+                                  "" if state_name == "LISTEN" else _address(family, identity[20:36], destination_port),
+                                  send_queue, receive_queue)
         memory = _meminfo(_attributes(data, start + _INET_MESSAGE.size, end).get(INET_DIAG_SKMEMINFO))
         found[inode] = SocketMemory(inode, receive_queue, send_queue, memory[RCVBUF] if memory else None,
-                                    memory[SNDBUF] if memory else None, memory[WMEM_QUEUED] if memory else None, None)
+                                    memory[SNDBUF] if memory else None, memory[WMEM_QUEUED] if memory else None, None,
+                                    endpoint)
     return found
 
 
@@ -100,14 +121,20 @@ def unix_memory() -> dict[int, SocketMemory]:
         memory = _meminfo(attributes.get(UNIX_DIAG_MEMINFO))
         peer = struct.unpack_from("=I", attributes[UNIX_DIAG_PEER])[0] if len(attributes.get(UNIX_DIAG_PEER, b"")) >= 4 else None
         found[inode] = SocketMemory(inode, queues[0], queues[1], memory[RCVBUF] if memory else None,
-                                    memory[SNDBUF] if memory else None, memory[WMEM_ALLOC] if memory else None, peer)
+                                    memory[SNDBUF] if memory else None, memory[WMEM_ALLOC] if memory else None, peer,
+                                    None)
     return found
 
 
-def socket_memory() -> dict[int, SocketMemory]:
-    """Every TCP (v4 and v6) and Unix socket's queues and buffer sizes, by inode; {} if unavailable."""
+def socket_memory(kinds: Container[str] = ("tcp", "tcp6", "unix")) -> dict[int, SocketMemory]:
+    """The queues and buffer sizes of every socket of the `kinds` asked for ("tcp", "tcp6",
+    "unix"), by inode; {} where netlink is not available."""
     found: dict[int, SocketMemory] = {}
-    for read in (lambda: tcp_memory(socket.AF_INET), lambda: tcp_memory(socket.AF_INET6), unix_memory):
+    readers = {"tcp": lambda: tcp_memory(socket.AF_INET), "tcp6": lambda: tcp_memory(socket.AF_INET6),
+               "unix": unix_memory}
+    for kind, read in readers.items():
+        if kind not in kinds:
+            continue
         try:
             found.update(read())
         except (OSError, AttributeError, struct.error, IndexError):

@@ -6,9 +6,9 @@ addresses, its TCP state and (for TCP) the bytes waiting in its send and receive
 
 from __future__ import annotations
 
-import ipaddress
+import socket
 import struct
-from typing import NamedTuple
+from typing import Container, NamedTuple
 
 from backend.kernel_view.proc_files import Gone, Hidden, read_text
 
@@ -33,17 +33,17 @@ class SocketEndpoint(NamedTuple):
 
 def _ipv4(text: str) -> str:
     address, port = text.split(":")
-    return f"{ipaddress.IPv4Address(struct.pack('<I', int(address, 16)))}:{int(port, 16)}"
+    return f"{socket.inet_ntop(socket.AF_INET, struct.pack('<I', int(address, 16)))}:{int(port, 16)}"
 
 
 def _ipv6(text: str) -> str:
     address, port = text.split(":")
     packed = b"".join(struct.pack("<I", int(address[i:i + 8], 16)) for i in range(0, 32, 8))
-    return f"[{ipaddress.IPv6Address(packed).compressed}]:{int(port, 16)}"
+    return f"[{socket.inet_ntop(socket.AF_INET6, packed)}]:{int(port, 16)}"
 
 
-def parse_tcp_table(text: str, family: str) -> dict[int, SocketEndpoint]:
-    """inode -> endpoint for the lines of /proc/net/tcp or tcp6."""
+def parse_tcp_table(text: str, family: str, wanted: Container[int] | None = None) -> dict[int, SocketEndpoint]:
+    """inode -> endpoint for the lines of /proc/net/tcp or tcp6 (only inodes in `wanted`, if given)."""
     decode = _ipv4 if family == "tcp" else _ipv6
     table = {}
     for line in text.splitlines()[1:]:
@@ -52,6 +52,8 @@ def parse_tcp_table(text: str, family: str) -> dict[int, SocketEndpoint]:
             continue
         try:
             inode = int(fields[9])
+            if wanted is not None and inode not in wanted:
+                continue
             send_queue, receive_queue = (int(part, 16) for part in fields[4].split(":"))
             state = TCP_STATES.get(int(fields[3], 16), fields[3])
             remote = "" if state == "LISTEN" else decode(fields[2])
@@ -61,8 +63,8 @@ def parse_tcp_table(text: str, family: str) -> dict[int, SocketEndpoint]:
     return table
 
 
-def parse_unix_table(text: str) -> dict[int, SocketEndpoint]:
-    """inode -> endpoint for the lines of /proc/net/unix."""
+def parse_unix_table(text: str, wanted: Container[int] | None = None) -> dict[int, SocketEndpoint]:
+    """inode -> endpoint for the lines of /proc/net/unix (only inodes in `wanted`, if given)."""
     table = {}
     for line in text.splitlines()[1:]:
         fields = line.split(None, 7)
@@ -72,19 +74,25 @@ def parse_unix_table(text: str) -> dict[int, SocketEndpoint]:
             flags, state, inode = int(fields[3], 16), int(fields[5], 16), int(fields[6])
         except ValueError:
             continue
+        if wanted is not None and inode not in wanted:
+            continue
         kind = "listening" if flags & UNIX_LISTENING_FLAG else "connected" if state == 3 else "unconnected"
         path = fields[7].strip() if len(fields) > 7 else ""
         table[inode] = SocketEndpoint(inode, "unix", kind, path, "", None, None)
     return table
 
 
-def read_socket_tables(net_directory: str = "/proc/net") -> dict[int, SocketEndpoint]:
-    """Every TCP and Unix socket the kernel lists in this network namespace, by inode."""
+def read_socket_tables(net_directory: str = "/proc/net", wanted: Container[int] | None = None,
+                       names: Container[str] = ("unix", "tcp", "tcp6")) -> dict[int, SocketEndpoint]:
+    """The TCP and Unix sockets the kernel lists in this network namespace (those in `wanted`, from
+    the tables in `names`), by inode."""
     table: dict[int, SocketEndpoint] = {}
     for name, parse in (("unix", None), ("tcp", "tcp"), ("tcp6", "tcp6")):
+        if name not in names:
+            continue
         try:
             text = read_text(f"{net_directory}/{name}", limit=16 * 1024 * 1024)
         except (Gone, Hidden):
             continue
-        table.update(parse_unix_table(text) if parse is None else parse_tcp_table(text, parse))
+        table.update(parse_unix_table(text, wanted) if parse is None else parse_tcp_table(text, parse, wanted))
     return table
