@@ -112,7 +112,8 @@ def decode_call(pid: int, name: str, raw: list[int], descriptor: Callable[[int],
                 arguments.append(Argument("timeout", signed32(raw[2]), _milliseconds(signed32(raw[2]))))
             else:
                 arguments.append(Argument("timeout", raw[2], _safe(lambda: _timespec(pid, raw[2]))))
-            subject = " and ".join(describe_fd(number) for number, _ in watched if number >= 0)
+            subject = " and ".join(f"{describe_fd(number)} ({'for room to write' if 'POLLOUT' in events else 'for data'})"
+                                   for number, events in watched if number >= 0)
         elif name in ("select", "pselect6"):
             direction = "poll"
             arguments.append(Argument("nfds", raw[0], f"descriptors below {raw[0]}"))

@@ -28,6 +28,7 @@ class Descriptor(NamedTuple):
     flags: list[str]  # ["O_RDWR", "O_NONBLOCK", ...]; [] when fdinfo is hidden
     access: str  # "O_RDONLY", "O_WRONLY", "O_RDWR" or "?"
     endpoint: SocketEndpoint | None  # for a socket found in the kernel's tables
+    both_ends: bool = False  # a pipe whose two ends this same process holds (a wake-up pipe)
 
     @property
     def name(self) -> str:
@@ -40,7 +41,7 @@ def describe(descriptor: Descriptor) -> str:
     if kind == "fifo":
         return os.path.basename(descriptor.target.removesuffix(" (deleted)"))
     if kind == "pipe":
-        return f"a pipe (inode {descriptor.inode})"
+        return "its own wake-up pipe" if descriptor.both_ends else f"a pipe (inode {descriptor.inode})"
     if endpoint is not None and kind in ("tcp", "tcp6"):
         if endpoint.listening:
             return f"listening TCP socket {endpoint.local}"
@@ -134,3 +135,11 @@ def attach_endpoint(descriptor: Descriptor, endpoints: dict[int, SocketEndpoint]
         return descriptor
     endpoint = endpoints[descriptor.inode]
     return descriptor._replace(kind=endpoint.family, endpoint=endpoint)
+
+
+def mark_wake_up_pipes(descriptors: list[Descriptor]) -> list[Descriptor]:
+    """Pipes the process holds both ends of are its own wake-up (self-)pipes: say so."""
+    inodes = [descriptor.inode for descriptor in descriptors if descriptor.kind == "pipe"]
+    twice = {inode for inode in inodes if inodes.count(inode) > 1}
+    return [descriptor._replace(both_ends=True) if descriptor.kind == "pipe" and descriptor.inode in twice
+            else descriptor for descriptor in descriptors]

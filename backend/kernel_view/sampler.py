@@ -19,7 +19,8 @@ from typing import Iterable
 
 from backend.kernel_view.buffer_fills import BufferFill, OwnEnds, descriptor_fill
 from backend.kernel_view.call_arguments import decode_call
-from backend.kernel_view.descriptors import Descriptor, attach_endpoint, read_descriptor, read_descriptors
+from backend.kernel_view.descriptors import (Descriptor, attach_endpoint, mark_wake_up_pipes, read_descriptor,
+                                             read_descriptors)
 from backend.kernel_view.plain_words import LINUX_ONLY, summarize
 from backend.kernel_view.proc_files import PROC, Gone, Hidden, KeptOpen, list_directory, read_link, read_text
 from backend.kernel_view.socket_diagnostics import socket_memory
@@ -172,7 +173,8 @@ class KernelSampler:
             return
         unresolved = {descriptor.inode for descriptor in found if descriptor.kind == "socket"}
         endpoints = _endpoints(unresolved) if unresolved else {}
-        memory.descriptors = {descriptor.fd: attach_endpoint(descriptor, endpoints) for descriptor in found}
+        found = mark_wake_up_pipes([attach_endpoint(descriptor, endpoints) for descriptor in found])
+        memory.descriptors = {descriptor.fd: descriptor for descriptor in found}
         memory.listed_at, memory.hidden = now, False
 
     def _measure_fills(self, memory: _ProcessMemory, now: float) -> None:
