@@ -66,6 +66,8 @@ class DescriptorView:
     flags: list[str]
     access: str
     socket_state: str  # TCP state or Unix listening/connected ("" for non-sockets)
+    local: str  # a socket's own address ("127.0.0.1:5000", a Unix path; "" if none)
+    remote: str  # a TCP socket's peer address ("" if none)
     fills: dict[str, dict]  # "pipe" | "send" | "receive" -> {"used", "capacity", "source", "full"}
 
 
@@ -281,7 +283,8 @@ class KernelSampler:
             fills = {**fills, "pipe": INFERRED_FULL}
         endpoint = found.endpoint
         return DescriptorView(found.fd, found.target, found.kind, found.name, found.inode, found.flags, found.access,
-                              endpoint.state if endpoint else "", {side: _fill_dict(fill) for side, fill in fills.items()})
+                              endpoint.state if endpoint else "", endpoint.local if endpoint else "",
+                              endpoint.remote if endpoint else "", {side: _fill_dict(fill) for side, fill in fills.items()})
 
 
 def sample_once(pids: Iterable[int], with_descriptors: bool = True) -> KernelSnapshot:
