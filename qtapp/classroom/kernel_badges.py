@@ -70,24 +70,21 @@ class KernelBadges(QObject):
             self._place_caption()
         return False
 
-    def _caption_height(self) -> int:
-        if not self.sentences:
-            return 0
-        pixels = PRESENTATION_PIXELS if self.presentation() else 15
-        lines = min(CAPTION_LINES, len(self.sentences))
-        return int(lines * pixels * 1.45 + 14)
-
     def _place_caption(self) -> None:
-        height = self._caption_height()
-        self.view.setViewportMargins(0, 0, 0, height)
-        if height:
-            font = self.caption.font()
-            font.setPixelSize(PRESENTATION_PIXELS if self.presentation() else 15)
-            self.caption.setFont(font)
-            self.caption.setGeometry(0, self.view.height() - height, self.view.width(), height)
-            self.caption.show()
-        else:
+        if not self.sentences:
+            self.view.setViewportMargins(0, 0, 0, 0)
             self.caption.hide()
+            return
+        pixels = PRESENTATION_PIXELS if self.presentation() else 15
+        font = self.caption.font()
+        font.setPixelSize(pixels)
+        self.caption.setFont(font)
+        width = self.view.width()
+        limit = int(CAPTION_LINES * pixels * 1.4 + 14)
+        height = min(limit, max(self.caption.heightForWidth(width), int(pixels * 1.4 + 14)))
+        self.view.setViewportMargins(0, 0, 0, height)
+        self.caption.setGeometry(0, self.view.height() - height, width, height)
+        self.caption.show()
 
     # -- the overlay ------------------------------------------------------------------------------
     def _place(self) -> None:
@@ -131,7 +128,9 @@ class KernelBadges(QObject):
             self.badges[key] = badge
             rect = self.view.rects.get(key)
             if rect is not None:
-                self._pill(badge, rect.right() - 6, rect.center().y(), 0, align_right=True, small=True, height=rect.height() - 6)
+                compact = badge._replace(short=f"{badge.call}()" if badge.call and badge.kind != "running" else badge.short)
+                self._pill(compact, rect.right() - 6, rect.center().y(), 0, align_right=True, small=True,
+                           height=rect.height() - 6)
             if badge.kind == "blocked":
                 self.sentences.append(f"<b>{client.label}</b> (thread {tid}): {badge.sentence}")
         self.fills = channel_fills(snapshot)
@@ -180,6 +179,8 @@ class KernelBadges(QObject):
             words = f"{format_size(fill.used)} of {format_size(fill.capacity)}" if fill.capacity else format_size(fill.used)
             if fill.full:
                 words += " — full"
+        if not key.startswith("fifo:"):
+            words = "send buffer: " + words  # a socket: the server's sending side, the reply's way
         if fill.used is not None and not fill.used and not fill.full:
             return  # an empty buffer: nothing to show, the drawing stays quiet
         inside_pipe = key.startswith("fifo:")
@@ -187,8 +188,10 @@ class KernelBadges(QObject):
         label.setFont(_font(self._pixels(15 if inside_pipe and rect.height() < 40 else 17)))
         width = max(170.0, label.boundingRect().width() + 16)
         height = max(rect.height() - 8, label.boundingRect().height() + 4) if inside_pipe else label.boundingRect().height() + 8
-        left = rect.right() - width - rect.height() / 2 if inside_pipe else rect.right() + 10
-        bar = QRectF(left, rect.center().y() - height / 2, width, height)
+        if inside_pipe:  # at the pipe's right end, inside it
+            bar = QRectF(rect.right() - width - rect.height() / 2, rect.center().y() - height / 2, width, height)
+        else:  # under the connection's line (its label is above the line)
+            bar = QRectF(rect.x(), rect.bottom() + 20, width, height)
         colour = QColor(FULL_COLOUR if fill.full else FILL_COLOUR)
         frame = QGraphicsRectItem(bar)
         frame.setPen(QPen(colour, 2))

@@ -3,7 +3,7 @@ doing over the last seconds (running; blocked on a channel; waiting in accept or
 with the system call's name written in each stretch — so a class sees who waits for whom.
 
 Fed with KernelSnapshots (from the KernelMonitor, already off the GUI thread); which threads get a
-lane and what they are called is the owner's choice (`lane_label`)."""
+lane and what they are called is the owner's choice (`lane_label(pid, thread)`, None for no lane)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ LaneKey = tuple[int, int]  # (pid, tid)
 class KernelTimeline(QWidget):
     """`add(snapshot)` records one sample; the widget paints the last WINDOW_SECONDS."""
 
-    def __init__(self, lane_label: Callable[[int, int, str], str | None], parent: QWidget | None = None) -> None:
+    def __init__(self, lane_label: Callable[[int, object], str | None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kernelTimeline")
         self.lane_label = lane_label
@@ -66,7 +66,7 @@ class KernelTimeline(QWidget):
         for process in snapshot.processes:
             for thread in process.threads:
                 key = (process.pid, thread.tid)
-                label = self.lane_label(process.pid, thread.tid, thread.name)
+                label = self.labels.get(key) or self.lane_label(process.pid, thread)
                 if label is None:
                     continue
                 if key not in self.lanes and len(self.lanes) >= MAX_LANES:
@@ -124,8 +124,10 @@ class KernelTimeline(QWidget):
         for seconds in range(0, int(self.window_seconds) + 1, 5):
             x = right - span * seconds / self.window_seconds
             painter.drawLine(int(x), int(top - 4), int(x), int(top + lane_height * len(keys)))
-            painter.drawText(int(x) - 40, int(legend_height), 80, metrics.height(), Qt.AlignmentFlag.AlignCenter,
-                             "now" if seconds == 0 else f"−{seconds} s")
+            words = "now" if seconds == 0 else f"−{seconds} s"
+            width = metrics.horizontalAdvance(words) + 8
+            painter.drawText(int(min(x - width / 2, self.width() - width)), int(legend_height), width, metrics.height(),
+                             Qt.AlignmentFlag.AlignCenter, words)
         if not keys:
             painter.drawText(self.rect().adjusted(10, int(top), -10, 0), Qt.AlignmentFlag.AlignLeft,
                              "No process to show yet: start a server or a lesson.")
