@@ -163,10 +163,12 @@ class BackPressureLesson(Lesson):
     def __init__(self, window, monitor, transport: str = "tcp") -> None:
         super().__init__(window, monitor)
         self.transport = transport
+        blocks = (tr("then the server cannot write on: its reply FIFO is non-blocking, so it waits in poll() for "
+                     "room") if transport == "fifo" else tr("then the server's write cannot go on: it blocks"))
         self.intro = tr("A client asks the {transport} server for 50 million numbers and never reads them. The "
-                        "kernel's buffers between them fill up; then the server's write() cannot go on: it blocks. "
-                        "After its write timeout (10 s) the server gives up on that client.").format(
-            transport={"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}[transport])
+                        "kernel's buffers between them fill up; {blocks}. After its write timeout (10 s) the server "
+                        "gives up on that client.").format(
+            transport={"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}[transport], blocks=blocks)
         self.saw_blocked = False
 
     def begin(self) -> None:
@@ -273,6 +275,7 @@ class TcpAcceptLesson(Lesson):
 
 
 class NaiveMixupLesson(Lesson):
+    shows_drawing = False  # the drawing shows the textbook FIFO server, not the lesson's naive one
     name = "naive-mixup"
     title = tr("(d) The naive design's mix-up, seen in the kernel")
     intro = tr("The naive design has ONE reply FIFO for every client. Three client threads wait in read() on that "
@@ -281,15 +284,16 @@ class NaiveMixupLesson(Lesson):
     READERS = 3
 
     def begin(self) -> None:
-        server = self.window.mixup_page.naive_server
-        if server.state == ServerState.LISTENING:
-            self._race()
-        else:
-            server.ready.connect(self._on_ready)
-            server.start()
+        from qtapp.classroom.mixup import NaiveServerProcess
+
+        # A naive server of the lesson's own (the Naive vs textbook tab's would run its own demo too).
+        self.server = NaiveServerProcess(self)
+        self.server.ready.connect(self._on_ready)
+        self.server.failed.connect(lambda message: self.conclude(tr("The naive server did not start: {message}").format(
+            message=message)))
+        self.server.start()
 
     def _on_ready(self, _event) -> None:
-        self.window.mixup_page.naive_server.ready.disconnect(self._on_ready)
         if not self.done:
             self._race()
 
@@ -297,16 +301,15 @@ class NaiveMixupLesson(Lesson):
         from backend.classroom.kernel_demos import naive_race
         from backend.transports.cancel import Cancellation
 
-        server = self.window.mixup_page.naive_server
+        server = self.server
         self.labels = {server.pid: tr("naive server {pid}").format(pid=server.pid)}
         self.monitor.extra_pids["lesson"] = [server.pid]
         self.cancellation = Cancellation()
-        for index in range(self.READERS):
-            self.window.extra_clients[f"lesson-naive-{index}"] = ClientNode(
-                f"lesson-naive-{index}", "fifo", tr("naive client {number}").format(number=index + 1))
+        gui_pid = self.window.client_pid
 
-        def register(index: int, tid: int) -> None:
+        def register(index: int, tid: int) -> None:  # called from each reader thread as it starts
             client_threads.register(f"lesson-naive-{index}", tid)
+            self.labels[(gui_pid, tid)] = tr("naive client {number}").format(number=index + 1)
 
         address = server.address
         call = self.background(lambda: naive_race(address, self.READERS, 4.0, register, self.cancellation),
@@ -348,6 +351,8 @@ class NaiveMixupLesson(Lesson):
         super().stop()
         for index in range(self.READERS):
             client_threads.unregister(f"lesson-naive-{index}")
+        if getattr(self, "server", None) is not None:
+            self.server.shutdown()
 
 
 @dataclass(frozen=True)
@@ -363,3 +368,21 @@ LESSONS = [LessonEntry(lesson.name, lesson.title, lesson)
 
 def lesson_by_name(name: str) -> LessonEntry:
     return next(entry for entry in LESSONS if entry.name == name)
+
+
+def tour_steps(window, step_class) -> list:
+    """The lessons as guided-tour steps: each starts its lesson on the Kernel tab."""
+    def starter(name: str):
+        return lambda: window.kernel_page.run_lesson(name)
+
+    texts = {
+        "fifo-open": tr("The Kernel tab shows what the kernel says each process is doing. Here cat is stuck "
+                        "inside open() on a FIFO until a writer opens the other end."),
+        "back-pressure": tr("A client that never reads: the server's write blocks, the buffer between them fills "
+                            "up (the bar on the drawing), then the server gives up after its write timeout."),
+        "tcp-accept": tr("An idle TCP server sleeps in the kernel waiting for a connection; a client connects and "
+                         "a new thread waits for its request."),
+        "naive-mixup": tr("The naive design: three readers on ONE reply FIFO. The kernel hands a reply to "
+                          "whichever reader it wakes."),
+    }
+    return [step_class(entry.title, texts[entry.name], starter(entry.name)) for entry in LESSONS]

@@ -175,3 +175,21 @@ def install_kernel_view(window) -> KernelPage:
 
     window.tabs.currentChanged.connect(follow_tab)
     return page
+
+
+def lesson_row(window, transport=lambda: "tcp") -> QHBoxLayout:
+    """A row of buttons that start the kernel lessons (for the Faults tab); back-pressure uses
+    `transport()` (the tab's transport)."""
+    row = QHBoxLayout()
+    row.addWidget(QLabel(QCoreApplication.translate("KernelPage", "In the kernel:")))
+    for entry in LESSONS:
+        button = QPushButton(entry.title.split(" ", 1)[0] + " " + _short(entry.name))
+        button.setToolTip(entry.title)
+        button.setObjectName("faultButton")
+        options = (lambda: {"transport": transport()}) if entry.name == "back-pressure" else dict
+        button.clicked.connect(lambda _checked=False, name=entry.name, options=options:
+                               window.kernel_page.run_lesson(name, **options()))
+        button.setEnabled(sys.platform.startswith("linux"))
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
