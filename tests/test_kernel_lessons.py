@@ -79,3 +79,4 @@ def test_lesson_naive_race_readers_share_one_fifo_and_one_gets_the_reply(tmp_pat
             race.join(timeout=20)
             cancellation.close()
         assert result["got_it"] in (0, 1, 2) and result["request_id"] == 1
+        assert result["waiting_order"] == [1, 2, 0]  # the asker waited last

@@ -7,8 +7,8 @@ in the kernel's view (each one is a plain function or object the GUI runs in the
   blocks writing until its --write-timeout gives up.
 - late_talker: connects to a server, waits before sending its request (the server's thread waits
   in recv), then does one exchange.
-- naive_race: several threads block in read() on the naive design's ONE shared reply FIFO; one
-  client asks; the kernel hands the reply to whichever reader it wakes — maybe not the asker.
+- naive_race: several threads block in read() on the naive design's ONE shared reply FIFO, the
+  asker last; it asks; the kernel hands the reply to the reader it wakes — not the asker's own.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from typing import Callable
 
 from backend.classroom.fault_demos import _connect
@@ -114,19 +115,18 @@ def late_talker(transport: str, address: str, pause_seconds: float, cancellation
 def naive_race(directory: str, readers: int = 3, hold_seconds: float = 3.0,
                on_thread: Callable[[int, int], None] | None = None,
                cancellation: Cancellation | None = None) -> dict:
-    """`readers` threads block in read() on the shared naive-reply.fifo; after `hold_seconds`
-    client 0 (only) sends a request. Returns {"asker": 0, "got_it": k, "request_id": ...}: which
-    reader the kernel gave client 0's reply to. `on_thread(k, native thread id)` as each starts."""
+    """`readers` threads block in read() on the shared naive-reply.fifo, client 0 last; after
+    `hold_seconds` client 0 (only) sends a request. Returns {"asker": 0, "got_it": k,
+    "waiting_order": [...], "request_id": ...}: which reader the kernel gave client 0's reply to,
+    and the order in which they started waiting. `on_thread(k, native thread id)` as each starts."""
     reply_path = os.path.join(os.path.abspath(directory), NAIVE_REPLY_FIFO)
     # Read-write and blocking: the reads wait in pipe_read (no end-of-file while nobody writes).
     reply_fd = os.open(reply_path, os.O_RDWR | os.O_CLOEXEC)
     results: dict[int, object] = {}
-    started = threading.Barrier(readers + 1)
 
     def read_reply(index: int) -> None:
         if on_thread is not None:
             on_thread(index, threading.get_native_id())
-        started.wait()
         buffer = bytearray()
         while True:
             data = os.read(reply_fd, 65536)
@@ -141,11 +141,13 @@ def naive_race(directory: str, readers: int = 3, hold_seconds: float = 3.0,
 
     threads = [threading.Thread(target=read_reply, args=(index,), name=f"naive-reader-{index}", daemon=True)
                for index in range(readers)]
+    # The asker (client 0) starts waiting last: the others have waited longer.
+    order = list(range(1, readers)) + [0]
     waiter = cancellation or Cancellation()
     try:
-        for thread in threads:
-            thread.start()
-        started.wait()
+        for index in order:
+            threads[index].start()
+            _wait_until_reading(threads[index], waiter)
         waiter.wait(hold_seconds)
         request_fd = _open_request_fifo_named(directory)
         try:
@@ -169,8 +171,28 @@ def naive_race(directory: str, readers: int = 3, hold_seconds: float = 3.0,
         if cancellation is None:
             waiter.close()
     winner = next((index for index, value in results.items() if value is not None), None)
-    return {"asker": 0, "got_it": winner, "readers": readers,
+    return {"asker": 0, "got_it": winner, "readers": readers, "waiting_order": order,
             "request_id": results[winner][0] if winner is not None else None}
+
+
+def _wait_until_reading(thread: threading.Thread, waiter: Cancellation, timeout: float = 3.0) -> int | None:
+    """Wait until `thread` sleeps in a pipe read (the kernel's own word, from /proc); its TID."""
+    from backend.kernel_view.proc_files import Gone, Hidden
+    from backend.kernel_view.thread_state import read_thread
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        native = thread.native_id
+        if native is not None:
+            try:
+                state = read_thread(os.getpid(), native)
+            except (Gone, Hidden):
+                return native
+            if state.wait_channel and "pipe_read" in state.wait_channel:
+                return native
+        if waiter.wait(0.01):
+            break
+    return thread.native_id
 
 
 def _open_request_fifo_named(directory: str) -> int:

@@ -112,8 +112,9 @@ def decode_call(pid: int, name: str, raw: list[int], descriptor: Callable[[int],
                 arguments.append(Argument("timeout", signed32(raw[2]), _milliseconds(signed32(raw[2]))))
             else:
                 arguments.append(Argument("timeout", raw[2], _safe(lambda: _timespec(pid, raw[2]))))
-            subject = " and ".join(f"{describe_fd(number)} ({'for room to write' if 'POLLOUT' in events else 'for data'})"
-                                   for number, events in watched if number >= 0)
+            named = [(describe_fd(number), events) for number, events in watched if number >= 0]
+            telling = [(name, events) for name, events in named if name != "its own wake-up pipe"] or named
+            subject = " and ".join(f"{name} ({_purpose(name, events)})" for name, events in telling)
         elif name in ("select", "pselect6"):
             direction = "poll"
             arguments.append(Argument("nfds", raw[0], f"descriptors below {raw[0]}"))
@@ -140,6 +141,13 @@ def _resolved(pid: int, path: str, directory: int, name: str) -> str:
         return os.path.join(read_link(f"{PROC}/{pid}/cwd"), path)
     except (Gone, Hidden):
         return ""
+
+
+def _purpose(name: str, events: str) -> str:
+    """What a poll entry waits for, in words."""
+    if "POLLOUT" in events:
+        return "for room to write"
+    return "for a connection" if name.startswith("listening") else "for data"
 
 
 def _milliseconds(value: int) -> str:

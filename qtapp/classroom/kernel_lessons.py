@@ -183,7 +183,7 @@ class BackPressureLesson(Lesson):
         self.labels = {server.pid: tr("server {pid}").format(pid=server.pid)}
         self.cancellation = Cancellation()
         self.window.extra_clients["lesson-backpressure"] = ClientNode("lesson-backpressure", self.transport,
-                                                                      tr("client that never reads"))
+                                                                      tr("client, never reads"))
         transport, address = self.transport, server.address
         call = self.background(lambda: client_that_never_reads(transport, address, 50_000_000, self.HOLD_SECONDS,
                                                                self.cancellation),
@@ -279,8 +279,8 @@ class NaiveMixupLesson(Lesson):
     name = "naive-mixup"
     title = tr("(d) The naive design's mix-up, seen in the kernel")
     intro = tr("The naive design has ONE reply FIFO for every client. Three client threads wait in read() on that "
-               "same FIFO. Then only client 1 asks. The kernel wakes one reader — it does not know whose reply it "
-               "is.")
+               "same FIFO, client 1 last. Then only client 1 asks. The kernel wakes one reader — it does not know "
+               "whose reply it is.")
     READERS = 3
 
     def begin(self) -> None:
@@ -327,9 +327,10 @@ class NaiveMixupLesson(Lesson):
             self.conclude(tr("This time the kernel woke client 1 itself: lucky. Run it again — nothing makes it so; "
                              "with one FIFO per client (the textbook design) it is guaranteed."))
         else:
-            self.conclude(tr("<b>Mix-up:</b> client 1 asked, but the kernel woke client {number}: it read client 1's "
-                             "numbers, and client 1 got nothing. With one FIFO per client this cannot happen.").format(
-                number=winner + 1))
+            longest = tr(", the reader that had waited longest") if result.get("waiting_order", [None])[0] == winner else ""
+            self.conclude(tr("<b>Mix-up:</b> client 1 asked, but the kernel woke client {number}{longest}: it read "
+                             "client 1's numbers, and client 1 got nothing. With one FIFO per client this cannot "
+                             "happen.").format(number=winner + 1, longest=longest))
 
     def observe(self, snapshot) -> str:
         if not snapshot.supported:

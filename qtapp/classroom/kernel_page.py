@@ -60,10 +60,10 @@ class KernelPage(QWidget):
         row.addStretch(1)
         self.mirror = ArchitectureMirror(window.architecture_view)
         self.timeline = KernelTimeline(self.lane_label)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Horizontal)  # the drawing beside the timeline: both stay tall
         splitter.addWidget(self.mirror)
         splitter.addWidget(self.timeline)
-        splitter.setSizes([420, 300])
+        splitter.setSizes([820, 1000])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(row)

@@ -18,7 +18,7 @@ from backend.kernel_view.badges import badge_for_thread
 from backend.kernel_view.sampler import KernelSnapshot
 from qtapp.classroom.kernel_badges import KIND_COLOURS
 
-WINDOW_SECONDS = 20.0
+WINDOW_SECONDS = 15.0
 MAX_LANES = 8
 KIND_WORDS = {"running": "running", "blocked": "blocked", "waiting": "waiting (accept/poll)", "sleeping": "asleep",
               "gone": "exited", "hidden": "not visible"}
@@ -113,7 +113,7 @@ class KernelTimeline(QWidget):
         legend_height = metrics.height() + 10
         keys = list(self.lanes)
         label_width = max([metrics.horizontalAdvance(self.labels[key]) for key in keys] + [120]) + 16
-        label_width = min(label_width, self.width() // 3)
+        label_width = min(label_width, int(self.width() * 0.45))
         left, right = label_width, self.width() - 10
         top = legend_height + metrics.height() + 6
         lane_height = max(metrics.height() + 12, min(3 * metrics.height(), (self.height() - top - 4) / max(1, len(keys))))
@@ -121,7 +121,7 @@ class KernelTimeline(QWidget):
         span = max(right - left, 1)
         # The time axis: seconds ago.
         painter.setPen(QPen(QColor("#555555"), 1))
-        for seconds in range(0, int(self.window_seconds) + 1, 5):
+        for seconds in range(0, int(self.window_seconds) + 1, 5 if self.window_seconds > 10 else 2):
             x = right - span * seconds / self.window_seconds
             painter.drawLine(int(x), int(top - 4), int(x), int(top + lane_height * len(keys)))
             words = "now" if seconds == 0 else f"−{seconds} s"
