@@ -53,6 +53,31 @@ def test_lesson_back_pressure_server_blocks_then_times_out():
         assert result["unread"] > 0
 
 
+@pytest.mark.parametrize("transport", ["tcp", "unix"])
+def test_a_client_that_never_reads_is_dropped_after_the_write_timeout_not_a_multiple(transport):
+    """SO_SNDTIMEO bounds one call; a call that waits and then writes a little used to restart the
+    clock, so the documented 2 s became 4 s (Unix) or 6 s (TCP)."""
+    events = []
+    with ServerProcess(transport, extra_arguments=["--write-timeout", "2"], on_event=events.append) as server:
+        cancellation = Cancellation()
+        client = threading.Thread(target=kernel_demos.client_that_never_reads,
+                                  args=(transport, server.address, 50_000_000, 8.0, cancellation))
+        client.start()
+        try:
+            done = threading.Event()
+            for _ in range(300):
+                if any(event.get("event") == "client_gone" for event in events) or done.wait(0.05):
+                    break
+        finally:
+            cancellation.cancel()
+            client.join(timeout=15)
+            cancellation.close()
+    asked = next(event["time"] for event in events if event.get("event") == "request")
+    gone = next(event for event in events if event.get("event") == "client_gone")
+    assert "accepted no data for 2 s" in gone["reason"]
+    assert gone["time"] - asked < 3.5
+
+
 def test_lesson_naive_race_readers_share_one_fifo_and_one_gets_the_reply(tmp_path):
     with ServerProcess("naive-fifo", str(tmp_path / "naive")) as server:
         threads: dict[int, int] = {}

@@ -39,6 +39,7 @@ class Lesson(QObject):
     title = ""
     intro = ""
     shows_drawing = True  # the architecture drawing (badges, buffer fills) helps this lesson
+    timeline_seconds = 15.0  # how much of the past the timeline shows
 
     def __init__(self, window, monitor) -> None:
         super().__init__(window)
@@ -158,7 +159,8 @@ class FifoOpenLesson(Lesson):
 class BackPressureLesson(Lesson):
     name = "back-pressure"
     title = tr("(b) Back-pressure: a client that never reads")
-    HOLD_SECONDS = 14.0  # longer than the server's --write-timeout (10 s by default)
+    HOLD_SECONDS = 15.0  # longer than the server's --write-timeout (10 s by default)
+    timeline_seconds = 20.0
 
     def __init__(self, window, monitor, transport: str = "tcp") -> None:
         super().__init__(window, monitor)
@@ -170,6 +172,8 @@ class BackPressureLesson(Lesson):
                         "gives up on that client.").format(
             transport={"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}[transport], blocks=blocks)
         self.saw_blocked = False
+        self.blocked_since = 0.0
+        self.gave_up_after: float | None = None
 
     def begin(self) -> None:
         self.window.ensure_server(self.transport, self._launch)
@@ -195,8 +199,9 @@ class BackPressureLesson(Lesson):
         self.window.refresh_architecture()
 
     def timeout_words(self) -> str:
-        if self.saw_blocked and self.live and tr("gave up") in self.live:
-            return tr("The server had given up first: its write timeout, as documented.")
+        if self.gave_up_after is not None:
+            return tr("The server had given up first, after {seconds:.0f} s blocked: its write timeout.").format(
+                seconds=self.gave_up_after)
         return ""
 
     def observe(self, snapshot) -> str:
@@ -208,10 +213,14 @@ class BackPressureLesson(Lesson):
             (thread.call in ("poll", "ppoll") and "room to write" in thread.subject))), None)
         if writer is None:
             if self.saw_blocked:
-                return tr("server {pid} no longer writes to that client: after its write timeout it gave up and "
-                          "closed the channel; it serves the others as before.").format(pid=process.pid)
+                if self.gave_up_after is None:
+                    self.gave_up_after = snapshot.time - self.blocked_since
+                return tr("server {pid} no longer writes to that client: blocked for {seconds:.0f} s, its write "
+                          "timeout expired, it gave up and closed the channel; it serves the others as before.").format(
+                    pid=process.pid, seconds=self.gave_up_after)
             return tr("server {pid}: {sentence}").format(pid=process.pid, sentence=process_badge(snapshot, process.pid).sentence)
-        self.saw_blocked = True
+        if not self.saw_blocked:
+            self.saw_blocked, self.blocked_since = True, snapshot.time
         fills = [f"{format_size(fill.used)} of {format_size(fill.capacity)}" + (tr(" — full") if fill.full else "")
                  for key, fill in channel_fills(snapshot).items() if fill.used and fill.capacity]
         buffer = (tr("; its buffer: ") + ", ".join(fills)) if fills else ""

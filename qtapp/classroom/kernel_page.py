@@ -80,6 +80,7 @@ class KernelPage(QWidget):
         lesson.explained.connect(self._explain)
         self.window.tabs.setCurrentWidget(self)
         self.timeline.clear()
+        self.timeline.window_seconds = lesson.timeline_seconds
         self.mirror.setVisible(lesson.shows_drawing)
         self.monitor.start()
         lesson.start()

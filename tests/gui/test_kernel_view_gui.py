@@ -61,6 +61,10 @@ def test_back_pressure_badges_show_the_server_blocked_writing_with_its_buffer_fu
     # The client thread that never reads carries its own badge (its thread id is the real one).
     tid = client_threads.native_id("lesson-backpressure")
     assert tid is not None and badges.badges["client:lesson-backpressure"].short != "not visible"
+    # Then the server's write timeout expires while the client still holds the connection unread.
+    qtbot.waitUntil(lambda: "gave up" in window.kernel_page.explanation.text(), timeout=45000)
+    assert lesson.calls[0].running  # the client had not let go: the server gave up by itself
+    assert not any(thread.call in WRITES for thread in kernel_says(server.pid).threads)
     window.kernel_page.stop_lesson()
     qtbot.waitUntil(lambda: client_threads.native_id("lesson-backpressure") is None, timeout=5000)
     assert "lesson-backpressure" not in window.extra_clients and lesson.calls
