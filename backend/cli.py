@@ -1,4 +1,4 @@
-"""The `ipclab` command line: `serve`, `request` and `bench` (and any command a front end adds).
+"""The `ipclab` command line: `serve`, `request`, `bench` and `kernel` (and any command a front end adds).
 
 The back end never names the GUI: `qtapp.entry_point` (the installed `ipclab` entry point) passes
 its `gui` command in as an `ExtraCommand`, so `ipclab serve|request|bench` never loads Qt.
@@ -161,6 +161,12 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the report as JSON (schema in docs/BENCH.md)")
     bench.add_argument("--csv", metavar="FILE", help="write one row per exchange to FILE")
     bench.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
+
+    kernel = commands.add_parser("kernel", help="what the kernel says each process and thread is doing (Linux)")
+    kernel.add_argument("pids", nargs="+", type=_bounded_int(1, 2**22), metavar="PID")
+    kernel.add_argument("--json", action="store_true", help="one JSON object per sample")
+    kernel.add_argument("--watch", nargs="?", const=0.5, type=_positive_float, metavar="SECONDS",
+                        help="sample again every SECONDS (default 0.5) until Ctrl+C")
     return parser
 
 
@@ -178,6 +184,8 @@ def main(argv: Sequence[str] | None = None, extra_commands: Sequence[ExtraComman
         return run_serve(options, parser)
     if options.command == "request":
         return run_request(options)
+    if options.command == "kernel":
+        return run_kernel(options)
     return run_bench(options)
 
 
@@ -423,3 +431,9 @@ def run_bench(options: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def run_kernel(options: argparse.Namespace) -> int:
+    from backend.kernel_view.kernel_report import run
+
+    return run(options.pids, options.json, options.watch)

@@ -71,6 +71,7 @@ class SocketChannel(Channel):
         super().__init__(sock.fileno(), sock.fileno(), None)
         self.cancellation = cancellation
         self._recv_into = sock.recv_into
+        self._send = sock.send
         self._sendmsg = sock.sendmsg
         self._receive_timeout: float | None = -1.0
         self._send_timeout: float | None = -1.0
@@ -104,17 +105,25 @@ class SocketChannel(Channel):
         return count
 
     def write_all(self, buffers: Sequence[Buffer], timeout: float | None) -> int:
+        """Write everything within `timeout` seconds in all (as the FIFO transport does): the
+        kernel's SO_SNDTIMEO bounds one call only, and a call that waits and then sends a little
+        would otherwise start the clock again (a client that never reads was dropped after 2-3
+        times the timeout). Most writes finish in their first call and pay nothing for this."""
         if timeout != self._send_timeout:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(timeout))
             self._send_timeout = timeout
         pending = [memoryview(b).cast("B") for b in buffers if len(b)]
         total = sum(len(b) for b in pending)
+        deadline = time.monotonic() + timeout if timeout else None
         try:
-            if len(pending) == 1:
-                self.sock.sendall(pending[0])
-                return total
             while pending:
-                drop_written(pending, self._sendmsg(pending[:64]))
+                drop_written(pending, self._send(pending[0]) if len(pending) == 1 else self._sendmsg(pending[:64]))
+                if pending and deadline is not None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise BlockingIOError
+                    self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(remaining))
+                    self._send_timeout = -1.0  # the next write sets the whole timeout again
         except BlockingIOError:
             self._check_cancelled()
             raise TimedOut(f"the peer accepted no data for {timeout:g} s") from None

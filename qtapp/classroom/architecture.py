@@ -85,6 +85,8 @@ class ArchitectureView(QGraphicsView):
         self.snapshot: ArchitectureSnapshot | None = None
         self.labels: dict[str, str] = {}  # item key -> the text drawn for it (for tests and tooltips)
         self.colours: dict[str, str] = {}  # item key -> its fill colour
+        self.rects: dict[str, QRectF] = {}  # item key -> where it is drawn (for overlays: kernel badges)
+        self.after_rebuild: list = []  # callables run after each redraw (overlays re-add their items)
         self.line_scale = 1.0
         self.pulse_seconds = PULSE_SECONDS
         self.pulses_started = 0
@@ -175,6 +177,7 @@ class ArchitectureView(QGraphicsView):
         self.scene().addItem(item)
         if key:
             self.labels[key] = text if key not in self.labels else self.labels[key] + "\n" + text
+            self.rects.setdefault(key, item.sceneBoundingRect())
         return item
 
     def _box(self, key: str, rect: QRectF, fill: str, edge: str, width: float = 3, dashed: bool = False,
@@ -190,6 +193,7 @@ class ArchitectureView(QGraphicsView):
         self.scene().addItem(item)
         if key:
             self.colours[key] = fill
+            self.rects[key] = rect
         return item
 
     def _arrow(self, path: QPainterPath, colour: str, width: float = 4, dashed: bool = False) -> None:
@@ -223,7 +227,7 @@ class ArchitectureView(QGraphicsView):
         for item in scene.items():
             if item not in pulses and item.parentItem() is None:
                 scene.removeItem(item)
-        self.labels, self.colours = {}, {}
+        self.labels, self.colours, self.rects = {}, {}, {}
         if snapshot is None:
             return
         # The GUI process, spanning all lanes.
@@ -239,6 +243,8 @@ class ArchitectureView(QGraphicsView):
         for index, transport in enumerate(self.lanes):
             top = LANE_TOP + index * (LANE_HEIGHT + 10)
             self._draw_lane(snapshot, transport, top)
+        for overlay in self.after_rebuild:
+            overlay()
 
     def _draw_lane(self, snapshot: ArchitectureSnapshot, transport: str, top: float) -> None:
         colour = TRANSPORT_COLOURS[transport]

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from backend.measuring.runner import WorkloadSpec
+from qtapp.classroom.kernel_lessons import tour_steps as kernel_tour_steps
 
 
 @dataclass
@@ -105,6 +106,7 @@ class GuidedTour(QDialog):
                 "The same workload on each transport in turn: 2,000 exchanges of 100 numbers with 2 clients. "
                 "The table and the curves compare the round-trip times and the throughput."),
                 lambda: (window.tabs.setCurrentWidget(window.compare_view), compare())),
+            *kernel_tour_steps(window, TourStep),
             TourStep(self.tr("Going further"), self.tr(
                 "Step by step: follow one exchange system call by system call. Why one FIFO per client?: see "
                 "replies get mixed up with the naive design. Fault demos: kill a server, send garbage, 64 "
