@@ -9,6 +9,12 @@ turns red. Requests and replies animate along the arrows.
 `ArchitectureSnapshot` is plain data built by `build_snapshot` (both in
 `qtapp.classroom.architecture_snapshot`, re-exported here); `ArchitectureView` draws one and redraws
 only when it changes.
+
+Readable from the back row: with `set_minimum_text_pixels(24)` (presentation mode) every text is
+drawn at a fixed size on screen — at least that many pixels high, bigger texts proportionally
+bigger — whatever the scale the drawing is fitted at, and is elided to the room it has; the
+drawing is redone when the view's size changes. Travelling dots pass behind the texts, never over
+them.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import time
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
+    QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -53,6 +60,11 @@ STATE_FILL = {"listening": "#e3f5e6", "starting": "#fff4d6", "stopping": "#fff4d
 STATE_EDGE = {"listening": "#1e7b2f", "starting": "#b8860b", "stopping": "#b8860b", "crashed": "#c0392b",
               "failed": "#c0392b", "stopped": "#888888"}
 REQUEST_COLOUR, REPLY_COLOUR = "#1f4fbf", "#d04a02"
+# Text on white in each transport's colour, dark enough for 4.5:1 (the bright line colours are not).
+TEXT_COLOURS = {"fifo": "#b34700", "tcp": "#1f6fb4", "unix": "#1e7b2f"}
+STATE_TEXT = {"starting": "#7d5e00", "stopping": "#7d5e00", "stopped": "#595959"}
+QUIET_TEXT = "#595959"  # "no client thread" and the like: 7:1 on white
+PULSE_Z, TEXT_Z = 2.5, 3.0  # dots travel above the pipes and lines, below every text
 
 
 @dataclass
@@ -68,6 +80,15 @@ class _Lane:
     request_path: QPainterPath = field(default_factory=QPainterPath)
     reply_path: QPainterPath = field(default_factory=QPainterPath)
     pulses: list[_Pulse] = field(default_factory=list)
+
+
+def _room(x: float, right: bool) -> float:
+    """Scene width a text starting (or ending, if `right`) at x has before the next box."""
+    if right:
+        return x - (GUI_X + GUI_W) - 10 if x <= SERVER_X else x - SERVER_X - 10
+    if x < GUI_X + GUI_W:
+        return GUI_X + GUI_W - x - 10
+    return (SERVER_X if x < SERVER_X else SCENE_WIDTH) - x - 10
 
 
 class ArchitectureView(QGraphicsView):
@@ -86,6 +107,8 @@ class ArchitectureView(QGraphicsView):
         self.labels: dict[str, str] = {}  # item key -> the text drawn for it (for tests and tooltips)
         self.colours: dict[str, str] = {}  # item key -> its fill colour
         self.line_scale = 1.0
+        self.minimum_text_pixels = 0  # 0: texts scale with the drawing (normal mode)
+        self._built_scale = 0.0
         self.pulse_seconds = PULSE_SECONDS
         self.pulses_started = 0
         self._lanes: dict[str, _Lane] = {lane: _Lane() for lane in LANES}
@@ -119,6 +142,18 @@ class ArchitectureView(QGraphicsView):
         if self.snapshot is not None:
             self._rebuild()
 
+    def set_minimum_text_pixels(self, pixels: int) -> None:
+        """Draw every text at least `pixels` high on screen (0: texts scale with the drawing)."""
+        if pixels != self.minimum_text_pixels:
+            self.minimum_text_pixels = pixels
+            if self.snapshot is not None:
+                self._rebuild()
+
+    @property
+    def view_scale(self) -> float:
+        """Screen pixels per scene unit, as the drawing is fitted now."""
+        return self.transform().m11() or 1.0
+
     def pulse(self, transport: str, direction: str, seconds: float | None = None) -> bool:
         """Animate one request (client to server) or reply (server to client) along its arrow."""
         lane = self._lanes.get(transport)
@@ -132,7 +167,7 @@ class ArchitectureView(QGraphicsView):
         colour = QColor(REQUEST_COLOUR if direction == "request" else REPLY_COLOUR)
         item.setBrush(QBrush(colour))
         item.setPen(QPen(QColor("white"), 2))
-        item.setZValue(10)
+        item.setZValue(PULSE_Z)
         item.setPos(path.pointAtPercent(0))
         self.scene().addItem(item)
         lane.pulses.append(_Pulse(path, item, time.monotonic(), seconds or self.pulse_seconds))
@@ -151,11 +186,18 @@ class ArchitectureView(QGraphicsView):
     # -- drawing ------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fit()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Fill the view with the drawing; texts of a fixed screen size are laid out again."""
         self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        if (self.minimum_text_pixels and self.snapshot is not None
+                and abs(self.view_scale - self._built_scale) > 0.01 * self._built_scale):
+            self._rebuild()
 
     def _font(self, size: float, bold: bool = False, mono: bool = False) -> QFont:
         font = QFont("DejaVu Sans Mono" if mono else "DejaVu Sans")
@@ -164,14 +206,29 @@ class ArchitectureView(QGraphicsView):
         return font
 
     def _text(self, key: str, text: str, x: float, y: float, size: float = 20, bold: bool = False,
-              colour: str = "#111111", mono: bool = False, max_width: float = 0) -> QGraphicsSimpleTextItem:
+              colour: str = "#111111", mono: bool = False, max_width: float = 0,
+              right: bool = False) -> QGraphicsSimpleTextItem:
+        """A text at (x, y), its top left corner (its top right corner if `right`)."""
         item = QGraphicsSimpleTextItem(text)
-        item.setFont(self._font(size, bold, mono))
         item.setBrush(QBrush(QColor(colour)))
-        if max_width and item.boundingRect().width() > max_width:
-            item.setScale(max_width / item.boundingRect().width())
-        item.setPos(x, y)
-        item.setZValue(3)
+        room = max_width or _room(x, right)
+        if self.minimum_text_pixels:
+            # A fixed size on screen: the smallest texts of the drawing at the minimum, the larger
+            # ones a little larger, elided to the room they have at the drawing's scale.
+            scale = self.view_scale
+            pixels = max(self.minimum_text_pixels, self.minimum_text_pixels * (size / 17.0) ** 0.5, size * scale)
+            font = self._font(pixels, bold, mono)
+            item.setFont(font)
+            item.setText(QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideMiddle, room * scale))
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            width = item.boundingRect().width() / scale
+        else:
+            item.setFont(self._font(size, bold, mono))
+            if max_width and item.boundingRect().width() > max_width:
+                item.setScale(max_width / item.boundingRect().width())
+            width = item.boundingRect().width() * item.scale()
+        item.setPos(x - width if right else x, y)
+        item.setZValue(TEXT_Z)
         self.scene().addItem(item)
         if key:
             self.labels[key] = text if key not in self.labels else self.labels[key] + "\n" + text
@@ -224,6 +281,7 @@ class ArchitectureView(QGraphicsView):
             if item not in pulses and item.parentItem() is None:
                 scene.removeItem(item)
         self.labels, self.colours = {}, {}
+        self._built_scale = self.view_scale
         if snapshot is None:
             return
         # The GUI process, spanning all lanes.
@@ -244,12 +302,13 @@ class ArchitectureView(QGraphicsView):
         colour = TRANSPORT_COLOURS[transport]
         lane = self._lanes[transport]
         middle = top + LANE_HEIGHT / 2
-        self._text("", LANE_TITLES[transport], CHANNEL_X0 + 230, top - 2, 24, bold=True, colour=colour)
+        self._text("", LANE_TITLES[transport], CHANNEL_X0 + 230, top - 2, 24, bold=True,
+                   colour=TEXT_COLOURS[transport])
         # Client threads of this transport.
         clients = [client for client in snapshot.clients if client.transport == transport]
         client_top = top + 30
         if not clients:
-            self._text(f"clients:{transport}", self.tr("no client thread"), GUI_X + 24, middle - 12, 19, colour="#777777")
+            self._text(f"clients:{transport}", self.tr("no client thread"), GUI_X + 24, middle - 12, 19, colour=QUIET_TEXT)
         for position, client in enumerate(clients[:MAX_CLIENTS_DRAWN]):
             rect = QRectF(GUI_X + 20, client_top + position * 40, GUI_W - 40, 35)
             self._box(f"client:{client.key}", rect, "#ffffff", colour, 2.5, radius=8)
@@ -257,7 +316,7 @@ class ArchitectureView(QGraphicsView):
                        max_width=rect.width() - 20)
         if len(clients) > MAX_CLIENTS_DRAWN:
             self._text(f"clients:{transport}", self.tr("+ {count} more client threads").format(count=len(clients) - MAX_CLIENTS_DRAWN),
-                       GUI_X + 24, client_top + MAX_CLIENTS_DRAWN * 40, 20, bold=True, colour=colour)
+                       GUI_X + 24, client_top + MAX_CLIENTS_DRAWN * 40, 20, bold=True, colour=TEXT_COLOURS[transport])
         # The server process.
         server = snapshot.server(transport)
         state = server.state if server else "stopped"
@@ -269,12 +328,12 @@ class ArchitectureView(QGraphicsView):
         self._text(f"server:{transport}", title, SERVER_X + 16, top + 30, 24, bold=True)
         if server is not None and server.pid:
             self._text(f"server:{transport}", f"pid {server.pid}", SERVER_X + 16, top + 66, 30, bold=True, mono=True,
-                       colour=STATE_EDGE.get(state, "#111"))
+                       colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         words = {"listening": self.tr("running, listening"), "crashed": self.tr("CRASHED"),
                  "failed": self.tr("could not start"), "stopped": self.tr("not running"),
                  "starting": self.tr("starting…"), "stopping": self.tr("stopping…")}
         self._text(f"server:{transport}", words.get(state, state), SERVER_X + 16, top + 110, 22,
-                   bold=state in ("crashed", "failed"), colour=STATE_EDGE.get(state, "#111"))
+                   bold=state in ("crashed", "failed"), colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         if server is not None and server.message and state in ("crashed", "failed"):
             self._text(f"server:{transport}", server.message, SERVER_X + 16, top + 142, 17, colour="#c0392b",
                        max_width=SERVER_W - 30)
@@ -299,10 +358,10 @@ class ArchitectureView(QGraphicsView):
                 request_path.lineTo(server_edge, y)
                 self._arrow(request_path, REQUEST_COLOUR, 4)
                 self._text("", "write(request)", gui_edge + 6, y - 34, 19, colour=REQUEST_COLOUR)
-                self._text("", "read()", server_edge - 76, y - 34, 19, colour=REQUEST_COLOUR)
+                self._text("", "read()", server_edge - 6, y - 34, 19, colour=REQUEST_COLOUR, right=True)
             else:
                 self._text("channel:fifo:none", self.tr("no request FIFO on disk"), CHANNEL_X0 + 120, y - 12, 20,
-                           colour="#888888")
+                           colour=QUIET_TEXT)
             for position, channel in enumerate(replies[:MAX_CHANNELS_DRAWN]):
                 ry = top + 120 + position * 36
                 self._pipe(f"channel:{channel.key}", channel.label, "", QRectF(CHANNEL_X0 + 110, ry - 16, 380, 32),
@@ -311,20 +370,20 @@ class ArchitectureView(QGraphicsView):
                     reply_path.moveTo(server_edge, ry)
                     reply_path.lineTo(gui_edge, ry)
                     self._arrow(reply_path, REPLY_COLOUR, 4)
-                    self._text("", "write(reply)", server_edge - 130, ry - 38, 19, colour=REPLY_COLOUR)
+                    self._text("", "write(reply)", server_edge - 6, ry - 38, 19, colour=REPLY_COLOUR, right=True)
                     self._text("", "read()", gui_edge + 6, ry - 38, 19, colour=REPLY_COLOUR)
             if len(replies) > MAX_CHANNELS_DRAWN:
                 self._text("channel:fifo:more", self.tr("+ {count} more reply FIFOs").format(count=len(replies) - MAX_CHANNELS_DRAWN),
-                           CHANNEL_X0 + 150, top + 120 + MAX_CHANNELS_DRAWN * 36 - 14, 19, bold=True, colour=colour)
+                           CHANNEL_X0 + 150, top + 120 + MAX_CHANNELS_DRAWN * 36 - 14, 19, bold=True, colour=TEXT_COLOURS[transport])
             if request is not None and not replies:
                 self._text("channel:fifo:noreply", self.tr("reply FIFOs appear here while clients run"), CHANNEL_X0 + 80,
-                           top + 150, 18, colour="#777777")
+                           top + 150, 18, colour=QUIET_TEXT)
         elif transport == "tcp":
             listen = next((channel for channel in channels if channel.kind == "tcp-listen"), None)
             connections = [channel for channel in channels if channel.kind == "tcp-connection"]
             if listen is not None:
                 self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), CHANNEL_X0 + 100, top + 30,
-                           22, mono=True, colour=colour)
+                           22, mono=True, colour=TEXT_COLOURS[transport])
             for position, channel in enumerate(connections[:MAX_CHANNELS_DRAWN]):
                 cy = top + 90 + position * 40
                 path = QPainterPath()
@@ -336,10 +395,10 @@ class ArchitectureView(QGraphicsView):
                     request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             if len(connections) > MAX_CHANNELS_DRAWN:
                 self._text("channel:tcp:more", self.tr("+ {count} more connections").format(count=len(connections) - MAX_CHANNELS_DRAWN),
-                           CHANNEL_X0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=colour)
+                           CHANNEL_X0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=TEXT_COLOURS[transport])
             if listen is not None and not connections:
                 self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), CHANNEL_X0 + 90, middle, 19,
-                           colour="#777777")
+                           colour=QUIET_TEXT)
         else:
             socket_node = next((channel for channel in channels if channel.kind == "unix-socket"), None)
             connected = next((channel for channel in channels if channel.kind == "unix-connections"), None)
@@ -356,10 +415,10 @@ class ArchitectureView(QGraphicsView):
                 request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             elif socket_node is not None:
                 self._text("channel:unix:none", self.tr("no connection: connect() makes one"), CHANNEL_X0 + 90, top + 150, 19,
-                           colour="#777777")
+                           colour=QUIET_TEXT)
             else:
                 self._text("channel:unix:nofile", self.tr("no socket file on disk"), CHANNEL_X0 + 140, middle, 20,
-                           colour="#888888")
+                           colour=QUIET_TEXT)
         lane.request_path = request_path if live else QPainterPath()
         lane.reply_path = reply_path if live else QPainterPath()
 

@@ -1038,6 +1038,10 @@
         <translation>temps depuis le début (s)</translation>
     </message>
     <message>
+        <source>time since start</source>
+        <translation>temps depuis le début</translation>
+    </message>
+    <message>
         <location filename="../../qtapp/plots/latency.py" line="74"/>
         <location filename="../../qtapp/plots/latency.py" line="122"/>
         <location filename="../../qtapp/plots/latency.py" line="174"/>
