@@ -9,7 +9,7 @@ The measures come from the rendered window (tests/gui/readability.py); the tabs 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsView, QMenu
 
 from tests.gui.helpers import wait_listening
@@ -138,15 +138,18 @@ def test_buttons_and_labels_have_enough_contrast_hovered_or_not(qtbot, presentat
     for title, page in _tab_pages(window)[:6]:
         window.tabs.setCurrentWidget(page)
         _settle(qtbot, window)
-        widgets = [widget for widget in window.findChildren((QAbstractButton, QLabel))
+        widgets = [widget for widget in [*window.findChildren(QAbstractButton), *window.findChildren(QLabel)]
                    if widget.isVisible() and widget.text().strip() and widget.width() > 12 and widget.height() > 12]
         for widget in widgets:
             states = [False, True] if isinstance(widget, QAbstractButton) and widget.isEnabled() else [False]
             for hovered in states:
-                widget.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, hovered)
+                if hovered:  # the pointer on the button, as a teacher's mouse
+                    QTest.mouseMove(widget, widget.rect().center())
+                    qtbot.waitUntil(widget.underMouse, timeout=1000)
                 inner = widget.rect().adjusted(4, 4, -4, -4)
                 ratio, background, text = rendered_contrast(widget.grab(inner).toImage())
-                widget.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+                if hovered:
+                    QTest.mouseMove(window.statusBar(), window.statusBar().rect().center())
                 if ratio < MINIMUM_CONTRAST:
                     failures.append(f"{title}: {type(widget).__name__} {widget.text()[:30]!r}"
                                     f"{' (hovered)' if hovered else ''}: {text.name()} on {background.name()} "
@@ -182,6 +185,7 @@ def test_plot_and_diagram_texts_have_enough_contrast(qtbot, presentation_window)
 
 def test_zoom_and_mode_changes_keep_the_window_on_the_screen(qtbot, make_window):
     window = make_window()
+    window.set_presentation(False)  # the normal look, applied as `ipclab gui` does at start
     screen = _screen()
     qtbot.waitExposed(window)
     widths = {}
