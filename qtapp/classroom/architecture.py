@@ -82,15 +82,6 @@ class _Lane:
     pulses: list[_Pulse] = field(default_factory=list)
 
 
-def _room(x: float, right: bool) -> float:
-    """Scene width a text starting (or ending, if `right`) at x has before the next box."""
-    if right:
-        return x - (GUI_X + GUI_W) - 10 if x <= SERVER_X else x - SERVER_X - 10
-    if x < GUI_X + GUI_W:
-        return GUI_X + GUI_W - x - 10
-    return (SERVER_X if x < SERVER_X else SCENE_WIDTH) - x - 10
-
-
 class ArchitectureView(QGraphicsView):
     """Draws an `ArchitectureSnapshot`; `pulse(transport, "request"|"reply")` animates a message."""
 
@@ -109,6 +100,11 @@ class ArchitectureView(QGraphicsView):
         self.line_scale = 1.0
         self.minimum_text_pixels = 0  # 0: texts scale with the drawing (normal mode)
         self._built_scale = 0.0
+        # The drawing's width: SCENE_WIDTH, or wider to match a wide view when texts have a fixed
+        # size (the channels get the extra room, so their texts keep clear of the arrows' labels).
+        self._width = SCENE_WIDTH
+        self._server_x = SERVER_X
+        self._channel_x0 = CHANNEL_X0
         self.pulse_seconds = PULSE_SECONDS
         self.pulses_started = 0
         self._lanes: dict[str, _Lane] = {lane: _Lane() for lane in LANES}
@@ -123,10 +119,7 @@ class ArchitectureView(QGraphicsView):
         """Draw only these transports (the step-mode view shows one)."""
         if lanes != self.lanes:
             self.lanes = lanes
-            self.scene().setSceneRect(0, 0, SCENE_WIDTH, self._height())
-            self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-            if self.snapshot is not None:
-                self._rebuild()
+            self._fit(force=True)
 
     # -- public -------------------------------------------------------------------------------
     def set_snapshot(self, snapshot: ArchitectureSnapshot) -> bool:
@@ -146,8 +139,7 @@ class ArchitectureView(QGraphicsView):
         """Draw every text at least `pixels` high on screen (0: texts scale with the drawing)."""
         if pixels != self.minimum_text_pixels:
             self.minimum_text_pixels = pixels
-            if self.snapshot is not None:
-                self._rebuild()
+            self._fit(force=True)
 
     @property
     def view_scale(self) -> float:
@@ -192,11 +184,21 @@ class ArchitectureView(QGraphicsView):
         super().showEvent(event)
         self._fit()
 
-    def _fit(self) -> None:
+    def _fit(self, force: bool = False) -> None:
         """Fill the view with the drawing; texts of a fixed screen size are laid out again."""
+        width = SCENE_WIDTH
+        if self.minimum_text_pixels:
+            viewport = self.viewport().size()
+            width = max(SCENE_WIDTH, viewport.width() / max(1, viewport.height()) * self._height())
+        if force or abs(width - self._width) > 1 or self.sceneRect().height() != self._height():
+            self._width = width
+            self._server_x = width - (SCENE_WIDTH - SERVER_X)
+            self._channel_x0 = CHANNEL_X0 + (self._server_x - SERVER_X) / 2
+            self.scene().setSceneRect(0, 0, width, self._height())
+            force = True
         self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-        if (self.minimum_text_pixels and self.snapshot is not None
-                and abs(self.view_scale - self._built_scale) > 0.01 * self._built_scale):
+        changed = abs(self.view_scale - self._built_scale) > 0.01 * self._built_scale
+        if self.snapshot is not None and (force or (self.minimum_text_pixels and changed)):
             self._rebuild()
 
     def _font(self, size: float, bold: bool = False, mono: bool = False) -> QFont:
@@ -205,18 +207,26 @@ class ArchitectureView(QGraphicsView):
         font.setBold(bold)
         return font
 
+    def _room(self, x: float, right: bool) -> float:
+        """Scene width a text starting (or ending, if `right`) at x has before the next box."""
+        if right:
+            return x - (GUI_X + GUI_W) - 10 if x <= self._server_x else x - self._server_x - 10
+        if x < GUI_X + GUI_W:
+            return GUI_X + GUI_W - x - 10
+        return (self._server_x if x < self._server_x else self._width) - x - 10
+
     def _text(self, key: str, text: str, x: float, y: float, size: float = 20, bold: bool = False,
               colour: str = "#111111", mono: bool = False, max_width: float = 0,
               right: bool = False) -> QGraphicsSimpleTextItem:
         """A text at (x, y), its top left corner (its top right corner if `right`)."""
         item = QGraphicsSimpleTextItem(text)
         item.setBrush(QBrush(QColor(colour)))
-        room = max_width or _room(x, right)
+        room = max_width or self._room(x, right)
         if self.minimum_text_pixels:
-            # A fixed size on screen: the smallest texts of the drawing at the minimum, the larger
-            # ones a little larger, elided to the room they have at the drawing's scale.
+            # A fixed size on screen: at least the minimum, larger where the drawing's scale makes a
+            # text larger; elided to the room it has at that scale.
             scale = self.view_scale
-            pixels = max(self.minimum_text_pixels, self.minimum_text_pixels * (size / 17.0) ** 0.5, size * scale)
+            pixels = max(self.minimum_text_pixels, size * scale)
             font = self._font(pixels, bold, mono)
             item.setFont(font)
             item.setText(QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideMiddle, room * scale))
@@ -302,7 +312,7 @@ class ArchitectureView(QGraphicsView):
         colour = TRANSPORT_COLOURS[transport]
         lane = self._lanes[transport]
         middle = top + LANE_HEIGHT / 2
-        self._text("", LANE_TITLES[transport], CHANNEL_X0 + 230, top - 2, 24, bold=True,
+        self._text("", LANE_TITLES[transport], self._channel_x0 + 230, top - 2, 24, bold=True,
                    colour=TEXT_COLOURS[transport])
         # Client threads of this transport.
         clients = [client for client in snapshot.clients if client.transport == transport]
@@ -320,30 +330,30 @@ class ArchitectureView(QGraphicsView):
         # The server process.
         server = snapshot.server(transport)
         state = server.state if server else "stopped"
-        server_rect = QRectF(SERVER_X, top + 20, SERVER_W, LANE_HEIGHT - 40)
+        server_rect = QRectF(self._server_x, top + 20, SERVER_W, LANE_HEIGHT - 40)
         self._box(f"server:{transport}", server_rect, STATE_FILL.get(state, "#eeeeee"), STATE_EDGE.get(state, "#888"),
                   4 if state in ("crashed", "failed", "listening") else 2.5, dashed=state == "stopped")
         title = (self.tr("{name} server").format(name=LANE_TITLES[transport]) if not (server and server.command)
                  else self.tr("your own server"))
-        self._text(f"server:{transport}", title, SERVER_X + 16, top + 30, 24, bold=True)
+        self._text(f"server:{transport}", title, self._server_x + 16, top + 30, 24, bold=True)
         if server is not None and server.pid:
-            self._text(f"server:{transport}", f"pid {server.pid}", SERVER_X + 16, top + 66, 30, bold=True, mono=True,
+            self._text(f"server:{transport}", f"pid {server.pid}", self._server_x + 16, top + 66, 30, bold=True, mono=True,
                        colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         words = {"listening": self.tr("running, listening"), "crashed": self.tr("CRASHED"),
                  "failed": self.tr("could not start"), "stopped": self.tr("not running"),
                  "starting": self.tr("starting…"), "stopping": self.tr("stopping…")}
-        self._text(f"server:{transport}", words.get(state, state), SERVER_X + 16, top + 110, 22,
+        self._text(f"server:{transport}", words.get(state, state), self._server_x + 16, top + 110, 22,
                    bold=state in ("crashed", "failed"), colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         if server is not None and server.message and state in ("crashed", "failed"):
-            self._text(f"server:{transport}", server.message, SERVER_X + 16, top + 142, 17, colour="#c0392b",
+            self._text(f"server:{transport}", server.message, self._server_x + 16, top + 142, 17, colour="#c0392b",
                        max_width=SERVER_W - 30)
         if server is not None and server.command:
-            self._text(f"server:{transport}", server.command, SERVER_X + 16, top + 172, 15, mono=True,
+            self._text(f"server:{transport}", server.command, self._server_x + 16, top + 172, 15, mono=True,
                        max_width=SERVER_W - 30)
         # The channels between them.
         channels = snapshot.channels_of(transport)
         gui_edge = GUI_X + GUI_W
-        server_edge = SERVER_X
+        server_edge = self._server_x
         live = state == "listening"
         request_path = QPainterPath()
         reply_path = QPainterPath()
@@ -352,7 +362,7 @@ class ArchitectureView(QGraphicsView):
             replies = [channel for channel in channels if channel.kind == "reply-fifo"]
             y = top + 70
             if request is not None:
-                self._pipe(f"channel:{request.key}", request.label, request.detail, QRectF(CHANNEL_X0 + 60, y - 30,
+                self._pipe(f"channel:{request.key}", request.label, request.detail, QRectF(self._channel_x0 + 60, y - 30,
                                                                                              480, 60), colour)
                 request_path.moveTo(gui_edge, y)
                 request_path.lineTo(server_edge, y)
@@ -360,11 +370,11 @@ class ArchitectureView(QGraphicsView):
                 self._text("", "write(request)", gui_edge + 6, y - 34, 19, colour=REQUEST_COLOUR)
                 self._text("", "read()", server_edge - 6, y - 34, 19, colour=REQUEST_COLOUR, right=True)
             else:
-                self._text("channel:fifo:none", self.tr("no request FIFO on disk"), CHANNEL_X0 + 120, y - 12, 20,
+                self._text("channel:fifo:none", self.tr("no request FIFO on disk"), self._channel_x0 + 120, y - 12, 20,
                            colour=QUIET_TEXT)
             for position, channel in enumerate(replies[:MAX_CHANNELS_DRAWN]):
                 ry = top + 120 + position * 36
-                self._pipe(f"channel:{channel.key}", channel.label, "", QRectF(CHANNEL_X0 + 110, ry - 16, 380, 32),
+                self._pipe(f"channel:{channel.key}", channel.label, "", QRectF(self._channel_x0 + 110, ry - 16, 380, 32),
                            colour, small=True)
                 if position == 0:
                     reply_path.moveTo(server_edge, ry)
@@ -374,15 +384,15 @@ class ArchitectureView(QGraphicsView):
                     self._text("", "read()", gui_edge + 6, ry - 38, 19, colour=REPLY_COLOUR)
             if len(replies) > MAX_CHANNELS_DRAWN:
                 self._text("channel:fifo:more", self.tr("+ {count} more reply FIFOs").format(count=len(replies) - MAX_CHANNELS_DRAWN),
-                           CHANNEL_X0 + 150, top + 120 + MAX_CHANNELS_DRAWN * 36 - 14, 19, bold=True, colour=TEXT_COLOURS[transport])
+                           self._channel_x0 + 150, top + 120 + MAX_CHANNELS_DRAWN * 36 - 14, 19, bold=True, colour=TEXT_COLOURS[transport])
             if request is not None and not replies:
-                self._text("channel:fifo:noreply", self.tr("reply FIFOs appear here while clients run"), CHANNEL_X0 + 80,
+                self._text("channel:fifo:noreply", self.tr("reply FIFOs appear here while clients run"), self._channel_x0 + 80,
                            top + 150, 18, colour=QUIET_TEXT)
         elif transport == "tcp":
             listen = next((channel for channel in channels if channel.kind == "tcp-listen"), None)
             connections = [channel for channel in channels if channel.kind == "tcp-connection"]
             if listen is not None:
-                self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), CHANNEL_X0 + 100, top + 30,
+                self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), self._channel_x0 + 100, top + 28,
                            22, mono=True, colour=TEXT_COLOURS[transport])
             for position, channel in enumerate(connections[:MAX_CHANNELS_DRAWN]):
                 cy = top + 90 + position * 40
@@ -390,34 +400,34 @@ class ArchitectureView(QGraphicsView):
                 path.moveTo(gui_edge, cy)
                 path.lineTo(server_edge, cy)
                 self._connection_line(path, colour)
-                self._text(f"channel:{channel.key}", channel.label, CHANNEL_X0 + 90, cy - 31, 21, mono=True)
+                self._text(f"channel:{channel.key}", channel.label, self._channel_x0 + 90, cy - 31, 21, mono=True)
                 if position == 0:
                     request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             if len(connections) > MAX_CHANNELS_DRAWN:
                 self._text("channel:tcp:more", self.tr("+ {count} more connections").format(count=len(connections) - MAX_CHANNELS_DRAWN),
-                           CHANNEL_X0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=TEXT_COLOURS[transport])
+                           self._channel_x0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=TEXT_COLOURS[transport])
             if listen is not None and not connections:
-                self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), CHANNEL_X0 + 90, middle, 19,
+                self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), self._channel_x0 + 90, middle, 19,
                            colour=QUIET_TEXT)
         else:
             socket_node = next((channel for channel in channels if channel.kind == "unix-socket"), None)
             connected = next((channel for channel in channels if channel.kind == "unix-connections"), None)
             if socket_node is not None:
                 self._pipe(f"channel:{socket_node.key}", socket_node.label, socket_node.detail,
-                           QRectF(CHANNEL_X0 + 60, top + 40, 480, 60), colour, socket=True)
+                           QRectF(self._channel_x0 + 60, top + 40, 480, 60), colour, socket=True)
             if connected is not None:
                 cy = top + 150
                 path = QPainterPath()
                 path.moveTo(gui_edge, cy)
                 path.lineTo(server_edge, cy)
                 self._connection_line(path, colour)
-                self._text(f"channel:{connected.key}", connected.label, CHANNEL_X0 + 210, cy - 32, 20, bold=True)
+                self._text(f"channel:{connected.key}", connected.label, self._channel_x0 + 210, cy - 32, 20, bold=True)
                 request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             elif socket_node is not None:
-                self._text("channel:unix:none", self.tr("no connection: connect() makes one"), CHANNEL_X0 + 90, top + 150, 19,
+                self._text("channel:unix:none", self.tr("no connection: connect() makes one"), self._channel_x0 + 90, top + 150, 19,
                            colour=QUIET_TEXT)
             else:
-                self._text("channel:unix:nofile", self.tr("no socket file on disk"), CHANNEL_X0 + 140, middle, 20,
+                self._text("channel:unix:nofile", self.tr("no socket file on disk"), self._channel_x0 + 140, middle, 20,
                            colour=QUIET_TEXT)
         lane.request_path = request_path if live else QPainterPath()
         lane.reply_path = reply_path if live else QPainterPath()

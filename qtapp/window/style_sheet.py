@@ -86,7 +86,7 @@ def style_sheet(point_size: int, presentation: bool = False) -> str:
         # a blanket `QWidget {{ color }}` rule, which would paint selected items black on black.
         sheet += f"""
         QLabel#figureCaption, QLabel#plotNote, QLabel#logStatus {{ color: #222222; }}
-        QLabel#figureValue {{ color: #000000; font-size: {big + 2}pt; }}
+        QLabel#figureValue {{ color: #000000; font-size: {point_size + 4}pt; }}
         QPlainTextEdit#logText {{ font-size: {point_size}pt; }}
         QGroupBox {{ border: 2px solid #000000; }}
         QTabBar::tab {{ padding: 6px 14px; font-weight: bold; border: 2px solid #000000; border-bottom: none;

@@ -1049,6 +1049,10 @@
         <translation>aller-retour (échelle log)</translation>
     </message>
     <message>
+        <source>round trip</source>
+        <translation>aller-retour</translation>
+    </message>
+    <message>
         <location filename="../../qtapp/plots/latency.py" line="120"/>
         <source>Round-trip histogram</source>
         <translation>Histogramme des allers-retours</translation>

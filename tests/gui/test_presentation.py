@@ -9,12 +9,14 @@ The measures come from the rendered window (tests/gui/readability.py); the tabs 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QRectF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsView, QMenu
 
 from tests.gui.helpers import wait_listening
 from tests.gui.readability import (
     contrast_ratio,
+    graphics_text_rects,
     graphics_text_sizes,
     overlapping_texts,
     rendered_contrast,
@@ -30,8 +32,11 @@ def _screen():
 
 
 def _settle(qtbot, window) -> None:
+    """Refresh, and paint the window as a screen would (pyqtgraph sizes its axes while painting)."""
     window.refresh_plots(force=True)
-    qtbot.wait(50)  # lets queued resize and layout events run; the checks below poll nothing
+    for _round in range(2):
+        qtbot.wait(50)  # lets queued resize and layout events run; the checks below poll nothing
+        window.grab()
 
 
 def _exchange(qtbot, window, transport: str) -> None:
@@ -87,7 +92,7 @@ def test_every_text_on_every_tab_is_at_least_24_pixels(qtbot, presentation_windo
     assert not failures, "\n".join(failures[:40])
 
 
-def test_no_two_texts_of_a_plot_or_diagram_overlap(qtbot, presentation_window):
+def test_no_two_texts_of_a_plot_or_diagram_overlap_or_are_cut_off(qtbot, presentation_window):
     window = presentation_window
     failures = []
     for title, page in _tab_pages(window):
@@ -96,6 +101,10 @@ def test_no_two_texts_of_a_plot_or_diagram_overlap(qtbot, presentation_window):
         for view in _graphics_views(page):
             for first, second in overlapping_texts(view):
                 failures.append(f"{title} / {type(view).__name__}: {first!r} overlaps {second!r}")
+            room = QRectF(view.viewport().rect()).adjusted(-2, -2, 2, 2)
+            for text, rectangle in graphics_text_rects(view):
+                if not room.contains(rectangle):
+                    failures.append(f"{title} / {type(view).__name__}: {text!r} is cut off at the edge")
     assert not failures, "\n".join(failures[:40])
 
 
