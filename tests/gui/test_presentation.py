@@ -84,11 +84,12 @@ def test_every_text_on_every_tab_is_at_least_24_pixels(qtbot, presentation_windo
         for view in _graphics_views(page):
             measured += graphics_text_sizes(view, f"{title} drawing {type(view).__name__}")
         assert measured, f"no text measured on {title}"
-        smallest = min(measured, key=lambda text: text.pixels)
-        smallest_per_tab[title] = (round(smallest.pixels, 1), smallest.where, smallest.text)
+        on_page = widget_text_sizes(page) + [text for text in measured if " drawing " in text.where]
+        smallest = min(on_page or measured, key=lambda text: text.pixels)
+        smallest_per_tab[title] = (round(smallest.pixels, 1), smallest.where, smallest.text[:24])
         failures += [f"{title}: {text.where} {text.text!r} {text.pixels:.1f} px" for text in measured
                      if text.pixels < MINIMUM_PIXELS - 0.05]
-    print("smallest text per tab:", smallest_per_tab)
+    print("smallest text on each tab page (the header and logs are on every tab):", smallest_per_tab)
     assert not failures, "\n".join(failures[:40])
 
 
