@@ -17,7 +17,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QPainter
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QSizePolicy, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QStyleOption,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class ElidedLabel(QLabel):
@@ -51,14 +61,27 @@ class ElidedLabel(QLabel):
         painter.end()
 
 
+class _NoHeightForWidthLayout(QVBoxLayout):
+    """A layout that hides its word-wrapped labels' height-for-width from a scroll area, which would
+    otherwise size the content to its preferred height (taller than the window) instead of the
+    window's height."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return False
+
+
 def scrolling_container(content: QWidget) -> QScrollArea:
     """`content` in a frameless scroll area that asks for almost no room of its own: it fills the
     window, and scrolls only if the window is smaller than the content's minimum size."""
+    holder = QWidget()
+    layout = _NoHeightForWidthLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(content)
     area = QScrollArea()
     area.setObjectName("windowContent")
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)
-    area.setWidget(content)
+    area.setWidget(holder)
     area.setMinimumSize(200, 150)
     return area
 

@@ -211,6 +211,10 @@ def test_zoom_and_mode_changes_keep_the_window_on_the_screen(qtbot, make_window)
     check("start")
     window.presentation_action.trigger()
     check("presentation")
+    window.setGeometry(screen)
+    _settle(qtbot, window)
+    area = window.centralWidget()  # at 100 % everything fits a 1920x1080 screen: nothing scrolls
+    assert area.verticalScrollBar().maximum() == 0 and area.horizontalScrollBar().maximum() == 0
     for step in range(4):
         window.change_zoom(1)
         check(f"zoom in {step + 1}")
