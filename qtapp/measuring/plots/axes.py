@@ -12,7 +12,7 @@ from PySide6.QtGui import QFontMetricsF
 
 from qtapp.measuring.plots.units import compact_number, duration_label
 
-TICK_GAP = 1.6  # room between two tick labels, in label heights (vertical) or a few characters (horizontal)
+TICK_GAP = 1.3  # room between two tick labels, in label heights (vertical) or a few characters (horizontal)
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
@@ -45,7 +45,7 @@ class ReadableAxis(pg.AxisItem):
         span = abs(maxVal - minVal)
         if not levels or span == 0 or size <= 0:
             return levels
-        most = max(1.0, size / self._label_extent())
+        most = max(1.5, size / self._label_extent())  # a short plot still gets one labelled tick
         major = max(levels[0][0], _nice_at_least(span / most))
         if self.integer:
             major = max(1.0, round(major))
