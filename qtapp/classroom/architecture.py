@@ -392,7 +392,10 @@ class ArchitectureView(QGraphicsView):
             listen = next((channel for channel in channels if channel.kind == "tcp-listen"), None)
             connections = [channel for channel in channels if channel.kind == "tcp-connection"]
             if listen is not None:
-                self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), self._channel_x0 + 100, top + 28,
+                # With fixed-size texts, on the lane title's line: below it there is no room to spare.
+                listen_x, listen_y = ((self._channel_x0 + 300, top - 2) if self.minimum_text_pixels
+                                      else (self._channel_x0 + 100, top + 30))
+                self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), listen_x, listen_y,
                            22, mono=True, colour=TEXT_COLOURS[transport])
             for position, channel in enumerate(connections[:MAX_CHANNELS_DRAWN]):
                 cy = top + 90 + position * 40
@@ -455,7 +458,7 @@ class ArchitectureView(QGraphicsView):
         pipe = self._box(key, rect, fill.name(), colour, 2.5, radius=rect.height() / 2)
         pipe.setZValue(2)
         kind = self.tr("socket file") if socket else "FIFO"
-        self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22, rect.y() + (4 if small else 4),
+        self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22, rect.y() + (1 if self.minimum_text_pixels else 4),
                    20 if small else 23, bold=not small, mono=small, max_width=rect.width() - 40)
         if detail:
             self._text(key, detail, rect.x() + 22, rect.y() + 34, 16, mono=True, colour="#333333",

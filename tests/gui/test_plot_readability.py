@@ -60,11 +60,13 @@ def test_percentile_labels_say_which_transport_and_are_stacked(qtbot, window):
     texts = [label.textItem.toPlainText() for label in markers.labels.values() if label.isVisible()]
     assert len(texts) == 4 and all(text.startswith("TCP p") for text in texts), texts
     qtbot.waitExposed(window.latency_cdf_plot.widget)
-    qtbot.waitUntil(lambda: len({round(label.sceneBoundingRect().top()) for label in markers.labels.values()}) == 4,
-                    timeout=3000)  # one row each, once the shown plot has its size
-    rectangles = [label.sceneBoundingRect() for label in markers.labels.values()]
-    for index, rectangle in enumerate(rectangles):  # one exchange: all four lines at the same place
-        assert not any(rectangle.intersects(other) for other in rectangles[index + 1:])
+
+    def stacked() -> bool:  # one row each, none on another, once the shown plot has its size
+        rectangles = [label.sceneBoundingRect() for label in markers.labels.values()]
+        return all(not rectangle.intersects(other) for index, rectangle in enumerate(rectangles)
+                   for other in rectangles[index + 1:])
+
+    qtbot.waitUntil(stacked, timeout=3000)  # one exchange: all four lines at the same place
 
 
 def test_saved_plots_carry_their_title_and_transport(qtbot, window, tmp_path):
