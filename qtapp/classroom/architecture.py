@@ -480,26 +480,3 @@ class ArchitectureView(QGraphicsView):
             active = active or bool(kept)
         if not active:
             self._timer.stop()
-
-
-class ArchitectureMirror(QGraphicsView):
-    """A second, smaller view of the main architecture drawing (the same scene), for other tabs."""
-
-    def __init__(self, source: ArchitectureView, parent: QWidget | None = None) -> None:
-        super().__init__(source.scene(), parent)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setBackgroundBrush(QBrush(QColor("white")))
-        source.scene().sceneRectChanged.connect(lambda _rect: self._fit())
-
-    def _fit(self) -> None:
-        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._fit()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self._fit()

@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
 
         application = QApplication.instance()
         if application is not None:
-            apply_style(application, self.presentation, self.zoom)
+            apply_style(application, self.presentation, self.zoom, self)
         size = self.point_size
         for card in self.plot_cards():
             scale_plot_widget(card.graphics, size, self.line_scale)
@@ -268,8 +268,10 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, self.fit_to_screen)  # once the new fonts are laid out
 
     def fit_to_screen(self) -> None:
-        """Shrink and move the window into the screen's available geometry."""
-        fit_to_screen(self)
+        """Shrink and move the window into the screen's available geometry (not for a
+        `--screenshot`, whose size is chosen whatever the screen: `fixed_size`)."""
+        if not getattr(self, "fixed_size", False):
+            fit_to_screen(self)
 
     def choose_language(self, code: str) -> None:
         """Remember the language; it applies from the next start (every text is built once)."""

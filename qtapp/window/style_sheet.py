@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 NORMAL_POINT_SIZE = 11
 PRESENTATION_POINT_SIZE = 18
@@ -102,8 +102,10 @@ def style_sheet(point_size: int, presentation: bool = False) -> str:
     return sheet
 
 
-def apply_style(application: QApplication, presentation: bool, zoom: float = 1.0) -> int:
-    """Set the base font, palette and style sheet; return the point size used."""
+def apply_style(application: QApplication, presentation: bool, zoom: float = 1.0,
+                window: QWidget | None = None) -> int:
+    """Set the base font, palette and style sheet (for `window` too, shown or not yet); return the
+    point size used."""
     point_size = point_size_for(presentation, zoom)
     font = QFont(application.font())
     font.setPointSize(point_size)
@@ -122,15 +124,20 @@ def apply_style(application: QApplication, presentation: bool, zoom: float = 1.0
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(MUTED_TEXT))
     application.setPalette(palette)
     application.setStyleSheet(style_sheet(point_size, presentation))
-    _propagate(application)
+    _propagate(application, window)
     return point_size
 
 
-def _propagate(application: QApplication) -> None:
+def _propagate(application: QApplication, window: QWidget | None) -> None:
     """Tell every widget that the application's font and palette changed. Qt does this itself only
     once the event loop runs; a window built (or a mode switched) before that would keep the fonts
     of the moment each widget was created."""
+    # Only the widgets of shown windows: a closed window waiting for deletion may hold widgets
+    # whose Python side is already gone, and an event sent to them would crash.
+    tops = [top for top in application.topLevelWidgets() if top.isVisible() and top is not window]
+    widgets = [widget for top in (*tops, *([window] if window is not None else []))
+               for widget in (top, *top.findChildren(QWidget))]
     for kind in (QEvent.Type.ApplicationFontChange, QEvent.Type.ApplicationPaletteChange):
         event = QEvent(kind)
-        for widget in application.allWidgets():
+        for widget in widgets:
             QApplication.sendEvent(widget, event)
