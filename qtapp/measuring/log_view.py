@@ -55,6 +55,7 @@ class LogView(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("logStatus")
         self.text = QPlainTextEdit()
+        self.text.setObjectName("logText")
         self.text.setReadOnly(True)
         self.text.setMaximumBlockCount(MAXIMUM_LINES)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)

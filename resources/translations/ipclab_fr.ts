@@ -1038,11 +1038,19 @@
         <translation>temps depuis le début (s)</translation>
     </message>
     <message>
+        <source>time since start</source>
+        <translation>temps depuis le début</translation>
+    </message>
+    <message>
         <location filename="../../qtapp/plots/latency.py" line="74"/>
         <location filename="../../qtapp/plots/latency.py" line="122"/>
         <location filename="../../qtapp/plots/latency.py" line="174"/>
         <source>round trip (log scale)</source>
         <translation>aller-retour (échelle log)</translation>
+    </message>
+    <message>
+        <source>round trip</source>
+        <translation>aller-retour</translation>
     </message>
     <message>
         <location filename="../../qtapp/plots/latency.py" line="120"/>
