@@ -69,6 +69,7 @@ from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
 from qtapp.window.resource_files import resource_path
 from qtapp.window.settings import Settings
 from qtapp.window.style_sheet import apply_style, next_zoom, point_size_for
+from qtapp.window.wheel_guard import install_wheel_guard
 
 TRANSPORTS = ("fifo", "tcp", "unix")
 REFRESH_INTERVAL_MS = 20  # 50 ticks a second; the overview's plots are updated in two halves,
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
+        install_wheel_guard()
         self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
         icon_path = resource_path("icons", "ipclab-256.png")
         if os.path.exists(icon_path):
