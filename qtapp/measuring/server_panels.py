@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -117,20 +119,27 @@ class ServerPanel(QGroupBox):
     def stop_timers(self) -> None:
         self._timer.stop()
 
-    def refresh(self, *_arguments: object) -> None:
+    def state_text(self) -> str:
+        """The server's state in words, with the reason when it failed or crashed (may span lines)."""
         server = self.server
         state = server.state
         if state == ServerState.LISTENING:
-            text = self.tr("listening at {address}").format(address=server.address)
-        elif state in (ServerState.CRASHED, ServerState.FAILED):
+            return self.tr("listening at {address}").format(address=server.address)
+        if state in (ServerState.CRASHED, ServerState.FAILED):
             text = server.message or state
             if state == ServerState.FAILED and not text.startswith("cannot"):
                 text = self.tr("could not start: {reason}").format(reason=text)
-        else:
-            text = {ServerState.STOPPED: self.tr("stopped"), ServerState.STARTING: self.tr("starting"),
-                    ServerState.STOPPING: self.tr("stopping")}.get(state, state)
+            return text
+        return {ServerState.STOPPED: self.tr("stopped"), ServerState.STARTING: self.tr("starting"),
+                ServerState.STOPPING: self.tr("stopping")}.get(state, state)
+
+    def refresh(self, *_arguments: object) -> None:
+        server = self.server
+        state = server.state
+        text = self.state_text()
         colour = STATE_COLOURS.get(state, "#000000")
-        self.state_label.setText(f"<b style='color:{colour}'>●</b> {text}")
+        shown = html.escape(text).replace("\n", "<br>")  # a command's stderr is text, never markup
+        self.state_label.setText(f"<b style='color:{colour}'>●</b> {shown}")
         self.state_label.setToolTip(text)
         self.start_button.setEnabled(not server.running)
         self.stop_button.setEnabled(server.running and state != ServerState.STOPPING)

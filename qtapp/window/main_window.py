@@ -440,10 +440,11 @@ class MainWindow(QMainWindow):
         self._check_idle()
 
     def _on_server_failed(self, transport: str, message: str) -> None:
-        server = self.servers[transport]
-        self.server_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  {server.state}: {message}")
+        for number, line in enumerate(self.server_panels[transport].state_text().splitlines()):
+            self.server_log.add_line((f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  " if number == 0
+                                      else " " * 27) + line)
         self.statusBar().showMessage(self.tr("{transport} server: {message}").format(
-            transport=TRANSPORT_NAMES[transport], message=message), 10_000)
+            transport=TRANSPORT_NAMES[transport], message=message.splitlines()[0] if message else ""), 10_000)
 
     def _on_server_event(self, transport: str, event: dict) -> None:
         kind = event.get("event")
