@@ -23,6 +23,8 @@ from backend.measuring.runner import (
     ExchangeBatch,
     ExchangeLoop,
     WorkloadSpec,
+    failure_record,
+    success_record,
 )
 from backend.measuring.stats import ValueHistogram
 from backend.protocol.engine import ServerError
@@ -102,19 +104,17 @@ class ClientWorker(QObject):
         except Cancelled:
             pass
         except ServerError as failure:
-            rows.append((0, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, failure.code))
+            rows.append(failure_record(0, count, start_ns, failure.code))
             messages.append(str(failure))
         except (TransportError, OSError) as failure:
-            rows.append((0, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, 1))
+            rows.append(failure_record(0, count, start_ns, 1))
             error = f"client 0: {failure}"
             messages.append(error)
         else:
             if count:
                 histogram.add(result.values)
                 last_values = result.values[:20].astype(np.int32)
-            rows.append((0, result.request_id, count, result.send_ns - start_ns, result.latency_ns,
-                         result.first_byte_ns - result.send_ns, result.server_generation_ns,
-                         result.server_service_ns, result.bytes_received, 0))
+            rows.append(success_record(0, result, start_ns))
         finally:
             self.wire = getattr(client, "last_wire", None)
             client.close()

@@ -33,7 +33,7 @@ def summary_row(series: TransportSeries) -> list[str]:
 
     return [TRANSPORT_NAMES[series.transport], f"{report['exchanges']:,}", us(latency["p50"]), us(latency["p99"]),
             f"{report['exchanges_per_s']:,.0f}", f"{report['numbers_per_s']:,.0f}",
-            f"{report['megabytes_per_s']:,.2f}", f"{report['errors']:,}"]
+            f"{report['value_megabytes_per_s']:,.2f}", f"{report['errors']:,}"]
 
 
 class CompareView(QWidget):
