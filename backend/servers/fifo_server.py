@@ -30,6 +30,19 @@ from backend.transports.base import (
 from backend.transports.fifo import FifoDirectory, FifoWriteChannel, ReplyFifoError
 
 FIFO_INLINE_VALUES = 4096  # 16 KiB of values: always fits in a fresh pipe, so never blocks
+CLIENT_SWEEP_INTERVAL = 0.5  # seconds between checks for clients that removed their reply FIFO
+
+
+def _bytes(count: int) -> str:
+    return "1 byte" if count == 1 else f"{count} bytes"
+
+
+def _magic_prefix_at_end(buffer: bytearray, start: int) -> int:
+    """How many bytes at the end of buffer[start:] are a proper beginning of the magic (0..3)."""
+    for length in range(min(len(protocol.MAGIC) - 1, len(buffer) - start), 0, -1):
+        if buffer.endswith(protocol.MAGIC[:length]):
+            return length
+    return 0
 
 
 class FifoServer(Server):
@@ -51,6 +64,7 @@ class FifoServer(Server):
         self._reply_channels: OrderedDict[tuple[int, int], FifoWriteChannel] = OrderedDict()
         self._reply_cache_size = min(config.max_clients, 256)
         self.garbage_bytes = 0
+        self._sweeper: threading.Thread | None = None
 
     def start(self) -> str:
         self.directory.prepare()
@@ -76,6 +90,30 @@ class FifoServer(Server):
         poller.register(self._request_fd, select.POLLIN)
         poller.register(self.cancellation.fd, select.POLLIN)
         os.set_blocking(self._request_fd, True)
+        self._sweeper = threading.Thread(target=self._sweep_clients, name="ipclab-fifo-clients", daemon=True)
+        self._sweeper.start()
+        try:
+            self._read_requests(poller)
+        finally:
+            self.cancellation.cancel()
+            self._sweeper.join(timeout=2)
+
+    def _sweep_clients(self) -> None:
+        """A FIFO client has no connection to close: it is gone when its reply FIFO is. Reporting that
+        as `client_gone` makes FIFO servers count active clients as socket servers do."""
+        while not self.cancellation.wait(CLIENT_SWEEP_INTERVAL):
+            with self._known_clients_lock:
+                known = list(self._known_clients)
+            for pid, channel in known:
+                if self.directory.has_reply(pid, channel):
+                    continue
+                with self._known_clients_lock:
+                    if (pid, channel) not in self._known_clients:
+                        continue  # forgotten meanwhile (and reported) by a worker
+                    del self._known_clients[(pid, channel)]
+                self.events.client("client_gone", client=f"pid {pid}/{channel}", reason="removed its reply FIFO")
+
+    def _read_requests(self, poller: select.poll) -> None:
         buffer = bytearray()
         partial_since = 0.0
         fd = self._request_fd
@@ -94,7 +132,7 @@ class FifoServer(Server):
                     del buffer[:consumed]
                     self.events.client(
                         "client_error", client="?",
-                        error=f"discarded {size_before - len(buffer)} bytes of an incomplete request after "
+                        error=f"discarded {_bytes(size_before - len(buffer))} of an incomplete request after "
                               f"{self.config.request_timeout:g} s",
                     )
                     self.garbage_bytes += size_before - len(buffer)
@@ -119,10 +157,11 @@ class FifoServer(Server):
         size = len(buffer)
         view = memoryview(buffer)
         try:
-            while size - position >= 4:
+            while position < size:
                 start = buffer.find(protocol.MAGIC, position)
                 if start < 0:
-                    skipped = max(0, size - 3 - position)
+                    # Keep only a tail that could still become the magic; the rest is garbage now.
+                    skipped = size - position - _magic_prefix_at_end(buffer, position)
                     self._report_garbage(skipped)
                     return position + skipped
                 if start > position:
@@ -151,7 +190,7 @@ class FifoServer(Server):
     def _report_garbage(self, count: int) -> None:
         if count > 0:
             self.garbage_bytes += count
-            self.events.client("client_error", client="?", error=f"skipped {count} bytes that were not a request")
+            self.events.client("client_error", client="?", error=f"skipped {_bytes(count)} that were not a request")
 
     def _handle_frame(self, frame: memoryview, received_ns: int) -> None:
         pid, channel, request_id = protocol.peek_request_identity(frame)
@@ -228,8 +267,8 @@ class FifoServer(Server):
                 else:
                     reply = FifoWriteChannel(self.directory.open_reply(*key), self.cancellation)
             except ReplyFifoError as error:
-                self._forget(request)
-                self.events.client("client_gone", client=client, reason=str(error))
+                if self._forget(request):
+                    self.events.client("client_gone", client=client, reason=str(error))
                 return
             try:
                 # A short timeout for inline replies guards against a client that sent several
@@ -244,8 +283,8 @@ class FifoServer(Server):
                     self._drop_reply_channel(*key)
                 if attempt + 1 < attempts:
                     continue
-                self._forget(request)
-                self.events.client("client_gone", client=client, reason="closed its reply FIFO")
+                if self._forget(request):
+                    self.events.client("client_gone", client=client, reason="closed its reply FIFO")
             except TimedOut:
                 if inline:
                     self._drop_reply_channel(*key)
@@ -259,9 +298,10 @@ class FifoServer(Server):
                     reply.close()
             return
 
-    def _forget(self, request: Request) -> None:
+    def _forget(self, request: Request) -> bool:
+        """Forget a client; False if it was already forgotten (its departure is reported once)."""
         with self._known_clients_lock:
-            self._known_clients.pop((request.pid, request.channel), None)
+            return self._known_clients.pop((request.pid, request.channel), False) is None
 
     def _reply_error(self, pid: int, channel: int, request_id: int, code: int, message: str) -> None:
         try:

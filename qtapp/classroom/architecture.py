@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -103,11 +103,14 @@ def _tcp_port(address: str) -> int:
 
 
 def _connections_text(count: int) -> str:
-    from PySide6.QtCore import QCoreApplication
+    return ChannelTexts().connections(count)
 
-    text = (QCoreApplication.translate("ArchitectureView", "1 connection") if count == 1
-            else QCoreApplication.translate("ArchitectureView", "{count} connections"))
-    return text.format(count=count)
+
+class ChannelTexts(QObject):
+    """Channel labels with plural forms (Qt's lupdate finds `%n` plurals only in `tr()` calls)."""
+
+    def connections(self, count: int) -> str:
+        return self.tr("%Ln connection(s)", "", count)
 
 
 def build_snapshot(gui_pid: int, servers: dict, clients: list[ClientNode]) -> ArchitectureSnapshot:
@@ -347,7 +350,7 @@ class ArchitectureView(QGraphicsView):
             self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + 5, 21,
                        max_width=rect.width() - 20)
         if len(clients) > MAX_CLIENTS_DRAWN:
-            self._text(f"clients:{transport}", self.tr("+ {count} more client threads").format(count=len(clients) - MAX_CLIENTS_DRAWN),
+            self._text(f"clients:{transport}", self.tr("+ %Ln more client thread(s)", "", len(clients) - MAX_CLIENTS_DRAWN),
                        GUI_X + 24, client_top + MAX_CLIENTS_DRAWN * 40, 20, bold=True, colour=colour)
         # The server process.
         server = snapshot.server(transport)
@@ -426,7 +429,7 @@ class ArchitectureView(QGraphicsView):
                 if position == 0:
                     request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             if len(connections) > MAX_CHANNELS_DRAWN:
-                self._text("channel:tcp:more", self.tr("+ {count} more connections").format(count=len(connections) - MAX_CHANNELS_DRAWN),
+                self._text("channel:tcp:more", self.tr("+ %Ln more connection(s)", "", len(connections) - MAX_CHANNELS_DRAWN),
                            CHANNEL_X0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=colour)
             if listen is not None and not connections:
                 self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), CHANNEL_X0 + 90, middle, 19,

@@ -152,10 +152,11 @@ class ServerPanel(QGroupBox):
     def refresh_details(self) -> None:
         server = self.server
         if server.state == ServerState.LISTENING:
-            self.details_label.setText(self.tr("pid {pid} · up {uptime} · {requests} requests served").format(
-                pid=server.pid, uptime=format_uptime(server.uptime_s), requests=f"{server.requests_served:,}"))
+            self.details_label.setText(self.tr("pid {pid} · up {uptime} · %Ln request(s) served", "",
+                                               server.requests_served).format(
+                pid=server.pid, uptime=format_uptime(server.uptime_s)))
         elif server.state == ServerState.STARTING:
             self.details_label.setText(self.tr("waiting for its ready line…"))
         else:
-            self.details_label.setText(self.tr("{requests} requests served").format(
-                requests=f"{server.requests_served:,}") if server.requests_served else "")
+            self.details_label.setText(self.tr("%Ln request(s) served", "", server.requests_served)
+                                       if server.requests_served else "")

@@ -69,6 +69,7 @@ from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
 from qtapp.window.resource_files import resource_path
 from qtapp.window.settings import Settings
 from qtapp.window.style_sheet import apply_style, next_zoom, point_size_for
+from qtapp.window.i18n import ensure_translator
 from qtapp.window.wheel_guard import install_wheel_guard
 
 TRANSPORTS = ("fifo", "tcp", "unix")
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
         install_wheel_guard()
+        ensure_translator((settings or Settings()).language())
         self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
         icon_path = resource_path("icons", "ipclab-256.png")
         if os.path.exists(icon_path):
@@ -246,7 +248,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menus()
         self._update_primary_button()
-        self.statusBar().showMessage(self.tr("Press the blue button to see a FIFO exchange."))
+        self.welcome_hint = self.tr("Press the blue button to see a FIFO exchange.")
+        self.statusBar().showMessage(self.welcome_hint)
 
     def _build_teaching_tabs(self) -> None:
         """The classroom tabs (step mode, wire bytes, the naive design, fault demos), if available."""
@@ -415,6 +418,8 @@ class MainWindow(QMainWindow):
     # -- servers ------------------------------------------------------------------------------
     def ensure_server(self, transport: str, action: Callable[[], None]) -> None:
         """Run `action` once the transport's server listens, starting it if needed."""
+        if self.statusBar().currentMessage() == self.welcome_hint:
+            self.statusBar().clearMessage()  # done: the user pressed a button
         server = self.servers[transport]
         if server.state == ServerState.LISTENING:
             action()
