@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 
 from backend.measuring.stats import LatencyHistogram
-from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, time_extent_s
 from qtapp.measuring.plots.style import (
     PERCENTILE_COLOURS,
     PERCENTILES,
@@ -21,10 +21,11 @@ from qtapp.measuring.plots.style import (
     set_log_time_ticks,
     style_plot,
 )
-from qtapp.measuring.plots.view_range import SteppedRange
+from qtapp.measuring.plots.view_range import SteppedRange, TimeAxisRange
 
 REBIN = 8  # 240 buckets per decade -> 30 per decade on screen
 GAP_S = 0.25  # no line is drawn across a pause longer than this
+ISOLATED_POINTS_SHOWN = 200  # up to this many points, each exchange is also drawn as a dot
 LABEL_POSITIONS = {"p50": 0.95, "p90": 0.86, "p99": 0.77, "p99.9": 0.68}
 
 
@@ -89,7 +90,7 @@ class LatencyOverTimePlot(PlotCard):
             curve.setClipToView(True)
             plot.addItem(curve)
             self.curves[transport] = curve
-        self.x_range = SteppedRange(plot, "x")
+        self.x_range = TimeAxisRange(plot)  # the same time axis as the throughput plot's
         self.y_range = SteppedRange(plot, "y", log=True)
         self._keys: dict[str, tuple] = {}
 
@@ -112,10 +113,14 @@ class LatencyOverTimePlot(PlotCard):
             if len(gaps):  # break the line across pauses (e.g. between single requests)
                 times = np.insert(times, gaps, np.nan)
                 latencies = np.insert(latencies, gaps, np.nan)
-            curve.setData(times, latencies, connect="finite")
+            # A dot for every exchange while there are few: a single exchange, cut off from the others by
+            # the gaps, would otherwise draw nothing at all.
+            few = len(rows) <= ISOLATED_POINTS_SHOWN
+            curve.setData(times, latencies, connect="finite", symbol="o" if few else None, symbolSize=7,
+                          symbolPen=None, symbolBrush=curve.opts["pen"].color())
         if changed:
             data = [curve.getData() for curve in self.curves.values()]
-            self.x_range.include([x for x, _ in data if x is not None])
+            self.x_range.show(time_extent_s(all_series))
             self.y_range.include([y for _, y in data if y is not None])
 
 
