@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -68,9 +69,16 @@ class ServerPanel(QGroupBox):
             "e.g. examples/c/ipclab_server {transport} {{address}} — {{address}} is replaced by a fresh "
             "private address").format(transport=server.transport))
         self.command_edit.editingFinished.connect(self._on_command_edited)
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("serverSettingsToggle")
+        self.settings_button.setText("⚙")
+        self.settings_button.setCheckable(True)
+        self.settings_button.setToolTip(self.tr("Show the address and command of this server"))
+        self.settings_button.toggled.connect(self._show_settings)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.restart_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.settings_button)
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         self.address_caption = QLabel(self.tr("Address:"))
@@ -92,6 +100,8 @@ class ServerPanel(QGroupBox):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.refresh_details)
         self._timer.start()
+        self._compact = False
+        self._show_settings(bool(server.configured_address or server.custom_command))
         self.refresh()
 
     def _on_address_edited(self) -> None:
@@ -105,6 +115,8 @@ class ServerPanel(QGroupBox):
         command = command.strip()
         if self.command_edit.text() != command:
             self.command_edit.setText(command)
+        if command:
+            self._show_settings(True)
         self.server.custom_command = command
         title = TRANSPORT_NAMES[self.server.transport]
         self.setTitle(self.tr("{name} server: your own command").format(name=title) if command
@@ -113,8 +125,17 @@ class ServerPanel(QGroupBox):
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: hide the address and command rows a teacher does not need."""
+        self._compact = compact
+        self.settings_button.setVisible(not compact)
+        self._show_settings(self.settings_button.isChecked())
+
+    def _show_settings(self, shown: bool) -> None:
+        """The address and command rows fold away (⚙ shows them), so the side panel fits the window."""
+        if self.settings_button.isChecked() != shown:
+            self.settings_button.setChecked(shown)  # calls back here
+            return
         for widget in (self.address_caption, self.address_edit, self.command_caption, self.command_edit):
-            widget.setVisible(not compact)
+            widget.setVisible(shown and not self._compact)
 
     def stop_timers(self) -> None:
         self._timer.stop()

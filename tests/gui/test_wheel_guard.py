@@ -54,8 +54,11 @@ def test_an_unfocused_drop_down_keeps_its_choice(qtbot, window):
 
 def test_a_focused_field_takes_the_wheel(qtbot, window):
     _scrolling_side_panel(qtbot, window)
-    spin = window.client_panel.count_spin
+    spin = window.client_panel.lo_spin
+    assert spin.isEnabled()
     window.left_scroll.ensureWidgetVisible(spin)
+    window.activateWindow()  # focus goes only to a widget of the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     spin.setFocus()
     qtbot.waitUntil(spin.hasFocus, timeout=2000)
     before = spin.value()
