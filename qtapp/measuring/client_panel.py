@@ -43,7 +43,8 @@ class ClientPanel(QGroupBox):
             self.transport_combo.addItem(name, key)
         self.transport_combo.currentIndexChanged.connect(lambda _index: self.transport_changed.emit(self.transport))
         self.single_button = QPushButton(self.tr("Send one request"))
-        self.single_button.setToolTip(self.tr("Ask the server for a random count (1..10) of numbers in lo..hi"))
+        self.single_button.setToolTip(self.tr("Ask the server once for “Numbers each” numbers in the range "
+                                              "(a random count 1..10 when that box is ticked)"))
         self.single_button.clicked.connect(lambda: self.single_requested.emit(self.transport))
 
         self.requests_spin = QSpinBox()
@@ -147,6 +148,10 @@ class ClientPanel(QGroupBox):
         for key, field in (("seed", self.seed_edit), ("duration", self.duration_spin)):
             field.setVisible(not compact)
             self.field_labels[key].setVisible(not compact)
+
+    def single_count(self) -> int | None:
+        """What "Send one request" asks for: "Numbers each", or None for a random count 1..10."""
+        return None if self.random_count.isChecked() else self.count_spin.value()
 
     @property
     def transport(self) -> str:

@@ -35,6 +35,8 @@ from qtapp.measuring.model import BatchInbox, InboxItem
 _run_numbers = itertools.count(1)
 WORKER_NICENESS = 10  # workers yield the CPU to the GUI thread (Linux: per-thread nice value)
 
+SINGLE_VALUES_IN_MEMORY = 65_536  # a single exchange asking for more streams its values into the histogram
+
 
 def lower_thread_priority() -> None:
     """Make the calling thread nicer than the GUI thread, so a busy run never starves the GUI."""
@@ -99,8 +101,16 @@ class ClientWorker(QObject):
         last_values = np.empty(0, dtype=np.int32)
         error = ""
         start_ns = self._run_start_ns
+        first_values: list[np.ndarray] = []
+
+        def count_values(values: np.ndarray) -> None:  # a large reply is counted chunk by chunk
+            histogram.add(values)
+            if not first_values:
+                first_values.append(values[:20].astype(np.int32))
+
+        streamed = count > SINGLE_VALUES_IN_MEMORY
         try:
-            result = client.request(count, spec.lo, spec.hi, spec.seed)
+            result = client.request(count, spec.lo, spec.hi, spec.seed, sink=count_values if streamed else None)
         except Cancelled:
             pass
         except ServerError as failure:
@@ -111,7 +121,9 @@ class ClientWorker(QObject):
             error = f"client 0: {failure}"
             messages.append(error)
         else:
-            if count:
+            if streamed:
+                last_values = first_values[0] if first_values else last_values
+            elif count:
                 histogram.add(result.values)
                 last_values = result.values[:20].astype(np.int32)
             rows.append(success_record(0, result, start_ns))

@@ -351,14 +351,14 @@ class MainWindow(QMainWindow):
         return self.coordinator.running
 
     def single_request(self, transport: str) -> None:
-        """The classic exercise: one request for a random count (1..10) of numbers."""
+        """One request for "Numbers each" numbers in the panel's range (a random 1..10 if so ticked)."""
         panel = self.client_panel
         lo, hi = panel.lo_spin.value(), panel.hi_spin.value()
         if lo > hi:
             panel.show_error(f"the range is empty: lo {lo} > hi {hi}")
             return
         panel.show_error("")
-        self.coordinator.single_exchange(transport, lo, hi)
+        self.coordinator.single_exchange(transport, lo, hi, panel.single_count())
 
     def start_workload(self, spec: WorkloadSpec) -> None:
         self.coordinator.start_workload(spec)

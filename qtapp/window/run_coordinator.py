@@ -119,9 +119,9 @@ class RunCoordinator(QObject):
         """A run is active or a comparison still has transports to run."""
         return bool(self.runs) or bool(self._compare_queue)
 
-    def single_exchange(self, transport: str, lo: int, hi: int) -> None:
-        """The classic exercise: one request for a random count (1..10) of numbers in lo..hi."""
-        spec = WorkloadSpec(transport=transport, requests=1, count=None, lo=lo, hi=hi, concurrency=1)
+    def single_exchange(self, transport: str, lo: int, hi: int, count: int | None = None) -> None:
+        """One request for `count` numbers in lo..hi (None: a random count 1..10, the classic exercise)."""
+        spec = WorkloadSpec(transport=transport, requests=1, count=count, lo=lo, hi=hi, concurrency=1)
         self.ensure_server(transport, lambda: self._start_run(spec, single=True))
 
     def start_workload(self, spec: WorkloadSpec) -> None:

@@ -19,6 +19,8 @@ def test_wire_view_fields_decode_to_the_values_actually_sent(qtbot, window, tran
     window.client_panel.set_transport(transport)
     window.client_panel.lo_spin.setValue(1)
     window.client_panel.hi_spin.setValue(10)
+    window.client_panel.random_count.setChecked(False)
+    window.client_panel.count_spin.setValue(5)  # a single request asks for "Numbers each"
     window.tabs.setCurrentWidget(window.wire_view)
     with qtbot.waitSignal(window.wire_captured, timeout=20000) as captured:
         window.wire_view.send_button.click()
