@@ -62,7 +62,8 @@ from qtapp.window.wheel_guard import install_wheel_guard
 
 REFRESH_INTERVAL_MS = 20  # 50 ticks a second; the overview's plots are updated in two halves,
 # alternately, so each plot refreshes 25 times a second and no tick repaints all of them at once
-SUMMARY_EVERY_TICKS = 12  # text figures ~4 times a second
+FIGURES_EVERY_TICKS = 6  # the header's figures and the progress bar, together, ~8 times a second
+DETAILS_EVERY_TICKS = 12
 ARCHITECTURE_EVERY_TICKS = 25  # the architecture view re-reads the system twice a second
 PRESENTATION_LINE_SCALE = 2.5
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
     run_stopped = Signal(str, float)
     idle = Signal()
     refreshed = Signal()
+    figures_updated = Signal()  # the header's figures and the progress bar were refreshed together
     architecture_changed = Signal(object)  # ArchitectureSnapshot
     wire_captured = Signal(object)  # backend.wire.WireCapture of the last single exchange
 
@@ -406,9 +408,9 @@ class MainWindow(QMainWindow):
         self._ticks += 1
         self.drain()
         self.refresh_plots()
-        self.coordinator.update_progress()
-        if self._ticks % SUMMARY_EVERY_TICKS == 0:
-            self._update_summary()
+        if self._ticks % FIGURES_EVERY_TICKS == 0:
+            self.update_figures()
+        if self._ticks % DETAILS_EVERY_TICKS == 0:
             for panel in self.server_panels.values():
                 panel.refresh_details()
         if self._ticks % ARCHITECTURE_EVERY_TICKS == 0:
@@ -421,6 +423,13 @@ class MainWindow(QMainWindow):
         if self.plots.refresh(self.tabs.currentWidget(), self.model, force):
             self.plot_refreshes += 1
             self.refreshed.emit()
+
+    def update_figures(self) -> None:
+        """The header's figures and the progress bar from the same drained model, in one go: the
+        exchanges they count are the same number."""
+        self.coordinator.update_progress()
+        self._update_summary()
+        self.figures_updated.emit()
 
     def _update_summary(self) -> None:
         update_summary(self.summary_labels, self.model.current())

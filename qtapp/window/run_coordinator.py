@@ -32,7 +32,9 @@ class RunProgress:
     """How far the run in focus is; `outcome` is running, done, stopped or failed."""
 
     transport: str
-    done: int  # finished exchanges
+    done: int  # finished exchanges (successful or failed): how far the run is
+    exchanges: int  # successful exchanges: the same count as the run's statistics and the header's
+    failed: int
     fraction: float  # 0..1 of the requests or the duration, whichever is further
     has_target: bool  # False for a run that lasts until Stop
     rate: float  # exchanges per second over the last second
@@ -251,7 +253,7 @@ class RunCoordinator(QObject):
             fraction = 1.0 if not run.stopped else fraction
             outcome = "stopped" if run.stopped else "failed" if run.errors else "done"
             self.focus_run = None
-        progress = RunProgress(run.transport, done, fraction, bool(fractions), rate,
+        progress = RunProgress(run.transport, done, series.completed, series.failed, fraction, bool(fractions), rate,
                                min(left) if left else None, elapsed, final, outcome)
         self.progress.emit(progress)
         return progress

@@ -59,7 +59,10 @@ def server_unavailable_line(transport: str, reason: str) -> str:
 def show_progress(panel: ClientPanel, progress: RunProgress) -> None:
     """The progress bar and its label: done, rate and time left; the outcome once it has ended."""
     name = TRANSPORT_NAMES[progress.transport]
-    done = f"{progress.done:,}"
+    done = f"{progress.exchanges:,}"  # successful exchanges, as in the header's figures
+    if progress.failed:
+        done += " " + QCoreApplication.translate("MainWindow", "(+ {failed} failed)").format(
+            failed=f"{progress.failed:,}")
     if progress.final:
         if progress.outcome == "stopped":
             word = QCoreApplication.translate("MainWindow", "stopped: {done} exchanges")
