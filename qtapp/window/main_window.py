@@ -45,9 +45,10 @@ from qtapp.measuring.server_panels import ServerPanel
 from qtapp.window.menus import about_text, build_menus
 from qtapp.window.plot_pages import PlotPages
 from qtapp.window.resource_files import resource_path
-from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator  # noqa: F401 - TRANSPORTS for demo
+from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator, RunProgress  # noqa: F401 - TRANSPORTS for demo
 from qtapp.window.run_display import (
     build_summary,
+    compare_live_line,
     error_line,
     exchange_line,
     server_unavailable_line,
@@ -317,7 +318,7 @@ class MainWindow(QMainWindow):
             self.tr("a run on {transport} is still going").format(transport=TRANSPORT_NAMES[transport])))
         coordinator.run_starting.connect(self._on_run_starting)
         coordinator.batch_added.connect(self._on_batch_added)
-        coordinator.progress.connect(lambda progress: show_progress(self.client_panel, progress))
+        coordinator.progress.connect(self._on_progress)
         coordinator.wire_captured.connect(self._on_wire_captured)
         coordinator.run_finished.connect(self._on_run_finished)  # before the window's listeners
         coordinator.run_finished.connect(self.run_finished)
@@ -368,11 +369,17 @@ class MainWindow(QMainWindow):
     def start_compare(self, spec: WorkloadSpec) -> None:
         """Run `spec` on FIFO, then TCP, then Unix socket; the plots and table overlay them."""
         self.tabs.setCurrentWidget(self.compare_view)
+        self.compare_view.set_reference(spec)
         self.coordinator.start_compare(spec)
 
     def stop_runs(self) -> None:
         """Stop every running client now (blocked I/O is interrupted) and cancel a comparison."""
         self.coordinator.stop_runs()
+
+    def _on_progress(self, progress: RunProgress) -> None:
+        show_progress(self.client_panel, progress)
+        position = self.coordinator.compare_position()
+        self.compare_view.show_live(compare_live_line(progress, position) if position is not None else "")
 
     def _on_run_starting(self, run: RunController, single: bool) -> None:
         if self.statusBar().currentMessage() == self.welcome_hint:

@@ -136,6 +136,12 @@ class RunCoordinator(QObject):
         self._compare_queue = list(TRANSPORTS)
         self._next_compare()
 
+    def compare_position(self) -> tuple[int, int] | None:
+        """(which transport, of how many) while a comparison runs, else None."""
+        if self._compare_spec is None:
+            return None
+        return len(TRANSPORTS) - len(self._compare_queue), len(TRANSPORTS)
+
     def _next_compare(self) -> None:
         if not self._compare_queue or self._compare_spec is None:
             self._check_idle()

@@ -29,6 +29,23 @@
     </message>
 </context>
 <context>
+    <name>CompareView</name>
+    <message numerus="yes">
+        <source>%Ln request(s)</source>
+        <translation>
+            <numerusform>%Ln request</numerusform>
+            <numerusform>%Ln requests</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{requests} × {count} numbers in {lo}..{hi}, %Ln client thread(s)</source>
+        <translation>
+            <numerusform>{requests} × {count} numbers in {lo}..{hi}, %Ln client thread</numerusform>
+            <numerusform>{requests} × {count} numbers in {lo}..{hi}, %Ln client threads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ServerPanel</name>
     <message numerus="yes">
         <source>pid {pid} · up {uptime} · %Ln request(s) served</source>

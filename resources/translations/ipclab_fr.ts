@@ -122,10 +122,6 @@
         <translation>Envoyer une requête</translation>
     </message>
     <message>
-        <source>Ask the server for a random count (1..10) of numbers in lo..hi</source>
-        <translation>Demander au serveur un nombre aléatoire (1..10) de nombres entre min et max</translation>
-    </message>
-    <message>
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
@@ -160,6 +156,10 @@
     <message>
         <source>Client threads</source>
         <translation>Threads clients</translation>
+    </message>
+    <message>
+        <source>Ask the server once for “Numbers each” numbers in the range (a random count 1..10 when that box is ticked)</source>
+        <translation>Demander une fois au serveur « Nombres par requête » nombres dans l’intervalle (un nombre aléatoire de 1 à 10 si la case est cochée)</translation>
     </message>
     <message>
         <source>Duration</source>
@@ -209,12 +209,65 @@
         <translation>erreurs</translation>
     </message>
     <message>
+        <source>single exchanges, not a workload</source>
+        <translation>échanges isolés, pas une charge</translation>
+    </message>
+    <message>
+        <source>another workload</source>
+        <translation>une autre charge</translation>
+    </message>
+    <message>
+        <source>stopped before its end</source>
+        <translation>arrêtée avant sa fin</translation>
+    </message>
+    <message>
+        <source>had errors</source>
+        <translation>avec des erreurs</translation>
+    </message>
+    <message>
         <source>Round-trip CDF, all transports</source>
         <translation>Fonction de répartition de l’aller-retour, tous transports</translation>
     </message>
     <message>
         <source>Numbers per second</source>
         <translation>Nombres par seconde</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message numerus="yes">
+        <source>%Ln request(s)</source>
+        <translation>
+            <numerusform>%Ln requête</numerusform>
+            <numerusform>%Ln requêtes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>for {seconds} s</source>
+        <translation>pendant {seconds} s</translation>
+    </message>
+    <message>
+        <source>random 1..10</source>
+        <translation>aléatoire 1..10</translation>
+    </message>
+    <message numerus="yes">
+        <source>{requests} × {count} numbers in {lo}..{hi}, %Ln client thread(s)</source>
+        <translation>
+            <numerusform>{requests} × {count} nombres dans {lo}..{hi}, %Ln thread client</numerusform>
+            <numerusform>{requests} × {count} nombres dans {lo}..{hi}, %Ln threads clients</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Compared: {workload}. Only runs of this workload, finished without errors, are ranked.</source>
+        <translation>Comparé : {workload}. Seules les exécutions de cette charge, terminées sans erreur, sont classées.</translation>
+    </message>
+    <message>
+        <source>Nothing to compare yet: “Compare FIFO · TCP · Unix” runs one workload on each transport.</source>
+        <translation>Rien à comparer pour l’instant : « Comparer FIFO · TCP · Unix » exécute une même charge sur chaque transport.</translation>
+    </message>
+    <message>
+        <source>not compared: {reason}</source>
+        <translation>non comparé : {reason}</translation>
     </message>
 </context>
 <context>
@@ -672,6 +725,10 @@
         <translation>client {client} → serveur {server}</translation>
     </message>
     <message>
+        <source>(+ {failed} failed)</source>
+        <translation>(+ {failed} en échec)</translation>
+    </message>
+    <message>
         <source>stopped: {done} exchanges</source>
         <translation>arrêté : {done} échanges</translation>
     </message>
@@ -696,8 +753,16 @@
         <translation>{transport} : {done} échanges</translation>
     </message>
     <message>
-        <source>{rate} exchanges/s · </source>
-        <translation>{rate} échanges/s · </translation>
+        <source>measuring the rate…</source>
+        <translation>mesure du débit…</translation>
+    </message>
+    <message>
+        <source>{rate} exchanges/s</source>
+        <translation>{rate} échanges/s</translation>
+    </message>
+    <message>
+        <source>Running {transport} ({number} of {total}): {done} exchanges, {figures}</source>
+        <translation>En cours : {transport} ({number} sur {total}) : {done} échanges, {figures}</translation>
     </message>
     <message>
         <source>{seconds} s left</source>
@@ -755,12 +820,20 @@
         <translation>Requêtes chacun</translation>
     </message>
     <message>
-        <source>Naive design (DEMONSTRATION ONLY): two FIFOs shared by all</source>
-        <translation>Conception naïve (DÉMONSTRATION SEULEMENT) : deux FIFO partagés par tous</translation>
+        <source>Naive design (DEMONSTRATION ONLY)</source>
+        <translation>Conception naïve (DÉMONSTRATION UNIQUEMENT)</translation>
     </message>
     <message>
-        <source>Textbook design: one request FIFO, one reply FIFO per client</source>
-        <translation>Conception classique : un FIFO de requêtes, un FIFO de réponse par client</translation>
+        <source>Two FIFOs shared by every client: one for requests, one for replies.</source>
+        <translation>Deux FIFO partagées par tous les clients : une pour les requêtes, une pour les réponses.</translation>
+    </message>
+    <message>
+        <source>Textbook design</source>
+        <translation>Conception classique</translation>
+    </message>
+    <message>
+        <source>One request FIFO, and one reply FIFO per client.</source>
+        <translation>Une FIFO de requêtes, et une FIFO de réponse par client.</translation>
     </message>
     <message>
         <source>running…</source>
@@ -981,6 +1054,10 @@
     <message>
         <source>Bring your own server: any program that speaks docs/PROTOCOL.md and prints a JSON ready line, e.g. examples/c/ipclab_server {transport} {{address}} — {{address}} is replaced by a fresh private address</source>
         <translation>Votre propre serveur : tout programme qui parle docs/PROTOCOL.md et affiche une ligne JSON « ready », par ex. examples/c/ipclab_server {transport} {{address}} — {{address}} est remplacé par une adresse privée neuve</translation>
+    </message>
+    <message>
+        <source>Show the address and command of this server</source>
+        <translation>Afficher l’adresse et la commande de ce serveur</translation>
     </message>
     <message>
         <source>Address:</source>
