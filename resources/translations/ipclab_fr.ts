@@ -407,10 +407,6 @@
 <context>
     <name>GuidedTour</name>
     <message>
-        <source>Guided tour</source>
-        <translation>Visite guidée</translation>
-    </message>
-    <message>
         <source>◀ Back</source>
         <translation>◀ Précédent</translation>
     </message>
@@ -443,8 +439,28 @@
         <translation>1 · FIFO : un échange</translation>
     </message>
     <message>
-        <source>The client wrote 48 bytes into request.fifo (blue dot); the server read them, generated the numbers and wrote them into this client&apos;s own reply FIFO (orange dot). The logs below show both sides with their pids.</source>
-        <translation>Le client a écrit 48 octets dans request.fifo (point bleu) ; le serveur les a lus, a tiré les nombres et les a écrits dans le FIFO de réponse propre à ce client (point orange). Les journaux en bas montrent les deux côtés avec leurs pid.</translation>
+        <source>The client wrote 48 bytes into request.fifo (blue dot); the server read them, generated the numbers and wrote them into this client&apos;s own reply FIFO (orange dot). The logs below show both sides with their pids. While you read, this client keeps its reply FIFO open and asks again every few seconds.</source>
+        <translation>Le client a écrit 48 octets dans request.fifo (point bleu) ; le serveur les a lus, a tiré les nombres et les a écrits dans la FIFO de réponse propre à ce client (point orange). Les journaux ci-dessous montrent les deux côtés avec leurs pid. Pendant votre lecture, ce client garde sa FIFO de réponse ouverte et redemande toutes les quelques secondes.</translation>
+    </message>
+    <message>
+        <source>A TCP server listens on a port. The client calls connect(); the server&apos;s accept() returns a new socket. The drawing shows the connection with both port numbers, read from the kernel: this client stays connected while you read, and asks again every few seconds.</source>
+        <translation>Un serveur TCP écoute sur un port. Le client appelle connect() ; accept() du serveur renvoie une nouvelle socket. Le dessin montre la connexion avec ses deux numéros de port, lus dans le noyau : ce client reste connecté pendant votre lecture et redemande toutes les quelques secondes.</translation>
+    </message>
+    <message>
+        <source>Same calls as TCP — socket, connect, accept, send, recv — but the address is a path in the file system and the bytes never touch the network stack. This client, too, stays connected while you read.</source>
+        <translation>Les mêmes appels que TCP — socket, connect, accept, send, recv — mais l’adresse est un chemin du système de fichiers et les octets ne passent jamais par la pile réseau. Ce client, lui aussi, reste connecté pendant votre lecture.</translation>
+    </message>
+    <message>
+        <source>Tour: the client could not exchange: {error}</source>
+        <translation>Visite : le client n’a pas pu échanger : {error}</translation>
+    </message>
+    <message>
+        <source>tour client (stays connected)</source>
+        <translation>client de la visite (reste connecté)</translation>
+    </message>
+    <message>
+        <source>asked for {count} numbers in {lo}..{hi}, round trip {latency} µs: {values}</source>
+        <translation>a demandé {count} nombres dans {lo}..{hi}, aller-retour {latency} µs : {values}</translation>
     </message>
     <message>
         <source>1 · FIFO: the bytes</source>
@@ -459,16 +475,8 @@
         <translation>2 · TCP : une connexion entre deux ports</translation>
     </message>
     <message>
-        <source>A TCP server listens on a port. The client calls connect(); the server&apos;s accept() returns a new socket. The drawing shows the connection with both port numbers, read from the kernel.</source>
-        <translation>Un serveur TCP écoute sur un port. Le client appelle connect() ; accept() du serveur renvoie une nouvelle socket. Le dessin montre la connexion avec ses deux numéros de port, lus dans le noyau.</translation>
-    </message>
-    <message>
         <source>3 · Unix socket: a socket with a path</source>
         <translation>3 · Socket Unix : une socket avec un chemin</translation>
-    </message>
-    <message>
-        <source>Same calls as TCP — socket, connect, accept, send, recv — but the address is a path in the file system and the bytes never touch the network stack.</source>
-        <translation>Les mêmes appels que TCP — socket, connect, accept, send, recv — mais l’adresse est un chemin dans le système de fichiers et les octets ne passent jamais par la pile réseau.</translation>
     </message>
     <message>
         <source>4 · Compare</source>
