@@ -139,6 +139,9 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     request.add_argument("--seed", type=_seed, help="ask the server for a reproducible sequence")
     request.add_argument("--timeout", type=_positive_float, default=10.0, help="seconds to wait (default 10)")
     request.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    request.add_argument("--trace", action="store_true",
+                         help="print every system call of the exchange as one JSON line, in causal order; without "
+                              "ADDRESS a private step-tracing server is started and both sides are shown")
 
     bench = commands.add_parser("bench", help="run a workload headless and report throughput, latency and distribution")
     bench.add_argument("--transport", choices=TRANSPORTS, required=True)
@@ -354,6 +357,8 @@ def run_request(options: argparse.Namespace) -> int:
     count = options.count
     if count is None:
         count = int(np.random.default_rng().integers(1, 10, endpoint=True))
+    if options.trace:
+        return _run_traced_request(options, count)
     try:
         client = make_client(options.transport, options.address, timeout=options.timeout)
     except ValueError as error:
@@ -387,6 +392,26 @@ def run_request(options: argparse.Namespace) -> int:
     print(shown)
     print(f"round trip {result.latency_ns / 1000:.1f} us (server {result.server_service_ns / 1000:.1f} us, "
           f"of which generating {result.server_generation_ns / 1000:.1f} us)")
+    return EXIT_OK
+
+
+def _run_traced_request(options: argparse.Namespace, count: int) -> int:
+    from backend.classroom.request_trace import trace_request
+    from backend.processes.server_child import ServerStartError
+    from backend.protocol.engine import ServerError
+    from backend.transports.base import TransportError
+
+    try:
+        steps, _ = trace_request(options.transport, options.address, count, options.lo, options.hi, options.seed,
+                                 options.timeout)
+    except (ServerError, TransportError, ServerStartError, OSError) as error:
+        print(f"ipclab request: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # noqa: BLE001 - a bad address or count, said in one line
+        print(f"ipclab request: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    for step in steps:
+        print(json.dumps(step.to_record()))
     return EXIT_OK
 
 

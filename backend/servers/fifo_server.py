@@ -31,6 +31,10 @@ from backend.transports.fifo import FifoDirectory, FifoWriteChannel, ReplyFifoEr
 
 FIFO_INLINE_VALUES = 4096  # 16 KiB of values: always fits in a fresh pipe, so never blocks
 CLIENT_SWEEP_INTERVAL = 0.5  # seconds between checks for clients that removed their reply FIFO
+# How the server opens its request FIFO: to read (O_NONBLOCK so that open() does not wait for a
+# first client; the descriptor is made blocking afterwards), and to write, to keep it open.
+REQUEST_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+REQUEST_KEEPALIVE_FLAGS = os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 def _bytes(count: int) -> str:
@@ -69,9 +73,9 @@ class FifoServer(Server):
     def start(self) -> str:
         self.directory.prepare()
         path = self.directory.request_path
-        self._request_fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        self._request_fd = os.open(path, REQUEST_READ_FLAGS)
         # Holding a writer ourselves means the FIFO never reports end-of-file between clients.
-        self._keepalive_fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        self._keepalive_fd = os.open(path, REQUEST_KEEPALIVE_FLAGS)
         self._pool = ThreadPoolExecutor(max_workers=self.config.max_clients, thread_name_prefix="ipclab-fifo")
         self.address = self.directory.path
         return self.address

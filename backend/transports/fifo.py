@@ -39,6 +39,8 @@ PID_FILE = "server.pid"
 REPLY_PATTERN = re.compile(r"reply-(\d+)-(\d+)\.fifo")
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 BULK_PIPE_SIZE = 1024 * 1024
+# How the server opens a client's reply FIFO (see `FifoDirectory.open_reply`).
+REPLY_WRITE_FLAGS = os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 
 _channel_numbers = itertools.count()
 
@@ -244,7 +246,7 @@ class FifoDirectory:
         if not stat.S_ISFIFO(info.st_mode) or info.st_uid != _user_id():
             raise ReplyFifoError(f"{name} is not a FIFO owned by this user; refusing to open it")
         try:
-            fd = os.open(name, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self._dir_fd)
+            fd = os.open(name, REPLY_WRITE_FLAGS, dir_fd=self._dir_fd)
         except OSError as error:
             if error.errno == errno.ENXIO:
                 raise ReplyFifoError(f"client {pid}/{channel} is not reading its reply FIFO (it is gone)") from None
