@@ -331,8 +331,8 @@ def test_every_transport_counts_clients_the_same_way(start_server, transport):
     reported gone, and the next stats event counts 0 active clients of 2 in all."""
     events: list = []
     server = start_server(transport, "--events", "all", events=events)
-    _served(server)
-    _served(server)
+    assert_good_client_served(server)
+    assert_good_client_served(server)
     assert wait_for(lambda: len(_events_named(events, "client_gone")) == 2, timeout=10)
     assert len(_events_named(events, "client_connected")) == 2
     assert wait_for(lambda: any(event["clients_active"] == 0 and event["clients_total"] == 2
@@ -350,4 +350,4 @@ def test_garbage_in_the_request_fifo_is_reported_at_once_and_in_full(start_serve
         assert wait_for(lambda: len(_events_named(events, "client_error")) > seed, timeout=10)
     errors = [event["error"] for event in _events_named(events, "client_error")]
     assert errors == ["skipped 256 bytes that were not a request"] * 8
-    _served(server)
+    assert_good_client_served(server)
