@@ -41,10 +41,23 @@ from backend.transports.fifo import (
 FIFO_INLINE_VALUES = 4096  # 16 KiB of values: always fits in a fresh pipe, so never blocks
 REPLY_CACHE_LIMIT = 256  # open reply FIFOs kept by the listener, at most (and a quarter of the budget)
 ERROR_REPLY_DESCRIPTORS = 2  # kept free for the descriptor an ERROR reply opens for a moment
+CLIENT_SWEEP_INTERVAL = 0.5  # seconds between checks for clients that removed their reply FIFO
 # How the server opens its request FIFO: to read (O_NONBLOCK so that open() does not wait for a
 # first client; the descriptor is made blocking afterwards), and to write, to keep it open.
 REQUEST_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 REQUEST_KEEPALIVE_FLAGS = os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _bytes(count: int) -> str:
+    return "1 byte" if count == 1 else f"{count} bytes"
+
+
+def _magic_prefix_at_end(buffer: bytearray, start: int) -> int:
+    """How many bytes at the end of buffer[start:] are a proper beginning of the magic (0..3)."""
+    for length in range(min(len(protocol.MAGIC) - 1, len(buffer) - start), 0, -1):
+        if buffer.endswith(protocol.MAGIC[:length]):
+            return length
+    return 0
 
 
 class FifoServer(Server):
@@ -72,6 +85,7 @@ class FifoServer(Server):
         self._active_replies: dict[tuple[int, int], FifoWriteChannel] = {}
         self._active_lock = threading.Lock()
         self.garbage_bytes = 0
+        self._sweeper: threading.Thread | None = None
 
     def start(self) -> str:
         self.directory.prepare()
@@ -99,6 +113,30 @@ class FifoServer(Server):
         poller.register(self._request_fd, select.POLLIN)
         poller.register(self.cancellation.fd, select.POLLIN)
         os.set_blocking(self._request_fd, True)
+        self._sweeper = threading.Thread(target=self._sweep_clients, name="ipclab-fifo-clients", daemon=True)
+        self._sweeper.start()
+        try:
+            self._read_requests(poller)
+        finally:
+            self.cancellation.cancel()
+            self._sweeper.join(timeout=2)
+
+    def _sweep_clients(self) -> None:
+        """A FIFO client has no connection to close: it is gone when its reply FIFO is. Reporting that
+        as `client_gone` makes FIFO servers count active clients as socket servers do."""
+        while not self.cancellation.wait(CLIENT_SWEEP_INTERVAL):
+            with self._known_clients_lock:
+                known = list(self._known_clients)
+            for pid, channel in known:
+                if self.directory.has_reply(pid, channel):
+                    continue
+                with self._known_clients_lock:
+                    if (pid, channel) not in self._known_clients:
+                        continue  # forgotten meanwhile (and reported) by a worker
+                    del self._known_clients[(pid, channel)]
+                self.events.client("client_gone", client=f"pid {pid}/{channel}", reason="removed its reply FIFO")
+
+    def _read_requests(self, poller: select.poll) -> None:
         buffer = bytearray()
         partial_since = 0.0
         fd = self._request_fd
@@ -117,7 +155,7 @@ class FifoServer(Server):
                     del buffer[:consumed]
                     self.events.client(
                         "client_error", client="?",
-                        error=f"discarded {size_before - len(buffer)} bytes of an incomplete request after "
+                        error=f"discarded {_bytes(size_before - len(buffer))} of an incomplete request after "
                               f"{self.config.request_timeout:g} s",
                     )
                     self.garbage_bytes += size_before - len(buffer)
@@ -147,10 +185,11 @@ class FifoServer(Server):
         size = len(buffer)
         view = memoryview(buffer)
         try:
-            while size - position >= 4:
+            while position < size:
                 start = buffer.find(protocol.MAGIC, position)
                 if start < 0:
-                    skipped = max(0, size - 3 - position)
+                    # Keep only a tail that could still become the magic; the rest is garbage now.
+                    skipped = size - position - _magic_prefix_at_end(buffer, position)
                     self._report_garbage(skipped)
                     return position + skipped
                 if start > position:
@@ -193,7 +232,7 @@ class FifoServer(Server):
     def _report_garbage(self, count: int) -> None:
         if count > 0:
             self.garbage_bytes += count
-            self.events.client("client_error", client="?", error=f"skipped {count} bytes that were not a request")
+            self.events.client("client_error", client="?", error=f"skipped {_bytes(count)} that were not a request")
 
     def _handle_frame(self, frame: memoryview, received_ns: int) -> None:
         pid, channel, request_id = protocol.peek_request_identity(frame)
@@ -276,8 +315,8 @@ class FifoServer(Server):
                 self.events.client("client_error", client=client, error=f"reply dropped: {error}")
                 return
             except ReplyFifoError as error:
-                self._forget(request)
-                self.events.client("client_gone", client=client, reason=str(error))
+                if self._forget(request):
+                    self.events.client("client_gone", client=client, reason=str(error))
                 return
             if not inline:
                 with self._active_lock:
@@ -295,9 +334,9 @@ class FifoServer(Server):
             except PeerClosed as error:
                 if attempt + 1 < attempts:
                     continue
-                self._forget(request)
-                reason = str(error) if "abandoned" in str(error) else "closed its reply FIFO"
-                self.events.client("client_gone", client=client, reason=reason)
+                if self._forget(request):
+                    reason = str(error) if "abandoned" in str(error) else "closed its reply FIFO"
+                    self.events.client("client_gone", client=client, reason=reason)
             except TimedOut:
                 self.events.client("client_error", client=client, error="not reading its reply; dropped")
             except Exception as error:  # noqa: BLE001 - one request's failure must not stop the server
@@ -312,9 +351,10 @@ class FifoServer(Server):
                     reply.close()
             return
 
-    def _forget(self, request: Request) -> None:
+    def _forget(self, request: Request) -> bool:
+        """Forget a client; False if it was already forgotten (its departure is reported once)."""
         with self._known_clients_lock:
-            self._known_clients.pop((request.pid, request.channel), None)
+            return self._known_clients.pop((request.pid, request.channel), False) is None
 
     def _reply_error(self, pid: int, channel: int, request_id: int, code: int, message: str) -> None:
         client = f"pid {pid}/{channel}"

@@ -220,6 +220,15 @@ class FifoDirectory:
         self.remove()
         return True
 
+    def has_reply(self, pid: int, channel: int) -> bool:
+        """Whether the client's reply FIFO is still in the directory (a client removes it when it goes)."""
+        assert self._dir_fd is not None
+        try:
+            os.stat(reply_fifo_name(pid, channel), dir_fd=self._dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        return True
+
     def open_reply(self, pid: int, channel: int) -> int:
         """Open a client's reply FIFO for writing, safely; raise PeerClosed-like errors.
 

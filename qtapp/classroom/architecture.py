@@ -331,7 +331,7 @@ class ArchitectureView(QGraphicsView):
             self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + 5, 21,
                        max_width=rect.width() - 20)
         if len(clients) > MAX_CLIENTS_DRAWN:
-            self._text(f"clients:{transport}", self.tr("+ {count} more client threads").format(count=len(clients) - MAX_CLIENTS_DRAWN),
+            self._text(f"clients:{transport}", self.tr("+ %Ln more client thread(s)", "", len(clients) - MAX_CLIENTS_DRAWN),
                        GUI_X + 24, client_top + MAX_CLIENTS_DRAWN * 40, 20, bold=True, colour=TEXT_COLOURS[transport])
         # The server process.
         server = snapshot.server(transport)
@@ -413,8 +413,9 @@ class ArchitectureView(QGraphicsView):
                 if position == 0:
                     request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             if len(connections) > MAX_CHANNELS_DRAWN:
-                self._text("channel:tcp:more", self.tr("+ {count} more connections").format(count=len(connections) - MAX_CHANNELS_DRAWN),
-                           self._channel_x0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=TEXT_COLOURS[transport])
+                self._text("channel:tcp:more", self.tr("+ %Ln more connection(s)", "", len(connections) - MAX_CHANNELS_DRAWN),
+                           self._channel_x0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True,
+                           colour=TEXT_COLOURS[transport])
             if listen is not None and not connections:
                 self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), self._channel_x0 + 90, middle, 19,
                            colour=QUIET_TEXT)
