@@ -72,3 +72,17 @@ def no_leaked_threads():
             if thread.is_alive():
                 leaked.append(thread.name)
     assert not leaked, f"threads left running: {leaked}"
+
+
+ENGINES = ("python", "native")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """Each client-side test runs on both engines: the Python reference and the compiled one."""
+    if request.param == "native":
+        from backend.native.loader import available, why_unavailable
+
+        if not available():  # tests/test_native_build.py fails loudly for a missing build
+            pytest.skip(f"native engine not built: {why_unavailable()}")
+    return request.param

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 
 import pytest
 
@@ -233,9 +234,9 @@ def test_ipv6_loopback(start_server):
     _served(server)
 
 
-def test_server_error_frame_for_over_cap_count(start_server):
+def test_server_error_frame_for_over_cap_count(start_server, engine):
     server = start_server("tcp", "--max-count", "100")
-    with make_client("tcp", server.address) as client:
+    with make_client("tcp", server.address, engine=engine) as client:
         with pytest.raises(ServerError) as error:
             client.request(101)
         assert error.value.code == ErrorCode.COUNT_TOO_LARGE
@@ -326,3 +327,31 @@ def test_sigterm_stops_a_server_whatever_thread_receives_it(start_server):
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(10) == 0
         server.stop()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_server_vanishing_mid_reply_is_reported_by_the_native_engine(start_server, transport):
+    """The native client reading a 50,000,000-value reply when the server is killed: the same
+    exceptions as the Python engine, promptly (the FIFO client sees the request FIFO's POLLERR)."""
+    from backend.native.loader import available
+    from backend.protocol.engine import ServerVanished
+    from backend.transports.base import PeerClosed
+
+    if not available():
+        pytest.skip("native engine not built")
+    events: list = []
+    server = start_server(transport, events=events)
+    client = make_client(transport, server.address, timeout=20.0, engine="native")
+
+    def kill_when_serving() -> None:
+        if wait_for(lambda: any(e.get("count") == 50_000_000 for e in _events_named(events, "request"))):
+            os.kill(server.pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_when_serving)
+    killer.start()
+    try:
+        with pytest.raises((ServerVanished, PeerClosed)):
+            client.request(50_000_000)
+    finally:
+        killer.join()
+        client.close()
