@@ -6,13 +6,13 @@ reply FIFO found on disk, the listening TCP port and every accepted connection w
 /proc/net/tcp), the Unix socket path and its connections (from /proc/net/unix). A crashed server
 turns red. Requests and replies animate along the arrows.
 
-`ArchitectureSnapshot` is plain data built by `build_snapshot`; `ArchitectureView` draws one and
-redraws only when it changes.
+`ArchitectureSnapshot` is plain data built by `build_snapshot` (both in
+`qtapp.classroom.architecture_snapshot`, re-exported here); `ArchitectureView` draws one and redraws
+only when it changes.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -27,10 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qtapp.classroom import system_probe
+from qtapp.classroom.architecture_snapshot import (  # noqa: F401 - re-exported: the view's data types
+    LANES,
+    ArchitectureSnapshot,
+    ChannelNode,
+    ClientNode,
+    ServerNode,
+    build_snapshot,
+)
 from qtapp.measuring.plots.style import TRANSPORT_COLOURS
 
-LANES = ("fifo", "tcp", "unix")
 LANE_TITLES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
 SCENE_WIDTH, SCENE_HEIGHT = 1500.0, 900.0
 LANE_TOP, LANE_HEIGHT = 60.0, 230.0
@@ -47,103 +53,6 @@ STATE_FILL = {"listening": "#e3f5e6", "starting": "#fff4d6", "stopping": "#fff4d
 STATE_EDGE = {"listening": "#1e7b2f", "starting": "#b8860b", "stopping": "#b8860b", "crashed": "#c0392b",
               "failed": "#c0392b", "stopped": "#888888"}
 REQUEST_COLOUR, REPLY_COLOUR = "#1f4fbf", "#d04a02"
-
-
-@dataclass(frozen=True)
-class ClientNode:
-    """One client thread of the GUI process."""
-
-    key: str
-    transport: str
-    label: str
-
-
-@dataclass(frozen=True)
-class ServerNode:
-    transport: str
-    state: str
-    pid: int
-    address: str
-    message: str = ""
-    command: str = ""  # the user's own command, "" for the built-in server
-
-
-@dataclass(frozen=True)
-class ChannelNode:
-    """A channel that exists: kind is request-fifo, reply-fifo, tcp-listen, tcp-connection,
-    unix-socket or unix-connections."""
-
-    key: str
-    transport: str
-    kind: str
-    label: str
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class ArchitectureSnapshot:
-    gui_pid: int
-    clients: tuple[ClientNode, ...] = ()
-    servers: tuple[ServerNode, ...] = ()
-    channels: tuple[ChannelNode, ...] = ()
-
-    def server(self, transport: str) -> ServerNode | None:
-        return next((server for server in self.servers if server.transport == transport), None)
-
-    def channels_of(self, transport: str, kind: str | None = None) -> list[ChannelNode]:
-        return [channel for channel in self.channels
-                if channel.transport == transport and (kind is None or channel.kind == kind)]
-
-
-def _tcp_port(address: str) -> int:
-    try:
-        return int(address.rsplit(":", 1)[1])
-    except (IndexError, ValueError):
-        return 0
-
-
-def _connections_text(count: int) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    text = (QCoreApplication.translate("ArchitectureView", "1 connection") if count == 1
-            else QCoreApplication.translate("ArchitectureView", "{count} connections"))
-    return text.format(count=count)
-
-
-def build_snapshot(gui_pid: int, servers: dict, clients: list[ClientNode]) -> ArchitectureSnapshot:
-    """What runs now: `servers` maps transport -> qtapp.measuring.server_qprocess.QtServerProcess."""
-    server_nodes = []
-    channels: list[ChannelNode] = []
-    for transport in LANES:
-        server = servers.get(transport)
-        if server is None:
-            continue
-        alive = server.state in ("listening", "stopping") and server.pid > 0
-        server_nodes.append(ServerNode(transport, server.state, server.pid if alive or server.state == "crashed"
-                                       else 0, server.address, server.message, getattr(server, "custom_command", "")))
-        address = server.address
-        if not address:
-            continue
-        if transport == "fifo":
-            for name in system_probe.fifo_files(address):
-                path = os.path.join(address, name)
-                kind = "request-fifo" if name == "request.fifo" else "reply-fifo"
-                channels.append(ChannelNode(f"fifo:{name}", "fifo", kind, name, path))
-        elif transport == "tcp" and alive:
-            port = _tcp_port(address)
-            channels.append(ChannelNode("tcp:listen", "tcp", "tcp-listen", f"listening on port {port}", address))
-            for connection in system_probe.tcp_connections(port):
-                channels.append(ChannelNode(
-                    f"tcp:{connection.client_port}", "tcp", "tcp-connection",
-                    f"{connection.client_host}:{connection.client_port} ⇄ :{connection.server_port}",
-                    f"client port {connection.client_port}, server port {connection.server_port}"))
-        elif transport == "unix" and os.path.exists(address):
-            channels.append(ChannelNode("unix:socket", "unix", "unix-socket", os.path.basename(address), address))
-            connected = system_probe.unix_connections(address) if alive else 0
-            if connected:
-                channels.append(ChannelNode("unix:connections", "unix", "unix-connections",
-                                            _connections_text(connected), address))
-    return ArchitectureSnapshot(gui_pid, tuple(clients), tuple(server_nodes), tuple(channels))
 
 
 @dataclass
