@@ -140,7 +140,8 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     serve.add_argument("--events", choices=("all", "summary", "none"), default="all",
                        help="event lines on stdout (default all; per-exchange lines are rate-limited)")
     serve.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
-                       help="server data plane: python, or auto (= python: the native engine has no server yet)")
+                       help="server data plane: native (compiled C; tcp and unix), python, or auto (native "
+                            "where it serves and is built; the default)")
     serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
     serve.add_argument("--step", action="store_true",
                        help="step mode for a class: serve one request at a time, print a 'step' event after each "
@@ -288,9 +289,12 @@ class _StopSignals:
 
 def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     address = _serve_address(options, parser)
-    if options.engine == "native":
-        parser.exit(EXIT_USAGE, "ipclab serve: error: --engine native: the native engine has no server yet; "
-                                "use --engine python or auto (see ipclab serve --help)\n")
+    from backend.native.loader import EngineUnavailable, resolve_server_engine
+
+    try:
+        engine = resolve_server_engine(options.engine, options.transport, options.step)
+    except EngineUnavailable as error:
+        parser.exit(EXIT_USAGE, f"ipclab serve: error: --engine native: {error} (see ipclab serve --help)\n")
     stop_signals = _StopSignals()  # before any thread starts: they all inherit the blocked mask
     if options.die_with_parent:
         _die_with_parent()
@@ -301,7 +305,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     config = ServerConfig(
         transport=options.transport, address=address, seed=options.seed, max_count=options.max_count,
         max_clients=options.max_clients, idle_timeout=options.idle_timeout,
-        request_timeout=options.request_timeout, write_timeout=options.write_timeout,
+        request_timeout=options.request_timeout, write_timeout=options.write_timeout, engine=engine,
     )
     if options.step and options.transport == "naive-fifo":
         parser.exit(EXIT_USAGE, "ipclab serve: error: --step does not apply to naive-fifo (see ipclab serve --help)\n")
@@ -337,7 +341,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         print(f"ipclab serve: {error}", file=sys.stderr)
         return EXIT_CANNOT_SERVE
     ready = {"transport": options.transport, "address": address, "pid": os.getpid(), "protocol": 1,
-             "version": backend.__version__}
+             "version": backend.__version__, "engine": engine}
     if options.transport in ("fifo", "naive-fifo"):
         ready["request_fifo"] = server.directory.request_path
         ready["stale_files_removed"] = server.directory.stale_files_removed

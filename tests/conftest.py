@@ -86,3 +86,39 @@ def engine(request):
         if not available():  # tests/test_native_build.py fails loudly for a missing build
             pytest.skip(f"native engine not built: {why_unavailable()}")
     return request.param
+
+
+@pytest.fixture(params=ENGINES)
+def server_engine(request):
+    """Each server-side test runs against both server engines (see `engine_arguments`)."""
+    if request.param == "native":
+        from backend.native.loader import available, why_unavailable
+
+        if not available():
+            pytest.skip(f"native engine not built: {why_unavailable()}")
+    return request.param
+
+
+def engine_arguments(transport: str, engine: str) -> list[str]:
+    """`ipclab serve` arguments for a server engine; the native engine serves tcp and unix only,
+    so its FIFO case is skipped (the Python case covers it)."""
+    if engine == "native" and transport not in ("tcp", "unix"):
+        pytest.skip("the native engine serves tcp and unix; FIFO servers run on the Python engine")
+    return ["--engine", engine]
+
+
+# Module-scoped servers of each transport on each engine (the native one serves tcp and unix).
+SERVER_CASES = ["tcp-python", "tcp-native", "unix-python", "unix-native", "fifo-python"]
+
+
+def start_server_case(case: str, extra: list[str]):
+    """A started ServerProcess for a SERVER_CASES entry."""
+    transport, engine = case.split("-")
+    if engine == "native":
+        from backend.native.loader import available
+
+        if not available():
+            pytest.skip("native engine not built")
+    process = ServerProcess(transport, extra_arguments=[*extra, "--engine", engine])
+    process.start()
+    return process

@@ -10,6 +10,7 @@ import pytest
 from backend.clients.client import make_client
 from backend.measuring.runner import WorkloadRunner, WorkloadSpec
 from backend.protocol import frames as protocol
+from tests.conftest import engine_arguments
 from tests.wire import reference_values
 
 CLIENTS = 64
@@ -17,8 +18,8 @@ CHUNK = protocol.MAX_CHUNK_VALUES
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])
-def test_64_clients_at_once_get_exactly_their_numbers(start_server, transport, engine):
-    server = start_server(transport, "--events", "summary")
+def test_64_clients_at_once_get_exactly_their_numbers(start_server, transport, engine, server_engine):
+    server = start_server(transport, "--events", "summary", *engine_arguments(transport, server_engine))
     barrier = threading.Barrier(CLIENTS)
     failures: list[str] = []
 
@@ -45,8 +46,8 @@ def test_64_clients_at_once_get_exactly_their_numbers(start_server, transport, e
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])
-def test_runner_with_64_clients_loses_nothing(start_server, transport, engine):
-    server = start_server(transport, "--events", "none")
+def test_runner_with_64_clients_loses_nothing(start_server, transport, engine, server_engine):
+    server = start_server(transport, "--events", "none", *engine_arguments(transport, server_engine))
     spec = WorkloadSpec(transport, server.address, requests=6400, count=None, concurrency=64, engine=engine)
     batches = []
     runner = WorkloadRunner(spec, server.address, on_batch=batches.append)

@@ -17,6 +17,7 @@ from backend.protocol import frames as protocol
 from backend.protocol.engine import ServerError
 from backend.protocol.frames import ErrorCode, Request
 from backend.transports.base import ConnectionRefused
+from tests.conftest import engine_arguments
 from tests.wire import (
     error_code_of,
     raw_socket,
@@ -39,9 +40,10 @@ def _events_named(events: list, name: str) -> list:
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport):
+def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, events=events)
+    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, *engine_arguments(transport, server_engine),
+                          events=events)
     if transport == "fifo":
         idle_fd = os.open(os.path.join(server.address, "request.fifo"), os.O_WRONLY | os.O_NONBLOCK)
         write_to_request_fifo(server.address, protocol.encode_request(Request(1, 1, 1, 10))[:20])
@@ -65,9 +67,10 @@ def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_client_that_never_reads_is_dropped_and_others_served(start_server, transport):
+def test_client_that_never_reads_is_dropped_and_others_served(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, events=events)
+    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, *engine_arguments(transport, server_engine),
+                          events=events)
     if transport == "fifo":
         stalled = make_client("fifo", server.address)
         stalled.connect()
@@ -91,9 +94,9 @@ def test_client_that_never_reads_is_dropped_and_others_served(start_server, tran
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_client_killed_mid_reply(start_server, transport):
+def test_client_killed_mid_reply(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--events", "all", events=events)
+    server = start_server(transport, "--events", "all", *engine_arguments(transport, server_engine), events=events)
     client = subprocess.Popen(
         serve_command(["bench", "--transport", transport, "--address", server.address, "--requests", "1",
                        "--count", "100000000", "--no-progress"]),
@@ -111,9 +114,9 @@ def test_client_killed_mid_reply(start_server, transport):
 
 
 @pytest.mark.parametrize("transport", ["tcp", "unix"])
-def test_over_the_client_cap_gets_busy(start_server, transport):
+def test_over_the_client_cap_gets_busy(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--max-clients", "2", events=events)
+    server = start_server(transport, "--max-clients", "2", *engine_arguments(transport, server_engine), events=events)
     with raw_socket(transport, server.address) as first, raw_socket(transport, server.address) as second:
         # Make sure both are admitted before the third arrives.
         for sock in (first, second):
@@ -234,8 +237,8 @@ def test_ipv6_loopback(start_server):
     _served(server)
 
 
-def test_server_error_frame_for_over_cap_count(start_server, engine):
-    server = start_server("tcp", "--max-count", "100")
+def test_server_error_frame_for_over_cap_count(start_server, engine, server_engine):
+    server = start_server("tcp", "--max-count", "100", "--engine", server_engine)
     with make_client("tcp", server.address, engine=engine) as client:
         with pytest.raises(ServerError) as error:
             client.request(101)
@@ -275,9 +278,9 @@ def test_tcp_client_never_connects_to_itself():
             make_client("tcp", f"127.0.0.1:{port}", connect_timeout=1.0).request(1)
 
 
-def test_half_sent_request_timeout_runs_from_the_first_byte(start_server):
+def test_half_sent_request_timeout_runs_from_the_first_byte(start_server, server_engine):
     """A client trickling one byte at a time cannot hold a connection past the request timeout."""
-    server = start_server("tcp", "--request-timeout", "0.5")
+    server = start_server("tcp", "--request-timeout", "0.5", "--engine", server_engine)
     import time
 
     with raw_socket("tcp", server.address) as trickle:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from backend.clients.client import make_client
 from backend.processes.server_child import ServerProcess
+from tests.conftest import SERVER_CASES, start_server_case
 from backend.protocol import frames as protocol
 from backend.protocol.frames import ErrorCode, Request
 from tests.wire import (
@@ -50,10 +51,9 @@ HOSTILE_FRAMES = {
 }
 
 
-@pytest.fixture(scope="module", params=["tcp", "unix", "fifo"])
+@pytest.fixture(scope="module", params=SERVER_CASES)
 def server(request, runtime_directory):
-    process = ServerProcess(request.param, extra_arguments=["--events", "summary", "--request-timeout", "0.5"])
-    process.start()
+    process = start_server_case(request.param, ["--events", "summary", "--request-timeout", "0.5"])
     yield process
     assert process.running(), "the server died"
     assert process.stop() == 0

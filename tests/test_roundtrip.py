@@ -10,6 +10,7 @@ from backend.measuring.stats import ValueHistogram
 from backend.protocol import frames as protocol
 from backend.protocol.engine import ServerError
 from backend.protocol.frames import ErrorCode
+from tests.conftest import SERVER_CASES, start_server_case
 from tests.wire import reference_values
 
 TRANSPORTS = ["fifo", "tcp", "unix"]
@@ -17,12 +18,9 @@ CHUNK = protocol.MAX_CHUNK_VALUES
 COUNTS = [0, 1, 10, CHUNK - 1, CHUNK, CHUNK + 1, 10**6]
 
 
-@pytest.fixture(scope="module", params=TRANSPORTS)
+@pytest.fixture(scope="module", params=SERVER_CASES)
 def server(request, runtime_directory):
-    from backend.processes.server_child import ServerProcess
-
-    process = ServerProcess(request.param, extra_arguments=["--events", "summary"])
-    process.start()
+    process = start_server_case(request.param, ["--events", "summary"])
     yield process
     assert process.stop() == 0
 

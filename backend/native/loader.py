@@ -90,6 +90,26 @@ def resolve_engine(engine: str) -> str:
     return engine
 
 
+NATIVE_SERVER_TRANSPORTS = ("tcp", "unix")
+
+
+def resolve_server_engine(engine: str, transport: str, step: bool = False) -> str:
+    """The engine of `ipclab serve`: the native one serves TCP and Unix sockets; FIFO servers,
+    step mode and the naive demonstration run on the Python engine ("auto" picks it for them)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine == "python":
+        return engine
+    python_only = transport not in NATIVE_SERVER_TRANSPORTS or step
+    if engine == "auto":
+        return "native" if available() and not python_only else "python"
+    if python_only:
+        what = "step mode" if step else f"a {transport} server"
+        raise EngineUnavailable(f"the native engine serves tcp and unix only; {what} runs on the python engine")
+    library()
+    return engine
+
+
 def engine_summary() -> str:
     """One line for `ipclab --version`: which engines this installation has."""
     if available():

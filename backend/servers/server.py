@@ -44,6 +44,7 @@ class ServerConfig:
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     write_timeout: float = DEFAULT_WRITE_TIMEOUT
+    engine: str = "python"  # "native": TCP/Unix connections served by backend/native (already resolved)
 
 
 class Server:

@@ -43,6 +43,11 @@ class SocketServer(Server):
         self._connections_lock = threading.Lock()
         self._unix_path: str | None = None
         self._unix_identity: tuple[int, int] = (0, 0)
+        self.native = None  # with engine "native": each connection is served by backend/native in C
+        if config.engine == "native":
+            from backend.native.server_plane import NativeConnectionServer
+
+            self.native = NativeConnectionServer(config, events, self.cancellation)
 
     def start(self) -> str:
         if self.config.transport == "tcp":
@@ -156,6 +161,8 @@ class SocketServer(Server):
             pass
 
     def _connection_loop(self, channel: SocketChannel, name: str) -> None:
+        if self.native is not None:
+            return self.native.serve_connection(channel.sock.fileno(), name)
         frame = bytearray(protocol.REQUEST_SIZE)
         view = memoryview(frame)
         config = self.config
@@ -188,6 +195,8 @@ class SocketServer(Server):
             self._serve_one(request, channel, name, received_ns, config.write_timeout)
 
     def close(self) -> None:
+        if self.native is not None:
+            self.native.close()
         if self.listener is not None:
             self.listener.close()
             self.listener = None

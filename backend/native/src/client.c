@@ -66,35 +66,6 @@ static double timeout_seconds(const context *x)
     return x->batch->timeout_ms / 1000.0;
 }
 
-/* Python's repr() of a short bytes object (for the same messages as the Python engine). */
-static void bytes_repr(const uint8_t *data, size_t length, char *out, size_t size)
-{
-    int has_single = memchr(data, '\'', length) != NULL, has_double = memchr(data, '"', length) != NULL;
-    char quote = has_single && !has_double ? '"' : '\'';
-    size_t at = 0;
-    if (size < 8)
-        return;
-    out[at++] = 'b';
-    out[at++] = quote;
-    for (size_t i = 0; i < length && at + 6 < size; i++) {
-        uint8_t c = data[i];
-        if (c == (uint8_t)quote || c == '\\')
-            at += (size_t)snprintf(out + at, size - at, "\\%c", c);
-        else if (c == '\t')
-            at += (size_t)snprintf(out + at, size - at, "\\t");
-        else if (c == '\n')
-            at += (size_t)snprintf(out + at, size - at, "\\n");
-        else if (c == '\r')
-            at += (size_t)snprintf(out + at, size - at, "\\r");
-        else if (c < 0x20 || c >= 0x7f)
-            at += (size_t)snprintf(out + at, size - at, "\\x%02x", c);
-        else
-            out[at++] = (char)c;
-    }
-    out[at++] = quote;
-    out[at] = 0;
-}
-
 /* Poll mode: wait until `fd` is ready for `events`, the server is gone, or cancellation. */
 static int wait_ready(context *x, int fd, short events, int writing)
 {
@@ -304,7 +275,7 @@ static int mismatch_header(context *x, const uint8_t *h)
 {
     if (memcmp(h, IPCL_MAGIC, 4) != 0) {
         char shown[64];
-        bytes_repr(h, 4, shown, sizeof shown);
+        ipcl_bytes_repr(h, 4, shown, sizeof shown);
         return fail(x, IPCL_MISMATCH, "bad reply frame: bad magic %s, expected b'IPCL'", shown);
     }
     return fail(x, IPCL_MISMATCH, "bad reply frame: protocol version %u is not supported (this is %d)", h[4],

@@ -98,7 +98,67 @@ void ipcl_client_free(ipcl_client *client);
 int32_t ipcl_client_batch(ipcl_client *client, const ipcl_batch *batch, const uint32_t *counts,
                           const uint64_t *seeds, uint32_t n, ipcl_record *records, ipcl_outcome *outcome);
 
+/* The native server (server.c): one call serves one connected socket until it closes. */
+typedef struct {
+    int32_t kind;          /* IPCL_EVENT_* */
+    int32_t code;          /* client_error: the protocol error code */
+    uint32_t pid, channel, request_id, count;
+    int32_t lo, hi;
+    uint32_t seeded;
+    uint32_t reserved;
+    uint64_t seed;
+    uint64_t bytes;
+    int64_t generation_ns, service_ns;
+    char message[256];
+} ipcl_event;
+
+enum { IPCL_EVENT_REQUEST = 1, IPCL_EVENT_REPLY_SENT = 2, IPCL_EVENT_CLIENT_ERROR = 3 };
+
+typedef void (*ipcl_event_callback)(const ipcl_event *event);
+/* Fill `out` with `count` values in [lo, hi] in network order for the seeded request `token`
+ * (the same token for every chunk of one reply); count 0: the reply is over. Returns 0 on success. */
+typedef int32_t (*ipcl_generate_callback)(uint64_t token, uint64_t seed, uint32_t count, int32_t lo, int32_t hi,
+                                          uint32_t *out);
+
+/* Totals of every connection of one server, read by Python for the `stats` events. */
+typedef struct {
+    uint64_t requests, numbers, bytes, suppressed_lines;
+    int64_t window_start_ns;
+    uint64_t window_lines;
+    uint64_t next_stream;  /* per-connection generator streams and seeded-request tokens */
+} ipcl_server_totals;
+
+typedef struct {
+    int32_t fd;               /* the connected socket (set non-blocking by this call) */
+    int32_t cancel_fd;        /* readable once the server stops */
+    uint32_t max_count;
+    int32_t idle_timeout_ms, request_timeout_ms, write_timeout_ms;
+    int32_t exchange_events;  /* 1: call on_event for request/reply_sent, within lines_per_second */
+    int32_t lines_per_second;
+    uint32_t seeded_server;   /* 1: the server's --seed makes the unseeded streams reproducible */
+    uint32_t reserved;
+    uint64_t server_seed;
+    ipcl_event_callback on_event;
+    ipcl_generate_callback generate;
+    ipcl_server_totals *totals;
+} ipcl_connection;
+
+/* Returns IPCL_OK (the client closed), IPCL_CANCELLED, IPCL_PEER_CLOSED, IPCL_TIMEOUT or
+ * IPCL_OS_ERROR, with the Python engine's message for it in `message`. */
+int32_t ipcl_serve_connection(const ipcl_connection *connection, char *message, uint32_t message_size);
+
+/* rng.c */
+typedef struct {
+    uint64_t s[4];
+    uint32_t spare;
+    int32_t has_spare;
+} ipcl_rng;
+
+void ipcl_rng_seed(ipcl_rng *rng, int seeded, uint64_t seed, uint64_t stream);
+void ipcl_rng_fill_wire(ipcl_rng *rng, uint32_t *out, uint32_t count, int32_t lo, int32_t hi);
+
 /* wire.c */
+void ipcl_bytes_repr(const uint8_t *data, size_t length, char *out, size_t size);
 uint32_t ipcl_crc32(const uint8_t *data, size_t length);
 void ipcl_encode_request(uint8_t out[IPCL_REQUEST_SIZE], uint32_t pid, uint32_t channel, uint32_t request_id,
                          uint32_t count, int32_t lo, int32_t hi, int seeded, uint64_t seed);

@@ -1,8 +1,9 @@
 /* wire.c - byte-level helpers of IPC Lab protocol version 1 for the compiled data plane:
  * big-endian loads and stores, the CRC-32 of requests (zlib's polynomial, as zlib.crc32),
- * encoding a 48-byte request, and the CLOCK_MONOTONIC clock (Python's perf_counter_ns).
+ * encoding a 48-byte request, Python's repr() of bytes (for identical messages), and the CLOCK_MONOTONIC clock (Python's perf_counter_ns).
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -86,3 +87,33 @@ int32_t ipcl_abi_version(void)
 {
     return IPCL_ABI_VERSION;
 }
+
+/* Python's repr() of a short bytes object (for the same messages as the Python engine). */
+void ipcl_bytes_repr(const uint8_t *data, size_t length, char *out, size_t size)
+{
+    int has_single = memchr(data, '\'', length) != NULL, has_double = memchr(data, '"', length) != NULL;
+    char quote = has_single && !has_double ? '"' : '\'';
+    size_t at = 0;
+    if (size < 8)
+        return;
+    out[at++] = 'b';
+    out[at++] = quote;
+    for (size_t i = 0; i < length && at + 6 < size; i++) {
+        uint8_t c = data[i];
+        if (c == (uint8_t)quote || c == '\\')
+            at += (size_t)snprintf(out + at, size - at, "\\%c", c);
+        else if (c == '\t')
+            at += (size_t)snprintf(out + at, size - at, "\\t");
+        else if (c == '\n')
+            at += (size_t)snprintf(out + at, size - at, "\\n");
+        else if (c == '\r')
+            at += (size_t)snprintf(out + at, size - at, "\\r");
+        else if (c < 0x20 || c >= 0x7f)
+            at += (size_t)snprintf(out + at, size - at, "\\x%02x", c);
+        else
+            out[at++] = (char)c;
+    }
+    out[at++] = quote;
+    out[at] = 0;
+}
+
