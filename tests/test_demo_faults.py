@@ -7,10 +7,10 @@ import threading
 import pytest
 
 from backend.classroom.fault_demos import crowd, garbage_client, silent_client
-from backend.clients.client import make_client
 from backend.processes.server_child import ServerProcess
 from backend.protocol.frames import ErrorCode
 from backend.transports.cancel import Cancellation
+from tests.good_client import assert_good_client_served
 
 
 @pytest.fixture(scope="module", params=["fifo", "tcp", "unix"])
@@ -22,22 +22,16 @@ def server(request, runtime_directory):
     assert process.stop() == 0
 
 
-def _good_client_served(server: ServerProcess) -> None:
-    with make_client(server.transport, server.address, timeout=5.0) as client:
-        result = client.request(5, 1, 6)
-    assert result.count == 5 and result.server_pid == server.pid
-
-
 def test_silent_client_does_not_hold_up_others(server):
     outcome: dict = {}
     thread = threading.Thread(target=lambda: outcome.update(silent_client(server.transport, server.address, 0.3)),
                               name="test-silent", daemon=True)
     thread.start()
-    _good_client_served(server)  # while the silent client holds its connection or FIFO
+    assert_good_client_served(server)  # while the silent client holds its connection or FIFO
     thread.join(10)
     assert outcome["transport"] == server.transport and outcome["explanation"]
     assert outcome["server_closed"] is False and outcome["cancelled"] is False and outcome["held_seconds"] >= 0.29
-    _good_client_served(server)
+    assert_good_client_served(server)
 
 
 def test_silent_client_past_the_idle_timeout(server):
@@ -52,7 +46,7 @@ def test_silent_client_past_the_idle_timeout(server):
     else:
         assert result["server_closed"] is True and result["held_seconds"] < 2.5
         assert "idle timeout" in result["explanation"]
-    _good_client_served(server)
+    assert_good_client_served(server)
 
 
 def test_silent_client_can_be_cancelled(server):
@@ -77,7 +71,7 @@ def test_garbage_client(server):
         assert result["answer"] == "error" and result["error_code"] == ErrorCode.BAD_MAGIC
         assert result["error_name"] == "BAD_MAGIC" and result["closed"] is True
         assert "BAD_MAGIC" in result["explanation"]
-    _good_client_served(server)
+    assert_good_client_served(server)
     assert garbage_client(server.transport, server.address, size=256, seed=7)["answer"] == result["answer"]
 
 
@@ -87,4 +81,4 @@ def test_crowd(server):
     assert result["errors"] == 0 and result["lost_numbers"] == 0 and result["stopped"] is False
     assert 0 < result["p50_us"] <= result["p99_us"]
     assert "64 clients" in result["explanation"]
-    _good_client_served(server)
+    assert_good_client_served(server)

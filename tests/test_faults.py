@@ -12,12 +12,13 @@ import threading
 import pytest
 
 from backend.clients.client import make_client
-from backend.processes.server_child import ServerProcess, private_address, serve_command
+from backend.processes.server_child import private_address, serve_command
 from backend.protocol import frames as protocol
 from backend.protocol.engine import ServerError
 from backend.protocol.frames import ErrorCode, Request
 from backend.transports.base import ConnectionRefused
 from tests.conftest import engine_arguments
+from tests.good_client import assert_good_client_served
 from tests.wire import (
     error_code_of,
     raw_socket,
@@ -28,11 +29,6 @@ from tests.wire import (
 
 TRANSPORTS = ["fifo", "tcp", "unix"]
 FAST_TIMEOUTS = ["--request-timeout", "0.5", "--write-timeout", "1", "--idle-timeout", "30"]
-
-
-def _served(server: ServerProcess, count: int = 10) -> None:
-    with make_client(server.transport, server.address, timeout=5.0) as client:
-        assert client.request(count).count == count
 
 
 def _events_named(events: list, name: str) -> list:
@@ -48,7 +44,7 @@ def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport,
         idle_fd = os.open(os.path.join(server.address, "request.fifo"), os.O_WRONLY | os.O_NONBLOCK)
         write_to_request_fifo(server.address, protocol.encode_request(Request(1, 1, 1, 10))[:20])
         try:
-            _served(server)
+            assert_good_client_served(server)
             assert wait_for(lambda: any("incomplete request" in e.get("error", "") or "not a request" in e.get("error", "")
                                         for e in _events_named(events, "client_error")))
         finally:
@@ -56,11 +52,11 @@ def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport,
         return
     with raw_socket(transport, server.address) as idle, raw_socket(transport, server.address) as half:
         half.sendall(protocol.encode_request(Request(1, 1, 1, 10))[:20])
-        _served(server)
+        assert_good_client_served(server)
         # The half-sent request is dropped after the request timeout, with a TIMEOUT error frame.
         answer = read_until_closed(half)
         assert error_code_of(answer) == ErrorCode.TIMEOUT
-        _served(server)
+        assert_good_client_served(server)
         idle.setblocking(False)
         with pytest.raises(BlockingIOError):
             idle.recv(1)  # the idle client is still connected (idle timeout is 30 s)
@@ -77,20 +73,20 @@ def test_client_that_never_reads_is_dropped_and_others_served(start_server, tran
         write_to_request_fifo(server.address, protocol.encode_request(
             Request(stalled.pid, stalled.channel_number, 1, 10_000_000)))
         try:
-            _served(server)
+            assert_good_client_served(server)
             assert wait_for(lambda: _events_named(events, "client_error"))
         finally:
             stalled.close()
-        _served(server)
+        assert_good_client_served(server)
         return
     with raw_socket(transport, server.address) as stalled:
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.sendall(protocol.encode_request(Request(1, 1, 1, 10_000_000)))
-        _served(server)
+        assert_good_client_served(server)
         assert wait_for(lambda: any("stalled" in e.get("error", "") or "no data" in e.get("error", "") or
                                     "accepted no data" in e.get("error", "")
                                     for e in _events_named(events, "client_error")))
-    _served(server)
+    assert_good_client_served(server)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -107,10 +103,10 @@ def test_client_killed_mid_reply(start_server, transport, server_engine):
     finally:
         client.send_signal(signal.SIGKILL)
         client.wait()
-    _served(server)
+    assert_good_client_served(server)
     assert wait_for(lambda: any(e.get("event") == "client_gone" or e.get("event") == "client_error"
                                 for e in list(events)))
-    _served(server)
+    assert_good_client_served(server)
 
 
 @pytest.mark.parametrize("transport", ["tcp", "unix"])
@@ -126,7 +122,7 @@ def test_over_the_client_cap_gets_busy(start_server, transport, server_engine):
             assert error_code_of(read_until_closed(third)) == ErrorCode.BUSY
     # Once the server has seen the two leave, there is room again.
     assert wait_for(lambda: len(_events_named(events, "client_gone")) >= 2)
-    _served(server)
+    assert_good_client_served(server)
 
 
 def _start_raw(transport: str, address: str) -> tuple[subprocess.Popen, dict]:
@@ -178,7 +174,7 @@ def test_second_server_on_same_fifo_directory_is_refused(start_server):
                              text=True, timeout=30)
     assert process.returncode == 3
     assert "already serving" in process.stderr
-    _served(server)
+    assert_good_client_served(server)
 
 
 def test_foreign_files_in_fifo_directory_are_never_removed(tmp_path):
@@ -220,7 +216,7 @@ def test_symlink_planted_as_reply_fifo_is_refused(start_server, tmp_path):
     finally:
         os.unlink(link)
     assert target.read_text() == "untouched"
-    _served(server)
+    assert_good_client_served(server)
 
 
 def test_ipv6_loopback(start_server):
@@ -234,7 +230,7 @@ def test_ipv6_loopback(start_server):
         pytest.skip("no IPv6 loopback here")
     server = start_server("tcp", address="[::1]:0")
     assert server.address.startswith("[::1]:")
-    _served(server)
+    assert_good_client_served(server)
 
 
 def test_server_error_frame_for_over_cap_count(start_server, engine, server_engine):
@@ -301,7 +297,7 @@ def test_half_sent_request_timeout_runs_from_the_first_byte(start_server, server
                 continue
         assert error_code_of(answer + read_until_closed(trickle)) == ErrorCode.TIMEOUT
         assert time.monotonic() - started < 5
-    _served(server)
+    assert_good_client_served(server)
 
 
 def test_fifo_server_refuses_a_directory_another_implementation_serves(tmp_path):

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from backend.clients.client import make_client
 from backend.processes.server_child import ServerProcess
-from tests.conftest import SERVER_CASES, start_server_case
 from backend.protocol import frames as protocol
 from backend.protocol.frames import ErrorCode, Request
+from tests.conftest import SERVER_CASES, start_server_case
+from tests.good_client import assert_good_client_served
 from tests.wire import (
     error_code_of,
     raw_socket,
@@ -59,12 +60,6 @@ def server(request, runtime_directory):
     assert process.stop() == 0
 
 
-def _good_client_served(server: ServerProcess) -> None:
-    with make_client(server.transport, server.address, timeout=5.0) as client:
-        result = client.request(10)
-    assert result.count == 10 and result.server_pid == server.pid
-
-
 def _send_hostile(server: ServerProcess, data: bytes) -> bytes | None:
     """Send `data`; for sockets return what the server answered before closing."""
     if server.transport == "fifo":
@@ -88,7 +83,7 @@ def test_hostile_frame(server, name):
         assert error_code_of(answer) in {code.value for code in ErrorCode}
     if name == "wrong version" and answer is not None:
         assert error_code_of(answer) == ErrorCode.UNSUPPORTED_VERSION
-    _good_client_served(server)
+    assert_good_client_served(server)
 
 
 @given(st.binary(min_size=1, max_size=600))
@@ -97,7 +92,7 @@ def test_hypothesis_garbage(server, data):
     answer = _send_hostile(server, data)
     if answer:
         assert error_code_of(answer) is not None
-    _good_client_served(server)
+    assert_good_client_served(server)
 
 
 def test_fifo_half_request_does_not_lose_the_next_one(server):
@@ -105,7 +100,7 @@ def test_fifo_half_request_does_not_lose_the_next_one(server):
     if server.transport != "fifo":
         pytest.skip("FIFO stream resynchronisation")
     write_to_request_fifo(server.address, GOOD[:20])
-    _good_client_served(server)
+    assert_good_client_served(server)
 
 
 def test_wrong_version_on_fifo_gets_an_error_frame(server):

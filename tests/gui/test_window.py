@@ -79,6 +79,26 @@ def test_exports_json_csv_and_plots(qtbot, window, tmp_path):
                 assert "<svg" in path.read_text()
 
 
+def test_export_menu_actions_write_the_chosen_files(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    chosen: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",  # the user's choice of a file, nothing else
+                        staticmethod(lambda *arguments: (chosen.pop(0), "")))
+    window.export_json_action.trigger()  # nothing run yet: no dialog, a hint
+    assert "Nothing to export yet" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.run_finished, timeout=20000):
+        window.start_workload(WorkloadSpec(transport="unix", requests=50, count=3))
+    json_path, csv_path = tmp_path / "menu.json", tmp_path / "menu.csv"
+    chosen += [str(json_path), str(csv_path)]
+    window.export_json_action.trigger()
+    assert json.loads(json_path.read_text())["exchanges"] == 50
+    assert window.statusBar().currentMessage() == f"Results written to {json_path}"
+    window.export_csv_action.trigger()
+    assert len(csv_path.read_text().splitlines()) == 51
+    assert window.statusBar().currentMessage() == f"50 exchanges written to {csv_path}"
+
+
 def test_settings_are_remembered(qtbot, make_window):
     first = make_window()
     first.client_panel.set_spec({"transport": "unix", "requests": 1234, "count": "random", "lo": 3, "hi": 30,

@@ -71,37 +71,87 @@ class PercentileMarkers:
             line.setVisible(True)
 
 
-class LatencyOverTimePlot(PlotCard):
-    """Round trip of recent exchanges (a bounded, downsampled sample) against run time."""
+class TransportCurvesCard(PlotCard):
+    """A plot card with one curve per transport on a log time axis; `changed_curves` names the
+    curves whose series changed since they were last drawn."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str, x_label: str, y_label: str, log_x: bool,
+                 legend_offset: tuple[int, int] | None = None) -> None:
         self.widget = pg.PlotWidget()
-        super().__init__(QCoreApplication.translate("Plots", "Round trip over time"), self.widget)
+        super().__init__(title, self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, QCoreApplication.translate("Plots", "time since start (s)"), QCoreApplication.translate("Plots", "round trip (log scale)"))
-        plot.setLogMode(x=False, y=True)
-        set_log_time_ticks(plot.getAxis("left"))
-        plot.addLegend(offset=(-10, 10))
+        style_plot(plot, x_label, y_label)
+        plot.setLogMode(x=log_x, y=not log_x)
+        set_log_time_ticks(plot.getAxis("bottom" if log_x else "left"))
+        if legend_offset is not None:
+            plot.addLegend(offset=legend_offset)
         self.curves: dict[str, pg.PlotDataItem] = {}
         for transport, colour in TRANSPORT_COLOURS.items():
-            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), name=TRANSPORT_NAMES[transport])
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+            curve = self._make_curve(colour, TRANSPORT_NAMES[transport])
             plot.addItem(curve)
             self.curves[transport] = curve
-        self.x_range = SteppedRange(plot, "x")
-        self.y_range = SteppedRange(plot, "y", log=True)
         self._keys: dict[str, tuple] = {}
 
-    def refresh(self, all_series: dict[str, TransportSeries]) -> None:
-        changed = False
+    def _make_curve(self, colour: str, name: str) -> pg.PlotDataItem:
+        raise NotImplementedError
+
+    def changed_curves(self, all_series: dict[str, TransportSeries]) -> list[tuple[pg.PlotDataItem,
+                                                                                   TransportSeries | None]]:
+        """(curve, its series or None) for each transport whose series changed since the last call."""
+        changed = []
         for transport, curve in self.curves.items():
             series = all_series.get(transport)
             key = (id(series), series.version if series else -1)
-            if self._keys.get(transport) == key:
-                continue
-            self._keys[transport] = key
-            changed = True
+            if self._keys.get(transport) != key:
+                self._keys[transport] = key
+                changed.append((curve, series))
+        return changed
+
+    def include_in_ranges(self, x_range: SteppedRange, y_range: SteppedRange) -> None:
+        """Widen the stepped view ranges to every curve's data."""
+        data = [curve.getData() for curve in self.curves.values()]
+        x_range.include([x for x, _ in data if x is not None])
+        y_range.include([y for _, y in data if y is not None])
+
+
+class RoundTripCard(TransportCurvesCard):
+    """A card over the round trip (log x axis) with the current transport's percentiles marked."""
+
+    def __init__(self, title: str, y_label: str, legend_offset: tuple[int, int] | None = None,
+                 label_offset: float = 0.0) -> None:
+        super().__init__(title, QCoreApplication.translate("Plots", "round trip (log scale)"), y_label, True,
+                         legend_offset)
+        self.markers = PercentileMarkers(self.widget.getPlotItem(), label_offset)
+        self._text_throttle = TextThrottle()
+
+    def refresh_markers(self, current: TransportSeries | None, changed: bool, final: bool) -> bool:
+        """Move the percentile lines to `current` (at a text-friendly rate, always if `final`)."""
+        if not ((changed or final) and self._text_throttle.due(force=final)):
+            return False
+        self.markers.refresh(current.statistics.latency if current else None)
+        return True
+
+
+class LatencyOverTimePlot(TransportCurvesCard):
+    """Round trip of recent exchanges (a bounded, downsampled sample) against run time."""
+
+    def __init__(self) -> None:
+        super().__init__(QCoreApplication.translate("Plots", "Round trip over time"),
+                         QCoreApplication.translate("Plots", "time since start (s)"),
+                         QCoreApplication.translate("Plots", "round trip (log scale)"), False, (-10, 10))
+        plot = self.widget.getPlotItem()
+        self.x_range = SteppedRange(plot, "x")
+        self.y_range = SteppedRange(plot, "y", log=True)
+
+    def _make_curve(self, colour: str, name: str) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), name=name)
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
+        return curve
+
+    def refresh(self, all_series: dict[str, TransportSeries]) -> None:
+        changed = self.changed_curves(all_series)
+        for curve, series in changed:
             if series is None or not len(series.latency_points):
                 curve.setData([], [])
                 continue
@@ -114,98 +164,60 @@ class LatencyOverTimePlot(PlotCard):
                 latencies = np.insert(latencies, gaps, np.nan)
             curve.setData(times, latencies, connect="finite")
         if changed:
-            data = [curve.getData() for curve in self.curves.values()]
-            self.x_range.include([x for x, _ in data if x is not None])
-            self.y_range.include([y for _, y in data if y is not None])
+            self.include_in_ranges(self.x_range, self.y_range)
 
 
-class LatencyHistogramPlot(PlotCard):
+class LatencyHistogramPlot(RoundTripCard):
     """How many exchanges took how long (log time axis), with percentiles of the current transport."""
 
     def __init__(self) -> None:
-        self.widget = pg.PlotWidget()
-        super().__init__(QCoreApplication.translate("Plots", "Round-trip histogram"), self.widget)
+        super().__init__(QCoreApplication.translate("Plots", "Round-trip histogram"),
+                         QCoreApplication.translate("Plots", "exchanges"))
         plot = self.widget.getPlotItem()
-        style_plot(plot, QCoreApplication.translate("Plots", "round trip (log scale)"), QCoreApplication.translate("Plots", "exchanges"))
-        plot.setLogMode(x=True, y=False)
-        set_log_time_ticks(plot.getAxis("bottom"))
-        self.curves: dict[str, pg.PlotDataItem] = {}
-        for transport, colour in TRANSPORT_COLOURS.items():
-            fill = pg.mkColor(colour)
-            fill.setAlpha(70)
-            curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=fill, pen=pg.mkPen(colour, width=1.5),
-                                    name=TRANSPORT_NAMES[transport])
-            plot.addItem(curve)
-            self.curves[transport] = curve
-        self.markers = PercentileMarkers(plot)
         self.x_range = SteppedRange(plot, "x", log=True)
         self.y_range = SteppedRange(plot, "y")
-        self._text_throttle = TextThrottle()
-        self._keys: dict[str, tuple] = {}
+
+    def _make_curve(self, colour: str, name: str) -> pg.PlotDataItem:
+        fill = pg.mkColor(colour)
+        fill.setAlpha(70)
+        return pg.PlotDataItem(stepMode="center", fillLevel=0, brush=fill, pen=pg.mkPen(colour, width=1.5), name=name)
 
     def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None,
                 final: bool = False) -> None:
-        changed = False
-        for transport, curve in self.curves.items():
-            series = all_series.get(transport)
-            key = (id(series), series.version if series else -1)
-            if self._keys.get(transport) == key:
-                continue
-            changed = True
-            self._keys[transport] = key
+        changed = self.changed_curves(all_series)
+        for curve, series in changed:
             edges, counts = histogram_steps(series.statistics.latency) if series else (np.zeros(0), np.zeros(0))
             if len(counts):
                 curve.setData(edges, counts)
             else:
                 curve.setData([], [])
         if changed:
-            data = [curve.getData() for curve in self.curves.values()]
-            self.x_range.include([x for x, _ in data if x is not None])
-            self.y_range.include([y for _, y in data if y is not None])
-        if (changed or final) and self._text_throttle.due(force=final):
-            self.markers.refresh(current.statistics.latency if current else None)
-            if current is not None and self.markers.values_us:
-                values = self.markers.values_us
-                self.note.setText(QCoreApplication.translate("Plots", "{name}: p50 {p50} · p99 {p99}").format(
-                    name=TRANSPORT_NAMES[current.transport], p50=format_microseconds(values["p50"]),
-                    p99=format_microseconds(values["p99"])))
+            self.include_in_ranges(self.x_range, self.y_range)
+        if self.refresh_markers(current, bool(changed), final) and current is not None and self.markers.values_us:
+            values = self.markers.values_us
+            self.note.setText(QCoreApplication.translate("Plots", "{name}: p50 {p50} · p99 {p99}").format(
+                name=TRANSPORT_NAMES[current.transport], p50=format_microseconds(values["p50"]),
+                p99=format_microseconds(values["p99"])))
 
 
-class LatencyCdfPlot(PlotCard):
+class LatencyCdfPlot(RoundTripCard):
     """Cumulative fraction of exchanges under each round trip (log time axis), percentiles marked."""
 
     def __init__(self, title: str | None = None) -> None:
-        self.widget = pg.PlotWidget()
-        super().__init__(title if title is not None else QCoreApplication.translate("Plots", "Round-trip CDF"), self.widget)
-        plot = self.widget.getPlotItem()
-        style_plot(plot, QCoreApplication.translate("Plots", "round trip (log scale)"), QCoreApplication.translate("Plots", "fraction of exchanges"))
-        plot.setLogMode(x=True, y=False)
-        set_log_time_ticks(plot.getAxis("bottom"))
-        plot.setYRange(0, 1.02, padding=0)
-        plot.addLegend(offset=(10, 10))
-        self.curves: dict[str, pg.PlotDataItem] = {}
-        for transport, colour in TRANSPORT_COLOURS.items():
-            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2.5), name=TRANSPORT_NAMES[transport])
-            plot.addItem(curve)
-            self.curves[transport] = curve
-        self.markers = PercentileMarkers(plot, 0.6)
-        self._text_throttle = TextThrottle()
-        self._keys: dict[str, tuple] = {}
+        super().__init__(title if title is not None else QCoreApplication.translate("Plots", "Round-trip CDF"),
+                         QCoreApplication.translate("Plots", "fraction of exchanges"), (10, 10), 0.6)
+        self.widget.getPlotItem().setYRange(0, 1.02, padding=0)
+
+    def _make_curve(self, colour: str, name: str) -> pg.PlotDataItem:
+        return pg.PlotDataItem(pen=pg.mkPen(colour, width=2.5), name=name)
 
     def refresh(self, all_series: dict[str, TransportSeries], current: TransportSeries | None,
                 final: bool = False) -> None:
-        changed = False
-        for transport, curve in self.curves.items():
-            series = all_series.get(transport)
-            key = (id(series), series.version if series else -1)
-            if self._keys.get(transport) == key:
-                continue
-            changed = True
-            self._keys[transport] = key
+        changed = self.changed_curves(all_series)
+        for curve, series in changed:
             if series is None or series.statistics.latency.count == 0:
                 curve.setData([], [])
                 continue
             upper_ns, fraction = series.statistics.latency.cdf()
             curve.setData(upper_ns / 1e3, fraction)
-        if (changed or final) and self._text_throttle.due(force=final):
-            self.markers.refresh(current.statistics.latency if current else None)
+        self.refresh_markers(current, bool(changed), final)

@@ -1,0 +1,128 @@
+"""What the main window says about runs: client-log lines, the progress bar, the summary figures.
+
+Plain functions from the coordinator's facts (a spec, a `RunProgress`, a series) to texts on
+widgets. The texts keep the main window's translation context ("MainWindow").
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
+
+from backend.measuring.runner import WorkloadSpec
+from qtapp.measuring.client_panel import ClientPanel
+from qtapp.measuring.log_view import format_time
+from qtapp.measuring.model import TRANSPORT_NAMES, ClientLogEntry, TransportSeries
+from qtapp.measuring.plots.style import format_microseconds
+from qtapp.window.run_coordinator import RunProgress
+
+
+def _line_start(when: float, transport: str) -> str:
+    return f"{format_time(when)}  {TRANSPORT_NAMES[transport]:11}  "
+
+
+def workload_line(spec: WorkloadSpec, client_pid: int) -> str:
+    """The client-log line that opens a workload."""
+    workload = (QCoreApplication.translate("MainWindow", "workload: {requests} requests × {count} numbers in "
+                                           "{lo}..{hi}, {threads} client threads") if spec.concurrency > 1
+                else QCoreApplication.translate("MainWindow", "workload: {requests} requests × {count} numbers "
+                                                "in {lo}..{hi}, {threads} client thread")).format(
+        requests=spec.requests or QCoreApplication.translate("MainWindow", "unlimited"),
+        count=QCoreApplication.translate("MainWindow", "random 1..10") if spec.count is None else spec.count,
+        lo=spec.lo, hi=spec.hi, threads=spec.concurrency)
+    return (_line_start(time.time(), spec.transport)
+            + QCoreApplication.translate("MainWindow", "client pid {pid}").format(pid=client_pid) + f"  {workload}"
+            + (f", {spec.duration:g} s" if spec.duration else ""))
+
+
+def error_line(transport: str, client_pid: int, error: str) -> str:
+    return _line_start(time.time(), transport) + QCoreApplication.translate(
+        "MainWindow", "client pid {pid}  error: {error}").format(pid=client_pid, error=error)
+
+
+def exchange_line(entry: ClientLogEntry) -> str:
+    return (_line_start(entry.time_s, entry.transport)
+            + QCoreApplication.translate("MainWindow", "client {client} → server {server}").format(
+                client=entry.client_pid, server=entry.server_pid)
+            + f"  {entry.text}")
+
+
+def server_unavailable_line(transport: str, reason: str) -> str:
+    return f"{format_time(time.time())}  " + QCoreApplication.translate(
+        "MainWindow", "{transport}: the server is not available ({reason})").format(
+        transport=TRANSPORT_NAMES[transport], reason=reason)
+
+
+def show_progress(panel: ClientPanel, progress: RunProgress) -> None:
+    """The progress bar and its label: done, rate and time left; the outcome once it has ended."""
+    name = TRANSPORT_NAMES[progress.transport]
+    done = f"{progress.done:,}"
+    if progress.final:
+        if progress.outcome == "stopped":
+            word = QCoreApplication.translate("MainWindow", "stopped: {done} exchanges")
+        elif progress.outcome == "failed":
+            word = QCoreApplication.translate("MainWindow", "failed: {done} exchanges")
+        else:
+            word = QCoreApplication.translate("MainWindow", "done: {done} exchanges")
+        panel.progress.setFormat(word.format(done=done))
+        panel.progress_label.setText(QCoreApplication.translate(
+            "MainWindow", "{transport}: {done} exchanges in {elapsed} s").format(
+            transport=name, done=done, elapsed=f"{progress.elapsed_s:.1f}"))
+    else:
+        panel.progress.setFormat(
+            QCoreApplication.translate("MainWindow", "{transport}: {done} exchanges ({percent})").format(
+                transport=name, done=done, percent=f"{progress.fraction:.0%}") if progress.has_target
+            else QCoreApplication.translate("MainWindow", "{transport}: {done} exchanges").format(
+                transport=name, done=done))
+        remaining = progress.remaining_s
+        panel.progress_label.setText(
+            QCoreApplication.translate("MainWindow", "{rate} exchanges/s · ").format(rate=f"{progress.rate:,.0f}")
+            + (QCoreApplication.translate("MainWindow", "{seconds} s left").format(
+                seconds=f"{max(0.0, remaining):.1f}") if remaining is not None
+               else QCoreApplication.translate("MainWindow", "until you press Stop")))
+    panel.progress.setValue(int(progress.fraction * 1000))
+
+
+def build_summary(labels: dict[str, QLabel]) -> QHBoxLayout:
+    """The row of big figures above the plots; fills `labels` (figure key -> its value label)."""
+    summary = QHBoxLayout()
+    summary.setSpacing(18)
+    for key, title in (("transport", QCoreApplication.translate("MainWindow", "transport")),
+                       ("exchanges", QCoreApplication.translate("MainWindow", "exchanges")),
+                       ("numbers", QCoreApplication.translate("MainWindow", "numbers")),
+                       ("rate", QCoreApplication.translate("MainWindow", "exchanges/s")),
+                       ("p50", QCoreApplication.translate("MainWindow", "p50 round trip")),
+                       ("p99", QCoreApplication.translate("MainWindow", "p99 round trip")),
+                       ("chi", QCoreApplication.translate("MainWindow", "uniform? (χ² p)"))):
+        box = QVBoxLayout()
+        value = QLabel("–")
+        value.setObjectName("figureValue")
+        caption = QLabel(title)
+        caption.setObjectName("figureCaption")
+        box.addWidget(value)
+        box.addWidget(caption)
+        summary.addLayout(box)
+        labels[key] = value
+    return summary
+
+
+def update_summary(labels: dict[str, QLabel], series: TransportSeries | None) -> None:
+    """The figures of `series` (the transport shown), or dashes."""
+    if series is None:
+        for label in labels.values():
+            label.setText("–")
+        return
+    statistics = series.statistics
+    latency = statistics.latency
+    labels["transport"].setText(TRANSPORT_NAMES[series.transport])
+    labels["exchanges"].setText(f"{statistics.exchanges:,}")
+    labels["numbers"].setText(f"{statistics.numbers:,}")
+    labels["rate"].setText(f"{statistics.exchanges / statistics.elapsed_s:,.0f}" if statistics.exchanges > 1
+                           else "–")
+    for key, q in (("p50", 50.0), ("p99", 99.0)):
+        labels[key].setText(format_microseconds(latency.percentile(q) / 1e3) if latency.count else "–")
+    chi = statistics.values.chi_square()
+    labels["chi"].setText(f"{chi.p_value:.3f}" if chi.degrees_of_freedom and np.isfinite(chi.p_value) else "–")
