@@ -5,6 +5,7 @@ library (no Python headers); without a C compiler the package installs without i
 Python engine (`backend.protocol.engine`, the reference) runs everything. `loader` finds the
 library and resolves `--engine native|python|auto`; `client_plane` runs batches of client
 exchanges in C with the interpreter lock released (send, receive, check every frame, time,
-count the values). The servers have no native engine yet.
+count the values); `server_plane` serves each TCP/Unix connection of a SocketServer in C
+(src/server.c). FIFO servers run on the Python engine.
 May import: the core. Never measuring, classroom or Qt.
 """

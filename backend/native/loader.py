@@ -90,12 +90,13 @@ def resolve_engine(engine: str) -> str:
     return engine
 
 
-NATIVE_SERVER_TRANSPORTS = ("tcp", "unix")
+NATIVE_SERVER_TRANSPORTS = ("tcp", "unix", "fifo")
 
 
 def resolve_server_engine(engine: str, transport: str, step: bool = False) -> str:
-    """The engine of `ipclab serve`: the native one serves TCP and Unix sockets; FIFO servers,
-    step mode and the naive demonstration run on the Python engine ("auto" picks it for them)."""
+    """The engine of `ipclab serve`: the native one serves TCP and Unix connections in C and
+    writes the FIFO server's replies in C; step mode and the naive demonstration run on the Python
+    engine ("auto" picks it for them)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if engine == "python":
@@ -105,7 +106,7 @@ def resolve_server_engine(engine: str, transport: str, step: bool = False) -> st
         return "native" if available() and not python_only else "python"
     if python_only:
         what = "step mode" if step else f"a {transport} server"
-        raise EngineUnavailable(f"the native engine serves tcp and unix only; {what} runs on the python engine")
+        raise EngineUnavailable(f"the native engine serves tcp, unix and fifo; {what} runs on the python engine")
     library()
     return engine
 

@@ -1,10 +1,13 @@
-"""The server half of the native engine from Python: each TCP/Unix connection served in C.
+"""The server half of the native engine from Python: each TCP/Unix connection served in C, and
+the FIFO server's replies written in C.
 
 `SocketServer` (backend/servers/socket_server.py) still accepts, caps the clients (BUSY) and runs
 each connection in a thread of its own; with the native engine that thread calls
 `ipcl_serve_connection` (src/server.c) for the whole connection, without the interpreter lock.
 Events come back through a callback (client errors; per-exchange lines within the same budget as
 the EventWriter's); the totals are C counters that a pump thread adds to the EventWriter.
+The FIFO server keeps its listener in Python (resynchronisation, reply-FIFO checks, events) and
+calls `serve_request`, which generates and writes one reply in C (src/server.c, ipcl_serve_reply).
 Values for requests that carry a seed are drawn by numpy (`RandomSource.for_request`, the Python
 engine's own recipe) through a callback, so both engines send the same numbers for them; values
 for unseeded requests come from the C generator (src/rng.c).
@@ -15,12 +18,16 @@ from __future__ import annotations
 import ctypes
 import functools
 import threading
+import time
 
 from backend.native.loader import library
-from backend.protocol.engine import RandomSource
+from backend.protocol import frames as protocol
+from backend.protocol.engine import SMALL_REPLY_VALUES, RandomSource, ServiceResult
+from backend.protocol.frames import Request
 from backend.servers.events import EventWriter
-from backend.transports.base import Cancelled, PeerClosed, TimedOut
+from backend.transports.base import Cancelled, Channel, PeerClosed, TimedOut
 from backend.transports.cancel import Cancellation
+from backend.transports.sockets import SocketChannel
 
 OK, CANCELLED, TIMEOUT, PEER_CLOSED = 0, 5, 4, 6
 REQUEST_EVENT, REPLY_EVENT, CLIENT_ERROR_EVENT = 1, 2, 3
@@ -55,10 +62,22 @@ class _Connection(ctypes.Structure):
         ("fd", ctypes.c_int32), ("cancel_fd", ctypes.c_int32), ("max_count", ctypes.c_uint32),
         ("idle_timeout_ms", ctypes.c_int32), ("request_timeout_ms", ctypes.c_int32),
         ("write_timeout_ms", ctypes.c_int32), ("exchange_events", ctypes.c_int32),
-        ("lines_per_second", ctypes.c_int32), ("seeded_server", ctypes.c_uint32), ("reserved", ctypes.c_uint32),
+        ("lines_per_second", ctypes.c_int32), ("seeded_server", ctypes.c_uint32), ("not_socket", ctypes.c_uint32),
         ("server_seed", ctypes.c_uint64), ("on_event", EVENT_CALLBACK), ("generate", GENERATE_CALLBACK),
         ("totals", ctypes.POINTER(_Totals)),
     ]
+
+
+class _ReplyRequest(ctypes.Structure):
+    _fields_ = [
+        ("pid", ctypes.c_uint32), ("channel", ctypes.c_uint32), ("request_id", ctypes.c_uint32),
+        ("count", ctypes.c_uint32), ("lo", ctypes.c_int32), ("hi", ctypes.c_int32), ("seeded", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32), ("seed", ctypes.c_uint64), ("received_ns", ctypes.c_int64),
+    ]
+
+
+class _ReplyResult(ctypes.Structure):
+    _fields_ = [("bytes_sent", ctypes.c_uint64), ("generation_ns", ctypes.c_int64), ("service_ns", ctypes.c_int64)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,6 +85,9 @@ def _functions() -> ctypes.CDLL:
     lib = library()
     lib.ipcl_serve_connection.restype = ctypes.c_int32
     lib.ipcl_serve_connection.argtypes = [ctypes.POINTER(_Connection), ctypes.c_char_p, ctypes.c_uint32]
+    lib.ipcl_serve_reply.restype = ctypes.c_int32
+    lib.ipcl_serve_reply.argtypes = [ctypes.POINTER(_Connection), ctypes.POINTER(_ReplyRequest),
+                                     ctypes.POINTER(_ReplyResult), ctypes.c_char_p, ctypes.c_uint32]
     return lib
 
 
@@ -146,6 +168,37 @@ class NativeConnectionServer:
         if status == PEER_CLOSED:
             raise PeerClosed(text)
         raise OSError(text)
+
+    def serve_request(self, request: Request, channel: Channel, source: object, write_timeout: float,
+                      received_ns: int | None = None) -> ServiceResult:
+        """engine.serve_request in C, for a channel with one descriptor to write (a reply FIFO):
+        the same frames, times and exceptions. `source` is unused (C draws unseeded values)."""
+        if request.count > SMALL_REPLY_VALUES and hasattr(channel, "enlarge_buffers"):
+            channel.enlarge_buffers()
+        connection = _Connection(
+            fd=channel.write_fd, cancel_fd=self.cancellation.fd, max_count=protocol.MAX_COUNT,
+            write_timeout_ms=_milliseconds(write_timeout), seeded_server=0 if self.config.seed is None else 1,
+            not_socket=0 if isinstance(channel, SocketChannel) else 1, server_seed=(self.config.seed or 0) % 2**64,
+            generate=self._generate, totals=ctypes.pointer(self.totals),
+        )
+        reply = _ReplyRequest(pid=request.pid, channel=request.channel, request_id=request.request_id,
+                              count=request.count, lo=request.lo, hi=request.hi, seeded=request.seed is not None,
+                              seed=request.seed or 0,
+                              received_ns=time.perf_counter_ns() if received_ns is None else received_ns)
+        result = _ReplyResult()
+        message = ctypes.create_string_buffer(256)
+        status = self._lib.ipcl_serve_reply(ctypes.byref(connection), ctypes.byref(reply), ctypes.byref(result),
+                                            message, len(message))
+        if status != OK:
+            text = message.value.decode("utf-8", "replace")
+            if status == CANCELLED or self.cancellation.cancelled:
+                raise Cancelled("cancelled while waiting to write")
+            if status == TIMEOUT:
+                raise TimedOut("timed out waiting to write")
+            if status == PEER_CLOSED:
+                raise PeerClosed(f"peer closed the channel: {text}")
+            raise OSError(text)
+        return ServiceResult(request.count, result.bytes_sent, result.generation_ns, result.service_ns)
 
     def _push_totals(self) -> None:
         totals = self.totals

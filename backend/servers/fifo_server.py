@@ -276,6 +276,8 @@ class FifoServer(Server):
             os.close(fd)
 
     def close(self) -> None:
+        if self.native is not None:
+            self.native.close()
         for reply in self._reply_channels.values():
             reply.close()
         self._reply_channels.clear()

@@ -43,11 +43,6 @@ class SocketServer(Server):
         self._connections_lock = threading.Lock()
         self._unix_path: str | None = None
         self._unix_identity: tuple[int, int] = (0, 0)
-        self.native = None  # with engine "native": each connection is served by backend/native in C
-        if config.engine == "native":
-            from backend.native.server_plane import NativeConnectionServer
-
-            self.native = NativeConnectionServer(config, events, self.cancellation)
 
     def start(self) -> str:
         if self.config.transport == "tcp":

@@ -136,7 +136,7 @@ typedef struct {
     int32_t exchange_events;  /* 1: call on_event for request/reply_sent, within lines_per_second */
     int32_t lines_per_second;
     uint32_t seeded_server;   /* 1: the server's --seed makes the unseeded streams reproducible */
-    uint32_t reserved;
+    uint32_t not_socket;      /* 1: fd is a FIFO (write(), no socket options) */
     uint64_t server_seed;
     ipcl_event_callback on_event;
     ipcl_generate_callback generate;
@@ -146,6 +146,25 @@ typedef struct {
 /* Returns IPCL_OK (the client closed), IPCL_CANCELLED, IPCL_PEER_CLOSED, IPCL_TIMEOUT or
  * IPCL_OS_ERROR, with the Python engine's message for it in `message`. */
 int32_t ipcl_serve_connection(const ipcl_connection *connection, char *message, uint32_t message_size);
+
+/* One reply on an open descriptor (the FIFO server's reply FIFO): what serve_request does. */
+typedef struct {
+    uint32_t pid, channel, request_id, count;
+    int32_t lo, hi;
+    uint32_t seeded, reserved;
+    uint64_t seed;
+    int64_t received_ns;
+} ipcl_reply_request;
+
+typedef struct {
+    uint64_t bytes_sent;
+    int64_t generation_ns, service_ns;
+} ipcl_reply_result;
+
+/* Uses connection->fd, cancel_fd, write_timeout_ms, not_socket, seeded_server, server_seed,
+ * generate and totals (next_stream); the generator of unseeded requests is per thread. */
+int32_t ipcl_serve_reply(const ipcl_connection *connection, const ipcl_reply_request *request,
+                         ipcl_reply_result *result, char *message, uint32_t message_size);
 
 /* rng.c */
 typedef struct {

@@ -116,7 +116,7 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
 static int send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
 {
     while (length) {
-        ssize_t n = send(s->c->fd, data, length, MSG_NOSIGNAL);
+        ssize_t n = s->c->not_socket ? write(s->c->fd, data, length) : send(s->c->fd, data, length, MSG_NOSIGNAL);
         if (n >= 0) {
             data += n;
             length -= (size_t)n;
@@ -266,7 +266,7 @@ static void put_end(server *s, uint8_t *p, const request *r, int64_t generation_
     ipcl_put64(p + 32, (uint64_t)service_ns);
 }
 
-static int serve(server *s, const request *r, int64_t received_ns)
+static int serve(server *s, const request *r, int64_t received_ns, ipcl_reply_result *result)
 {
     const ipcl_connection *c = s->c;
     ipcl_event event;
@@ -310,7 +310,8 @@ static int serve(server *s, const request *r, int64_t received_ns)
         if (s->large == NULL && (s->large = malloc(IPCL_REPLY_HEADER_SIZE + (size_t)IPCL_MAX_CHUNK_VALUES * 4)) == NULL)
             status = say(s, IPCL_OS_ERROR, "out of memory for a reply chunk");
         int bulk = BULK_SOCKET_BUFFER;
-        setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &bulk, sizeof bulk); /* ignored where refused */
+        if (!c->not_socket) /* a FIFO's caller grows the pipe itself */
+            setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &bulk, sizeof bulk); /* ignored where refused */
         for (uint32_t remaining = r->count; status == IPCL_OK && remaining;) {
             uint32_t size = remaining < IPCL_MAX_CHUNK_VALUES ? remaining : IPCL_MAX_CHUNK_VALUES;
             int64_t before = ipcl_now_ns();
@@ -334,6 +335,12 @@ static int serve(server *s, const request *r, int64_t received_ns)
         c->generate(token, r->seed, 0, r->lo, r->hi, NULL); /* the reply is over: forget its stream */
     if (status)
         return status;
+    if (result != NULL) { /* a single reply: the caller accounts for it and reports it */
+        result->bytes_sent = sent;
+        result->generation_ns = generation_ns;
+        result->service_ns = ipcl_now_ns() - received_ns;
+        return IPCL_OK;
+    }
     __atomic_fetch_add(&c->totals->requests, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&c->totals->numbers, r->count, __ATOMIC_RELAXED);
     __atomic_fetch_add(&c->totals->bytes, sent, __ATOMIC_RELAXED);
@@ -390,7 +397,7 @@ static int connection_loop(server *s)
             client_error(s, code, text);
             return IPCL_OK; /* framing is lost: close the connection */
         }
-        if ((status = serve(s, &r, received_ns)))
+        if ((status = serve(s, &r, received_ns, NULL)))
             return status;
     }
 }
@@ -414,5 +421,40 @@ int32_t ipcl_serve_connection(const ipcl_connection *connection, char *message, 
     free(s.large);
     if (status != IPCL_CANCELLED && cancelled_now(&s))
         status = IPCL_CANCELLED;
+    return status;
+}
+
+static __thread ipcl_rng thread_rng;
+static __thread int thread_rng_ready;
+
+int32_t ipcl_serve_reply(const ipcl_connection *connection, const ipcl_reply_request *q, ipcl_reply_result *result,
+                         char *message, uint32_t message_size)
+{
+    server s = { .c = connection, .message = message, .message_size = message_size,
+                 .server_pid = (uint32_t)getpid() };
+    if (message_size)
+        message[0] = 0;
+    if (!thread_rng_ready) {
+        uint64_t stream = __atomic_fetch_add(&connection->totals->next_stream, 1, __ATOMIC_RELAXED);
+        ipcl_rng_seed(&thread_rng, connection->seeded_server != 0, connection->server_seed, stream);
+        thread_rng_ready = 1;
+    }
+    request r = { .pid = q->pid, .channel = q->channel, .request_id = q->request_id,
+                  .flags = q->seeded ? IPCL_REQUEST_FLAG_SEED : 0, .count = q->count, .lo = q->lo, .hi = q->hi,
+                  .seed = q->seed };
+    if (r.count > IPCL_MAX_COUNT || r.lo > r.hi)
+        return say(&s, IPCL_BAD_ARGUMENT, "request outside the protocol's limits");
+    s.rng = thread_rng;
+    int status = IPCL_OK;
+    if (r.count <= SMALL_REPLY_VALUES) {
+        s.small = malloc(IPCL_REPLY_HEADER_SIZE + (size_t)SMALL_REPLY_VALUES * 4 + IPCL_END_SIZE);
+        if (s.small == NULL)
+            status = say(&s, IPCL_OS_ERROR, "out of memory for a reply");
+    }
+    if (status == IPCL_OK)
+        status = serve(&s, &r, q->received_ns, result);
+    thread_rng = s.rng;
+    free(s.small);
+    free(s.large);
     return status;
 }
