@@ -140,8 +140,8 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     serve.add_argument("--events", choices=("all", "summary", "none"), default="all",
                        help="event lines on stdout (default all; per-exchange lines are rate-limited)")
     serve.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
-                       help="server data plane: native (compiled C; tcp and unix), python, or auto (native "
-                            "where it serves and is built; the default)")
+                       help="server data plane: native (compiled C: tcp/unix connections, fifo replies), python, "
+                            "or auto (native when built, python for --step; the default)")
     serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
     serve.add_argument("--step", action="store_true",
                        help="step mode for a class: serve one request at a time, print a 'step' event after each "

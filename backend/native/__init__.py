@@ -6,6 +6,6 @@ Python engine (`backend.protocol.engine`, the reference) runs everything. `loade
 library and resolves `--engine native|python|auto`; `client_plane` runs batches of client
 exchanges in C with the interpreter lock released (send, receive, check every frame, time,
 count the values); `server_plane` serves each TCP/Unix connection of a SocketServer in C
-(src/server.c). FIFO servers run on the Python engine.
+(src/server.c) and writes the FIFO server's replies in C (its listener stays Python).
 May import: the core. Never measuring, classroom or Qt.
 """
