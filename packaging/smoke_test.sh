@@ -24,13 +24,17 @@ run_bundle() {
         QT_QPA_PLATFORM=offscreen "$work/ipclab/ipclab" "$@")
 }
 
-[ "$(run_bundle --version)" = "ipclab $version" ] || fail "bundle --version"
+case "$(run_bundle --version)" in
+    "ipclab $version (engines: native (compiled data plane) and python"*) ;;
+    *) fail "bundle --version does not name the native engine: $(run_bundle --version)" ;;
+esac
 for transport in fifo tcp unix; do
     run_bundle bench --transport "$transport" --requests 2000 --count random --concurrency 4 --json > "$work/$transport.json" \
         || fail "bundle bench $transport"
     grep -q '"exchanges": 2000,' "$work/$transport.json" || fail "bench $transport: not 2000 exchanges"
     grep -q '"errors": 0,' "$work/$transport.json" || fail "bench $transport: errors"
     grep -q '"lost_numbers": 0,' "$work/$transport.json" || fail "bench $transport: lost numbers"
+    grep -q '"engine": "native",' "$work/$transport.json" || fail "bench $transport: the frozen app did not use the native engine"
     echo "bundle bench $transport: ok ($(grep -o '"exchanges_per_s": [0-9.]*' "$work/$transport.json"))"
 done
 run_bundle gui --demo --screenshot "$work/screenshot.png" || fail "bundle gui --demo --screenshot"
@@ -51,7 +55,10 @@ if command -v lintian >/dev/null 2>&1; then
     echo "lintian: clean"
 fi
 $SUDO dpkg -i "$deb" >/dev/null || fail "dpkg -i"
-[ "$(cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin ipclab --version)" = "ipclab $version" ] || fail "installed ipclab --version"
+case "$(cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin ipclab --version)" in
+    "ipclab $version (engines: native"*) ;;
+    *) fail "installed ipclab --version" ;;
+esac
 (cd / && env -i PATH=/usr/bin:/bin HOME="$work/home" XDG_RUNTIME_DIR="$work/run" ipclab bench --transport unix --requests 100 >/dev/null) \
     || fail "installed ipclab bench"
 if command -v desktop-file-validate >/dev/null 2>&1; then

@@ -170,3 +170,38 @@ def test_native_request_frame_is_the_python_one(fake_server):
                                                      2**31 - 1, 2**64 - 1))
     assert fake_server.requests == [frame]
     assert result.values.tolist() == [1, 2, 3]
+
+
+def test_ctrl_c_interrupts_a_native_request_in_the_main_thread(runtime_directory):
+    """`ipclab request --engine native` waiting for a server that never answers: SIGINT ends it at
+    once (the C call returns on EINTR so that Python's handler runs), long before its timeout."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    path = os.path.join(runtime_directory, f"silent-{os.getpid()}.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)  # connections complete in the backlog; nobody ever answers
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "backend", "request", "unix", path, "--count", "3",
+                                    "--timeout", "60", "--engine", "native"], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        connection, _ = listener.accept()  # the client is connected: it now waits in C for a reply
+        with connection:
+            request = b""
+            while len(request) < protocol.REQUEST_SIZE:  # the request arrived: the client waits for a reply
+                request += connection.recv(protocol.REQUEST_SIZE)
+            started = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=10)
+            assert time.monotonic() - started < 5.0
+        process.stdout.close()
+        process.stderr.close()
+        assert process.returncode != 0
+    finally:
+        listener.close()
+        os.unlink(path)

@@ -120,7 +120,9 @@ def run_bench_command(options: argparse.Namespace) -> int:
     address = options.address
     try:
         if address is None:
-            server = ServerProcess(options.transport, extra_arguments=["--events", "none", *options.server_arg])
+            # The embedded server runs on the same engine as the clients (a --server-arg may override it).
+            server = ServerProcess(options.transport,
+                                   extra_arguments=["--events", "none", "--engine", options.engine, *options.server_arg])
             try:
                 address = server.start()
             except ServerStartError as error:
@@ -138,6 +140,7 @@ def run_bench_command(options: argparse.Namespace) -> int:
         if show_progress:
             sys.stderr.write("\n")
         report = statistics.report(address, embedded=server is not None, stopped=runner.stopped)
+        report["server_engine"] = server.ready_event.get("engine") if server is not None else None
     finally:
         if server is not None:
             server.stop()

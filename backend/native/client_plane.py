@@ -10,8 +10,13 @@ the failure still reported. Values come back in native byte order.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import errno
 import functools
+import os
+import signal
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +29,7 @@ from backend.transports.cancel import Cancellation
 from backend.transports.sockets import SocketChannel
 
 LAST_VALUES = 20
-OK, SERVER_ERROR, MISMATCH, VANISHED, TIMEOUT, CANCELLED, PEER_CLOSED, OS_ERROR, BAD_ARGUMENT = range(9)
+OK, SERVER_ERROR, MISMATCH, VANISHED, TIMEOUT, CANCELLED, PEER_CLOSED, OS_ERROR, BAD_ARGUMENT, INTERRUPTED = range(10)
 
 # One row per completed exchange (ipcl_record in src/ipclab_native.h); times are CLOCK_MONOTONIC
 # nanoseconds, the clock of time.perf_counter_ns on Linux.
@@ -44,6 +49,7 @@ class _Batch(ctypes.Structure):
         ("lo", ctypes.c_int32), ("hi", ctypes.c_int32), ("seeded", ctypes.c_uint32),
         ("histogram", ctypes.c_void_p), ("hist_bins", ctypes.c_int64), ("hist_width", ctypes.c_int64),
         ("values", ctypes.c_void_p), ("values_capacity", ctypes.c_uint64),
+        ("interruptible", ctypes.c_int32), ("signal_fd", ctypes.c_int32),
     ]
 
 
@@ -79,6 +85,42 @@ class BatchOutcome:
     out_of_range: int
     last_values: np.ndarray  # int32, the first values of the last completed reply (at most 20)
     error: Exception | None
+
+
+@contextlib.contextmanager
+def _signals_seen(batch: _Batch):
+    """In the main thread, let a signal (Ctrl-C) end the call so that its Python handler runs: the
+    C code also polls Python's signal wakeup pipe (set for the call when nobody else uses one)."""
+    batch.interruptible, batch.signal_fd = 0, -1
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    batch.interruptible = 1
+    read_end, write_end = _wakeup_pipe()
+    try:
+        while True:
+            os.read(read_end, 4096)  # forget signals already handled
+    except BlockingIOError:
+        pass
+    previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    if previous != -1:  # someone else's wakeup pipe (an event loop): leave it in place
+        signal.set_wakeup_fd(previous)
+        yield
+        return
+    batch.signal_fd = read_end
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(-1)
+
+
+@functools.lru_cache(maxsize=1)
+def _wakeup_pipe() -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    for fd in (read_end, write_end):
+        os.set_blocking(fd, False)
+        os.set_inheritable(fd, False)
+    return read_end, write_end
 
 
 def failed_outcome(next_request_id: int, error: Exception) -> BatchOutcome:
@@ -151,9 +193,10 @@ class NativeChannelPlane:
         else:
             batch.values, batch.values_capacity = None, 0
         outcome = self._outcome
-        self._lib.ipcl_client_batch(self._handle, ctypes.byref(batch), counts.ctypes.data,
-                                    None if seeds is None else seeds.ctypes.data, n, records.ctypes.data,
-                                    ctypes.byref(outcome))
+        with _signals_seen(batch):
+            self._lib.ipcl_client_batch(self._handle, ctypes.byref(batch), counts.ctypes.data,
+                                        None if seeds is None else seeds.ctypes.data, n, records.ctypes.data,
+                                        ctypes.byref(outcome))
         done = outcome.done
         return BatchOutcome(records[:done], outcome.next_request_id, outcome.out_of_range,
                             np.array(outcome.last_values[:outcome.last_count], dtype=np.int32),
@@ -179,4 +222,6 @@ class NativeChannelPlane:
             return PeerClosed(message)
         if status == OS_ERROR:
             return OSError(outcome.os_errno, message)
+        if status == INTERRUPTED:
+            return InterruptedError(errno.EINTR, message)
         return ValueError(message)

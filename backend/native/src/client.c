@@ -61,6 +61,12 @@ static int fail(context *x, int status, const char *format, ...)
     return status;
 }
 
+/* A signal interrupted a system call: end the call if the caller wants its handler to run. */
+static int interrupted(const context *x)
+{
+    return x->batch->interruptible != 0;
+}
+
 static double timeout_seconds(const context *x)
 {
     return x->batch->timeout_ms / 1000.0;
@@ -75,7 +81,7 @@ static int wait_ready(context *x, int fd, short events, int writing)
         struct pollfd set[3];
         nfds_t count = 0;
         set[count++] = (struct pollfd){ .fd = fd, .events = events };
-        int watch = -1, cancel = -1;
+        int watch = -1, cancel = -1, signalled = -1;
         if (!writing && b->watch_fd >= 0) {
             watch = (int)count;
             set[count++] = (struct pollfd){ .fd = b->watch_fd, .events = 0 };
@@ -84,18 +90,27 @@ static int wait_ready(context *x, int fd, short events, int writing)
             cancel = (int)count;
             set[count++] = (struct pollfd){ .fd = b->cancel_fd, .events = POLLIN };
         }
+        if (b->interruptible && b->signal_fd >= 0) {
+            signalled = (int)count;
+            set[count++] = (struct pollfd){ .fd = b->signal_fd, .events = POLLIN };
+        }
         int wait_ms = -1;
         if (deadline >= 0) {
             int64_t remaining = deadline - ipcl_now_ns();
             if (remaining <= 0)
-                return writing ? fail(x, IPCL_TIMEOUT, "timed out waiting to write")
-                               : fail(x, IPCL_TIMEOUT, "no reply for %g s", timeout_seconds(x));
+                return writing ? fail(x, IPCL_TIMEOUT, b->use_poll ? "timed out waiting to write"
+                                                                  : "the peer accepted no data for %g s",
+                                      timeout_seconds(x))
+                               : fail(x, IPCL_TIMEOUT, b->use_poll ? "no reply for %g s" : "no data for %g s",
+                                      timeout_seconds(x));
             wait_ms = (int)((remaining + 999999) / 1000000);
         }
         int ready = poll(set, count, wait_ms);
         if (ready < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR && !interrupted(x))
                 continue;
+            if (errno == EINTR)
+                return fail(x, IPCL_INTERRUPTED, "interrupted by a signal");
             x->outcome->os_errno = errno;
             return fail(x, IPCL_OS_ERROR, "poll failed: %s", strerror(errno));
         }
@@ -104,6 +119,8 @@ static int wait_ready(context *x, int fd, short events, int writing)
         if (cancel >= 0 && set[cancel].revents)
             return writing ? fail(x, IPCL_CANCELLED, "cancelled while waiting to write")
                            : fail(x, IPCL_CANCELLED, "cancelled while waiting for the reply");
+        if (signalled >= 0 && set[signalled].revents)
+            return fail(x, IPCL_INTERRUPTED, "interrupted by a signal");
         if (watch >= 0 && set[watch].revents) {
             x->client->server_gone = 1;
             return IPCL_OK;
@@ -117,6 +134,11 @@ static int wait_ready(context *x, int fd, short events, int writing)
 static int raw_read(context *x, uint8_t *dst, size_t length, size_t *got)
 {
     const ipcl_batch *b = x->batch;
+    if (!b->use_poll && b->interruptible && b->signal_fd >= 0) {
+        int status = wait_ready(x, b->read_fd, POLLIN, 0); /* a blocking socket: wait where a signal is seen */
+        if (status)
+            return status;
+    }
     for (;;) {
         ssize_t n = read(b->read_fd, dst, length);
         if (n >= 0) {
@@ -128,8 +150,10 @@ static int raw_read(context *x, uint8_t *dst, size_t length, size_t *got)
             }
             return IPCL_OK;
         }
-        if (errno == EINTR)
+        if (errno == EINTR && !interrupted(x))
             continue;
+        if (errno == EINTR)
+            return fail(x, IPCL_INTERRUPTED, "interrupted by a signal");
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             if (!b->use_poll)
                 return fail(x, IPCL_TIMEOUT, "no data for %g s", timeout_seconds(x));
@@ -153,14 +177,21 @@ static int write_all(context *x, const uint8_t *data, size_t length)
 {
     const ipcl_batch *b = x->batch;
     while (length) {
+        if (!b->use_poll && b->interruptible && b->signal_fd >= 0) {
+            int status = wait_ready(x, b->write_fd, POLLOUT, 1);
+            if (status)
+                return status;
+        }
         ssize_t n = b->use_poll ? write(b->write_fd, data, length) : send(b->write_fd, data, length, MSG_NOSIGNAL);
         if (n >= 0) {
             data += n;
             length -= (size_t)n;
             continue;
         }
-        if (errno == EINTR)
+        if (errno == EINTR && !interrupted(x))
             continue;
+        if (errno == EINTR)
+            return fail(x, IPCL_INTERRUPTED, "interrupted by a signal");
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             if (!b->use_poll)
                 return fail(x, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_seconds(x));

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCL_ABI_VERSION 1
+#define IPCL_ABI_VERSION 2
 
 #define IPCL_MAGIC "IPCL"
 #define IPCL_VERSION 1
@@ -36,7 +36,8 @@ enum ipcl_status {
     IPCL_CANCELLED = 5,    /* the cancellation descriptor became readable: Cancelled */
     IPCL_PEER_CLOSED = 6,  /* EPIPE / ECONNRESET: PeerClosed */
     IPCL_OS_ERROR = 7,     /* any other system call failure: OSError(os_errno) */
-    IPCL_BAD_ARGUMENT = 8  /* the caller's arguments break a limit: ValueError */
+    IPCL_BAD_ARGUMENT = 8, /* the caller's arguments break a limit: ValueError */
+    IPCL_INTERRUPTED = 9   /* a signal arrived (interruptible calls only): OSError(EINTR) */
 };
 
 /* One client channel's descriptors and the work of one batch call. */
@@ -60,6 +61,10 @@ typedef struct {
     int64_t hist_width;
     int32_t *values;           /* or NULL: where the values of the batch go, one after the other */
     uint64_t values_capacity;  /* in values */
+    int32_t interruptible;     /* 1 (the interpreter's main thread): a signal ends the call (IPCL_INTERRUPTED)
+                                  so that its Python handler runs (Ctrl-C); 0: calls are retried */
+    int32_t signal_fd;         /* with interruptible: Python's signal wakeup pipe (readable once a
+                                  signal arrived, whenever it arrived), polled before each wait; or -1 */
 } ipcl_batch;
 
 /* One row per completed exchange; times are CLOCK_MONOTONIC nanoseconds. */
