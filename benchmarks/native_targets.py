@@ -106,7 +106,8 @@ def main(args) -> int:
     print(f"Native engine targets (issue 10), {time.strftime('%Y-%m-%d %H:%M:%S')}, {os.cpu_count()} CPUs; "
           f"load average {load_start[0]:.2f} at start, {load_end[0]:.2f} at end; {repetitions} repetition(s), "
           f"medians; took {time.monotonic() - started:.0f} s")
-    print("Clients: ipclab bench --engine native; servers: ipclab serve (Python engine: no native server yet).")
+    print("Clients: ipclab bench --engine native; servers: its embedded ipclab serve --engine native (TCP/Unix "
+          "connections served in C; FIFO: the request listener in Python, the replies written in C).")
     all_met = True
     for name, row, value in rows:
         limit, higher = TARGETS[name]

@@ -3,8 +3,9 @@
 Each call into the native engine (backend/native) does a batch of exchanges on the client's
 channel with the interpreter lock released, timing each one and counting its values into the
 batch's histogram; Python only prepares the counts and seeds and turns the rows into records.
-The batch grows while a call takes under 5 ms (so a stop, a duration or a 50 ms hand-over is
-never late by more than a call) and is one exchange after an error.
+The batch grows while a call takes under 20 ms and shrinks above 50 ms (a stop interrupts a call
+at once; a duration or the 50 ms hand-over is late by at most one call), and is one exchange
+after an error.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
     from backend.measuring.runner import ExchangeBatch, ExchangeLoop
 
 MAX_BATCH = 4096
-FAST_CALL_S = 0.005
-SLOW_CALL_S = 0.02
+FAST_CALL_S = 0.02
+SLOW_CALL_S = 0.05
 
 
 def records_from_native(client_index: int, native: np.ndarray, run_start_ns: int) -> np.ndarray:
