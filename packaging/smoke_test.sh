@@ -26,13 +26,17 @@ run_bundle() {
         QT_QPA_PLATFORM=offscreen "$work/ipclab/ipclab" "$@")
 }
 
-[ "$(run_bundle --version)" = "ipclab $version" ] || fail "bundle --version"
+case "$(run_bundle --version)" in
+    "ipclab $version (engines: native (compiled data plane) and python"*) ;;
+    *) fail "bundle --version does not name the native engine: $(run_bundle --version)" ;;
+esac
 for transport in fifo tcp unix; do
     run_bundle bench --transport "$transport" --requests 2000 --count random --concurrency 4 --json > "$work/$transport.json" \
         || fail "bundle bench $transport"
     grep -q '"exchanges": 2000,' "$work/$transport.json" || fail "bench $transport: not 2000 exchanges"
     grep -q '"errors": 0,' "$work/$transport.json" || fail "bench $transport: errors"
     grep -q '"lost_numbers": 0,' "$work/$transport.json" || fail "bench $transport: lost numbers"
+    grep -q '"engine": "native",' "$work/$transport.json" || fail "bench $transport: the frozen app did not use the native engine"
     echo "bundle bench $transport: ok ($(grep -o '"exchanges_per_s": [0-9.]*' "$work/$transport.json"))"
 done
 run_bundle gui --demo --screenshot "$work/screenshot.png" || fail "bundle gui --demo --screenshot"
@@ -55,7 +59,10 @@ fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$deb" >/dev/null || fail "apt-get install $deb"
 unresolved=$(find /opt/ipclab -type f \( -name '*.so*' -o -name ipclab \) -exec ldd {} + 2>/dev/null | grep 'not found' | sort -u || true)
 [ -z "$unresolved" ] || fail "installed bundle has unresolved libraries: $unresolved"
-[ "$(cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin ipclab --version)" = "ipclab $version" ] || fail "installed ipclab --version"
+case "$(cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin ipclab --version)" in
+    "ipclab $version (engines: native"*) ;;
+    *) fail "installed ipclab --version (the native engine must be in the .deb)" ;;
+esac
 if command -v xvfb-run >/dev/null 2>&1; then
     (cd / && env -i PATH=/usr/bin:/bin HOME="$work/home" LANG=C.UTF-8 XDG_RUNTIME_DIR="$work/run" QT_QPA_PLATFORM=xcb \
         xvfb-run -a -s "-screen 0 1600x1000x24" ipclab gui --demo --screenshot "$work/xcb.png") \

@@ -374,6 +374,8 @@ class FifoServer(Server):
             os.close(fd)
 
     def close(self) -> None:
+        if self.native is not None:
+            self.native.close()
         self._reply_cache.close()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)

@@ -221,6 +221,8 @@ class SocketServer(Server):
             pass
 
     def _connection_loop(self, channel: SocketChannel, name: str) -> None:
+        if self.native is not None:
+            return self.native.serve_connection(channel.sock.fileno(), name)
         frame = bytearray(protocol.REQUEST_SIZE)
         view = memoryview(frame)
         config = self.config
@@ -265,6 +267,8 @@ class SocketServer(Server):
             self._serve_one(request, channel, name, received_ns, config.write_timeout)
 
     def close(self) -> None:
+        if self.native is not None:
+            self.native.close()
         if self._spare is not None:
             self._spare.close()
             self._spare = None

@@ -132,6 +132,13 @@ class SocketChannel(Channel):
             raise PeerClosed(f"peer closed the connection: {error}") from None
         return total
 
+    def apply_kernel_timeouts(self, timeout: float | None) -> None:
+        """Set the socket's receive and send timeouts now (for code that uses the descriptor
+        directly, like the native engine)."""
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
+            self.sock.setsockopt(socket.SOL_SOCKET, option, _timeval(timeout))
+        self._receive_timeout = self._send_timeout = timeout
+
     def enlarge_buffers(self) -> None:
         """Ask for big kernel buffers before a bulk transfer (ignored where refused)."""
         for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
