@@ -351,6 +351,9 @@ class NaiveMixupLesson(Lesson):
         if not waiting:
             return ""
         inode = next((d.inode for d in gui.descriptors if d.kind == "fifo" and d.name == "naive-reply.fifo"), None)
+        if len(waiting) == 1:
+            return tr("1 client thread is still blocked in read() on naive-reply.fifo (inode {inode}).").format(
+                inode=inode if inode is not None else "?")
         return tr("{count} client threads are blocked in read() on naive-reply.fifo — one FIFO (inode {inode}), "
                   "several readers: the next reply goes to whichever one the kernel wakes.").format(
             count=len(waiting), inode=inode if inode is not None else "?")
