@@ -23,6 +23,8 @@ from backend.transports.base import (
 from backend.transports.cancel import Cancellation
 
 BULK_SOCKET_BUFFER = 4 * 1024 * 1024
+GRACEFUL_DRAIN_TIMEOUT = 1.0  # seconds a closing server reads and discards a peer's leftover input
+GRACEFUL_DRAIN_LIMIT = 1 << 20  # bytes, at most
 _NO_TIMEOUT = 0.0
 
 
@@ -32,6 +34,32 @@ def _timeval(seconds: float | None) -> bytes:
     whole = int(seconds)
     return struct.pack("@ll", whole, max(1, int((seconds - whole) * 1_000_000)) if whole == 0 else
                        int((seconds - whole) * 1_000_000))
+
+
+def drain_socket(sock: socket.socket, timeout: float) -> int:
+    """Read and discard input until end-of-file, `timeout` s or GRACEFUL_DRAIN_LIMIT bytes; return
+    the bytes discarded. `timeout` 0 takes only what is already queued (never waits)."""
+    scratch = bytearray(65536)
+    deadline = time.monotonic() + timeout
+    drained = 0
+    while drained < GRACEFUL_DRAIN_LIMIT:
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                count = sock.recv_into(scratch, 0, socket.MSG_DONTWAIT)
+            else:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(remaining))
+                count = sock.recv_into(scratch)
+        except (BlockingIOError, InterruptedError):
+            if remaining <= 0:
+                return drained
+            continue
+        except OSError:
+            return drained
+        if count == 0:
+            return drained
+        drained += count
+    return drained
 
 
 class SocketChannel(Channel):
@@ -48,6 +76,7 @@ class SocketChannel(Channel):
         self._receive_timeout: float | None = -1.0
         self._send_timeout: float | None = -1.0
         self._callback_key = cancellation.add_callback(self._shut_down) if cancellation is not None else None
+        self.error_sent = False  # an ERROR frame went out last: close gracefully
 
     def _shut_down(self) -> None:
         try:
@@ -103,6 +132,13 @@ class SocketChannel(Channel):
             raise PeerClosed(f"peer closed the connection: {error}") from None
         return total
 
+    def apply_kernel_timeouts(self, timeout: float | None) -> None:
+        """Set the socket's receive and send timeouts now (for code that uses the descriptor
+        directly, like the native engine)."""
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
+            self.sock.setsockopt(socket.SOL_SOCKET, option, _timeval(timeout))
+        self._receive_timeout = self._send_timeout = timeout
+
     def enlarge_buffers(self) -> None:
         """Ask for big kernel buffers before a bulk transfer (ignored where refused)."""
         for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
@@ -110,6 +146,19 @@ class SocketChannel(Channel):
                 self.sock.setsockopt(socket.SOL_SOCKET, option, BULK_SOCKET_BUFFER)
             except OSError:
                 pass
+
+    def close_gracefully(self, drain_timeout: float = GRACEFUL_DRAIN_TIMEOUT) -> None:
+        """Close without destroying what was just sent: closing a socket with unread input sends
+        a reset (RST), which may discard our last frame before the peer reads it. So: shut down
+        our sending side (the peer sees end-of-file after our last byte), read and discard the
+        peer's input until it closes too, for at most `drain_timeout` s and GRACEFUL_DRAIN_LIMIT
+        bytes, then close."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+            drain_socket(self.sock, drain_timeout)
+        except OSError:
+            pass
+        self.close()
 
     def close(self) -> None:
         if self._callback_key is not None and self.cancellation is not None:
