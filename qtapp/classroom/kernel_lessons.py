@@ -234,6 +234,7 @@ class BackPressureLesson(Lesson):
 
 
 class TcpAcceptLesson(Lesson):
+    transport = "tcp"
     name = "tcp-accept"
     title = tr("(c) An idle TCP server waits for a connection")
     intro = tr("The TCP server has nothing to do: its main thread sleeps in the kernel, waiting for a client on its "
