@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from backend.kernel_view.sampler import KernelSampler, KernelSnapshot
 
@@ -96,7 +96,9 @@ class KernelMonitor(QObject):
         self._worker = _SamplingWorker(self._interval_ms)
         self._worker.moveToThread(self._thread)
         self._begin.connect(self._worker.begin)
-        self._finish.connect(self._worker.finish)
+        # Blocking: stop() returns only once the worker's timer is stopped in its own thread (a
+        # queued call could be dropped by quit(), leaving the timer behind).
+        self._finish.connect(self._worker.finish, Qt.ConnectionType.BlockingQueuedConnection)
         self._pids_changed.connect(self._worker.set_pids)
         self._worker.snapshot_ready.connect(self._on_snapshot)
         self._thread.start()
