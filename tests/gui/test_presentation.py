@@ -57,6 +57,15 @@ def presentation_window(qtbot, make_window):
     qtbot.waitExposed(window)
     for transport in ("fifo", "tcp"):
         _exchange(qtbot, window, transport)
+    page = window.step_page  # a TCP exchange in step mode, three system calls in
+    window.tabs.setCurrentWidget(page)
+    page.set_mode("step")
+    page.transport_combo.setCurrentIndex(page.transport_combo.findData("tcp"))
+    page.start_exchange()
+    for shown in range(1, 4):
+        qtbot.waitUntil(lambda n=shown: len(page.shown) >= n and page.step_button.isEnabled(), timeout=20000)
+        if shown < 3:
+            page.step()
     _settle(qtbot, window)
     return window
 
