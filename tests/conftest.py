@@ -87,3 +87,51 @@ def no_leaked_threads():
             if thread.is_alive():
                 leaked.append(thread.name)
     assert not leaked, f"threads left running: {leaked}"
+
+
+ENGINES = ("python", "native")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """Each client-side test runs on both engines: the Python reference and the compiled one."""
+    if request.param == "native":
+        from backend.native.loader import available, why_unavailable
+
+        if not available():  # tests/test_native_build.py fails loudly for a missing build
+            pytest.skip(f"native engine not built: {why_unavailable()}")
+    return request.param
+
+
+@pytest.fixture(params=ENGINES)
+def server_engine(request):
+    """Each server-side test runs against both server engines (see `engine_arguments`)."""
+    if request.param == "native":
+        from backend.native.loader import available, why_unavailable
+
+        if not available():
+            pytest.skip(f"native engine not built: {why_unavailable()}")
+    return request.param
+
+
+def engine_arguments(transport: str, engine: str) -> list[str]:
+    """`ipclab serve` arguments for a server engine (native: TCP/Unix connections served in C,
+    FIFO replies written in C behind the Python listener)."""
+    return ["--engine", engine]
+
+
+# Module-scoped servers of each transport on each engine.
+SERVER_CASES = ["tcp-python", "tcp-native", "unix-python", "unix-native", "fifo-python", "fifo-native"]
+
+
+def start_server_case(case: str, extra: list[str]):
+    """A started ServerProcess for a SERVER_CASES entry."""
+    transport, engine = case.split("-")
+    if engine == "native":
+        from backend.native.loader import available
+
+        if not available():
+            pytest.skip("native engine not built")
+    process = ServerProcess(transport, extra_arguments=[*extra, "--engine", engine])
+    process.start()
+    return process

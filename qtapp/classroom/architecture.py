@@ -95,6 +95,8 @@ class ArchitectureView(QGraphicsView):
         self.snapshot: ArchitectureSnapshot | None = None
         self.labels: dict[str, str] = {}  # item key -> the text drawn for it (for tests and tooltips)
         self.colours: dict[str, str] = {}  # item key -> its fill colour
+        self.rects: dict[str, QRectF] = {}  # item key -> where it is drawn (for overlays: kernel badges)
+        self.after_rebuild: list = []  # callables run after each redraw (overlays re-add their items)
         self.line_scale = 1.0
         self.minimum_text_pixels = 0  # 0: texts scale with the drawing (normal mode)
         self._built_scale = 0.0
@@ -240,6 +242,7 @@ class ArchitectureView(QGraphicsView):
         self.scene().addItem(item)
         if key:
             self.labels[key] = text if key not in self.labels else self.labels[key] + "\n" + text
+            self.rects.setdefault(key, item.sceneBoundingRect())
         return item
 
     def _text_height(self, size: float) -> float:
@@ -271,6 +274,7 @@ class ArchitectureView(QGraphicsView):
         self.scene().addItem(item)
         if key:
             self.colours[key] = fill
+            self.rects[key] = rect
         return item
 
     def _arrow(self, path: QPainterPath, colour: str, width: float = 4, dashed: bool = False) -> None:
@@ -304,7 +308,7 @@ class ArchitectureView(QGraphicsView):
         for item in scene.items():
             if item not in pulses and item.parentItem() is None:
                 scene.removeItem(item)
-        self.labels, self.colours = {}, {}
+        self.labels, self.colours, self.rects = {}, {}, {}
         self._built_scale = self.view_scale
         if snapshot is None:
             return
@@ -322,6 +326,8 @@ class ArchitectureView(QGraphicsView):
         for index, transport in enumerate(self.lanes):
             top = LANE_TOP + index * (LANE_HEIGHT + 10)
             self._draw_lane(snapshot, transport, top)
+        for overlay in self.after_rebuild:
+            overlay()
 
     def _draw_lane(self, snapshot: ArchitectureSnapshot, transport: str, top: float) -> None:
         colour = TRANSPORT_COLOURS[transport]
@@ -341,7 +347,7 @@ class ArchitectureView(QGraphicsView):
             self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + (row - self._text_height(21)) / 2, 21,
                        max_width=rect.width() - 20)
         if len(clients) > MAX_CLIENTS_DRAWN:
-            self._text(f"clients:{transport}", self.tr("+ {count} more client threads").format(count=len(clients) - MAX_CLIENTS_DRAWN),
+            self._text(f"clients:{transport}", self.tr("+ %Ln more client thread(s)", "", len(clients) - MAX_CLIENTS_DRAWN),
                        GUI_X + 24, client_top + MAX_CLIENTS_DRAWN * 40, 20, bold=True, colour=TEXT_COLOURS[transport])
         # The server process.
         server = snapshot.server(transport)
@@ -424,8 +430,9 @@ class ArchitectureView(QGraphicsView):
                 if position == 0:
                     request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             if len(connections) > MAX_CHANNELS_DRAWN:
-                self._text("channel:tcp:more", self.tr("+ {count} more connections").format(count=len(connections) - MAX_CHANNELS_DRAWN),
-                           self._channel_x0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=TEXT_COLOURS[transport])
+                self._text("channel:tcp:more", self.tr("+ %Ln more connection(s)", "", len(connections) - MAX_CHANNELS_DRAWN),
+                           self._channel_x0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True,
+                           colour=TEXT_COLOURS[transport])
             if listen is not None and not connections:
                 self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), self._channel_x0 + 90, middle, 19,
                            colour=QUIET_TEXT)

@@ -101,6 +101,9 @@ class FaultsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(grid)
+        from qtapp.classroom.kernel_page import lesson_row  # the kernel-view lessons start from here too
+
+        layout.addLayout(lesson_row(window, lambda: self.transport))
         layout.addLayout(lower, 1)
         self.current = ""
         self.call: BackgroundCall | None = None

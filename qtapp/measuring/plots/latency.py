@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 
 from backend.measuring.stats import LatencyHistogram
-from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, time_extent_s
 from qtapp.measuring.plots.style import (
     PERCENTILE_COLOURS,
     PERCENTILES,
@@ -23,10 +23,11 @@ from qtapp.measuring.plots.style import (
     set_log_time_ticks,
     style_plot,
 )
-from qtapp.measuring.plots.view_range import SteppedRange
+from qtapp.measuring.plots.view_range import SteppedRange, TimeAxisRange
 
 REBIN = 8  # 240 buckets per decade -> 30 per decade on screen
 GAP_S = 0.25  # no line is drawn across a pause longer than this
+ISOLATED_POINTS_SHOWN = 200  # up to this many points, each exchange is also drawn as a dot
 
 
 def histogram_steps(histogram: LatencyHistogram) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +184,7 @@ class LatencyOverTimePlot(TransportCurvesCard):
                          QCoreApplication.translate("Plots", "round trip"), False, (-10, 10),
                          readable_axes(time_bottom=True), x_units="s")
         plot = self.widget.getPlotItem()
-        self.x_range = SteppedRange(plot, "x")
+        self.x_range = TimeAxisRange(plot)  # the same time axis as the throughput plot's
         self.y_range = SteppedRange(plot, "y", log=True)
 
     def _make_curve(self, colour: str, name: str) -> pg.PlotDataItem:
@@ -205,9 +206,15 @@ class LatencyOverTimePlot(TransportCurvesCard):
             if len(gaps):  # break the line across pauses (e.g. between single requests)
                 times = np.insert(times, gaps, np.nan)
                 latencies = np.insert(latencies, gaps, np.nan)
-            curve.setData(times, latencies, connect="finite")
+            # A dot for every exchange while there are few: a single exchange, cut off from the others by
+            # the gaps, would otherwise draw nothing at all.
+            few = len(rows) <= ISOLATED_POINTS_SHOWN
+            curve.setData(times, latencies, connect="finite", symbol="o" if few else None, symbolSize=7,
+                          symbolPen=None, symbolBrush=curve.opts["pen"].color())
         if changed:
-            self.include_in_ranges(self.x_range, self.y_range)
+            data = [curve.getData() for curve in self.curves.values()]
+            self.x_range.show(time_extent_s(all_series))
+            self.y_range.include([y for _, y in data if y is not None])
 
 
 class LatencyHistogramPlot(RoundTripCard):

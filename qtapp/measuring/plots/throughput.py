@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 
-from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, time_extent_s
 from qtapp.measuring.plots.style import (
     TRANSPORT_COLOURS,
     CompactAxis,
@@ -14,7 +14,7 @@ from qtapp.measuring.plots.style import (
     add_legend,
     style_plot,
 )
-from qtapp.measuring.plots.view_range import SteppedRange
+from qtapp.measuring.plots.view_range import SteppedRange, TimeAxisRange, link_x_by_value
 
 
 class ThroughputPlot(PlotCard):
@@ -28,7 +28,7 @@ class ThroughputPlot(PlotCard):
             "left": CompactAxis("left"), "bottom": TimeAxis("bottom")})
         self.numbers_plot = self.widget.addPlot(row=1, col=0, axisItems={
             "left": CompactAxis("left"), "bottom": TimeAxis("bottom")})
-        self.numbers_plot.setXLink(self.exchanges_plot)
+        link_x_by_value(self.exchanges_plot, self.numbers_plot)
         style_plot(self.exchanges_plot, "", "")
         style_plot(self.numbers_plot, QCoreApplication.translate("Plots", "time since start"), "", x_units="s")
         self.exchanges_plot.getAxis("bottom").setStyle(showValues=False)  # the lower plot's axis says it
@@ -42,7 +42,7 @@ class ThroughputPlot(PlotCard):
             pen = pg.mkPen(colour, width=2)
             self.exchange_curves[transport] = self.exchanges_plot.plot(pen=pen, name=TRANSPORT_NAMES[transport])
             self.number_curves[transport] = self.numbers_plot.plot(pen=pen)
-        self.x_range = SteppedRange(self.exchanges_plot, "x")
+        self.x_range = TimeAxisRange(self.exchanges_plot, self.numbers_plot)  # one time scale for both
         self.exchanges_range = SteppedRange(self.exchanges_plot, "y")
         self.numbers_range = SteppedRange(self.numbers_plot, "y")
         self._keys: dict[str, tuple] = {}
@@ -66,6 +66,6 @@ class ThroughputPlot(PlotCard):
         if changed:
             exchanges = [curve.getData() for curve in self.exchange_curves.values()]
             numbers = [curve.getData() for curve in self.number_curves.values()]
-            self.x_range.include([x for x, _ in exchanges if x is not None])
+            self.x_range.show(time_extent_s(all_series))
             self.exchanges_range.include([y for _, y in exchanges if y is not None])
             self.numbers_range.include([y for _, y in numbers if y is not None])
