@@ -40,6 +40,7 @@ from qtapp.classroom.architecture_snapshot import (  # noqa: F401 - re-exported:
     ServerNode,
     build_snapshot,
 )
+from qtapp.classroom.drawing_text import text_below, text_height, text_width
 from qtapp.measuring.plots.style import TRANSPORT_COLOURS
 
 LANE_TITLES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
@@ -245,22 +246,6 @@ class ArchitectureView(QGraphicsView):
             self.rects.setdefault(key, item.sceneBoundingRect())
         return item
 
-    def _text_height(self, size: float) -> float:
-        """The height in the drawing's coordinates of a text of `size` (as `_text` draws it)."""
-        if not self.minimum_text_pixels:
-            return size * 1.2
-        pixels = max(self.minimum_text_pixels, size * self.view_scale)
-        return QFontMetricsF(self._font(pixels)).height() / self.view_scale
-
-    def _below(self, item: QGraphicsSimpleTextItem, y: float) -> float:
-        """`y`, or lower if the text `item` (fixed screen size) reaches further down."""
-        return max(y, item.y() + item.boundingRect().height() / self.view_scale) if self.minimum_text_pixels else y
-
-    def _scene_width(self, item: QGraphicsSimpleTextItem) -> float:
-        """The width a text takes in the drawing's coordinates."""
-        fixed = item.flags() & QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
-        return item.boundingRect().width() / self.view_scale if fixed else item.boundingRect().width() * item.scale()
-
     def _box(self, key: str, rect: QRectF, fill: str, edge: str, width: float = 3, dashed: bool = False,
              radius: float = 12) -> QGraphicsPathItem:
         path = QPainterPath()
@@ -317,7 +302,7 @@ class ArchitectureView(QGraphicsView):
         self._box("gui", gui_rect, "#eef3fb", "#1f4fbf", 3)
         gui_title = self._text("gui", self.tr("GUI process"), GUI_X + 16, 14, 26, bold=True, colour="#1f4fbf",
                                max_width=GUI_W - 30)
-        self._text("gui", f"pid {snapshot.gui_pid}", GUI_X + 16, self._below(gui_title, 48), 22, mono=True,
+        self._text("gui", f"pid {snapshot.gui_pid}", GUI_X + 16, text_below(self, gui_title, 48), 22, mono=True,
                    colour="#1f4fbf")
         for lane in LANES:
             if lane not in self.lanes:
@@ -340,11 +325,11 @@ class ArchitectureView(QGraphicsView):
         client_top = top + 30
         if not clients:
             self._text(f"clients:{transport}", self.tr("no client thread"), GUI_X + 24, middle - 12, 19, colour=QUIET_TEXT)
-        row = max(35.0, self._text_height(21) + 4)  # taller rows when texts have a fixed screen size
+        row = max(35.0, text_height(self, 21) + 4)  # taller rows when texts have a fixed screen size
         for position, client in enumerate(clients[:MAX_CLIENTS_DRAWN]):
             rect = QRectF(GUI_X + 20, client_top + position * (row + 5), GUI_W - 40, row)
             self._box(f"client:{client.key}", rect, "#ffffff", colour, 2.5, radius=8)
-            self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + (row - self._text_height(21)) / 2, 21,
+            self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + (row - text_height(self, 21)) / 2, 21,
                        max_width=rect.width() - 20)
         if len(clients) > MAX_CLIENTS_DRAWN:
             self._text(f"clients:{transport}", self.tr("+ %Ln more client thread(s)", "", len(clients) - MAX_CLIENTS_DRAWN),
@@ -359,19 +344,19 @@ class ArchitectureView(QGraphicsView):
                  else self.tr("your own server"))
         above = self._text(f"server:{transport}", title, self._server_x + 16, top + 30, 24, bold=True)
         if server is not None and server.pid:
-            above = self._text(f"server:{transport}", f"pid {server.pid}", self._server_x + 16, self._below(above, top + 66),
+            above = self._text(f"server:{transport}", f"pid {server.pid}", self._server_x + 16, text_below(self, above, top + 66),
                                30, bold=True, mono=True, colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         words = {"listening": self.tr("running, listening"), "crashed": self.tr("CRASHED"),
                  "failed": self.tr("could not start"), "stopped": self.tr("not running"),
                  "starting": self.tr("starting…"), "stopping": self.tr("stopping…")}
         above = self._text(f"server:{transport}", words.get(state, state), self._server_x + 16,
-                           self._below(above, top + 110), 22, bold=state in ("crashed", "failed"),
+                           text_below(self, above, top + 110), 22, bold=state in ("crashed", "failed"),
                            colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         if server is not None and server.message and state in ("crashed", "failed"):
-            above = self._text(f"server:{transport}", server.message, self._server_x + 16, self._below(above, top + 142),
+            above = self._text(f"server:{transport}", server.message, self._server_x + 16, text_below(self, above, top + 142),
                                17, colour="#c0392b", max_width=SERVER_W - 30)
         if server is not None and server.command:
-            self._text(f"server:{transport}", server.command, self._server_x + 16, self._below(above, top + 172), 15,
+            self._text(f"server:{transport}", server.command, self._server_x + 16, text_below(self, above, top + 172), 15,
                        mono=True, max_width=SERVER_W - 30)
         # The channels between them.
         channels = snapshot.channels_of(transport)
@@ -416,7 +401,7 @@ class ArchitectureView(QGraphicsView):
             connections = [channel for channel in channels if channel.kind == "tcp-connection"]
             if listen is not None:
                 # With fixed-size texts, on the lane title's line: below it there is no room to spare.
-                listen_x, listen_y = ((lane_title.x() + self._scene_width(lane_title) + 20, top - 2)
+                listen_x, listen_y = ((lane_title.x() + text_width(self, lane_title) + 20, top - 2)
                                       if self.minimum_text_pixels else (self._channel_x0 + 100, top + 30))
                 self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), listen_x, listen_y,
                            22, mono=True, colour=TEXT_COLOURS[transport])
