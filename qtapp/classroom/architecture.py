@@ -40,6 +40,7 @@ from qtapp.classroom.architecture_snapshot import (  # noqa: F401 - re-exported:
     ServerNode,
     build_snapshot,
 )
+from qtapp.classroom.architecture_mirror import ArchitectureMirror  # noqa: F401 - re-exported
 from qtapp.classroom.drawing_text import text_below, text_height, text_width
 from qtapp.measuring.plots.style import TRANSPORT_COLOURS
 
@@ -302,8 +303,9 @@ class ArchitectureView(QGraphicsView):
         self._box("gui", gui_rect, "#eef3fb", "#1f4fbf", 3)
         gui_title = self._text("gui", self.tr("GUI process"), GUI_X + 16, 14, 26, bold=True, colour="#1f4fbf",
                                max_width=GUI_W - 30)
-        self._text("gui", f"pid {snapshot.gui_pid}", GUI_X + 16, text_below(self, gui_title, 48), 22, mono=True,
-                   colour="#1f4fbf")
+        gui_pid = self._text("gui", f"pid {snapshot.gui_pid}", GUI_X + 16, text_below(self, gui_title, 48), 22,
+                             mono=True, colour="#1f4fbf")
+        self._gui_text_bottom = text_below(self, gui_pid, 0)  # the first lane's client threads start below
         for lane in LANES:
             if lane not in self.lanes:
                 self._lanes[lane].request_path = QPainterPath()
@@ -322,7 +324,7 @@ class ArchitectureView(QGraphicsView):
                                 colour=TEXT_COLOURS[transport])
         # Client threads of this transport.
         clients = [client for client in snapshot.clients if client.transport == transport]
-        client_top = top + 30
+        client_top = max(top + 30, getattr(self, "_gui_text_bottom", 0) + 4)
         if not clients:
             self._text(f"clients:{transport}", self.tr("no client thread"), GUI_X + 24, middle - 12, 19, colour=QUIET_TEXT)
         row = max(35.0, text_height(self, 21) + 4)  # taller rows when texts have a fixed screen size
@@ -467,11 +469,12 @@ class ArchitectureView(QGraphicsView):
         pipe = self._box(key, rect, fill.name(), colour, 2.5, radius=rect.height() / 2)
         pipe.setZValue(2)
         kind = self.tr("socket file") if socket else "FIFO"
-        self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22, rect.y() + (1 if self.minimum_text_pixels else 4),
-                   20 if small else 23, bold=not small, mono=small, max_width=rect.width() - 40)
+        title = self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22,
+                           rect.y() + (1 if self.minimum_text_pixels else 4), 20 if small else 23, bold=not small,
+                           mono=small, max_width=rect.width() - 40)
         if detail:
-            self._text(key, detail, rect.x() + 22, rect.y() + 34, 16, mono=True, colour="#333333",
-                       max_width=rect.width() - 40)
+            self._text(key, detail, rect.x() + 22, text_below(self, title, rect.y() + 34), 16, mono=True,
+                       colour="#333333", max_width=rect.width() - 40)
 
     def _animate(self) -> None:
         now = time.monotonic()
