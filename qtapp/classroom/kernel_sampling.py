@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from backend.kernel_view.sampler import KernelSampler, KernelSnapshot
 
@@ -112,7 +112,8 @@ class KernelMonitor(QObject):
         self._pid_timer.stop()
         if self._thread is None:
             return
-        self._finish.emit()
+        if self._worker is not None:  # run `finish` in the worker's thread and wait: its timer stops
+            QMetaObject.invokeMethod(self._worker, "finish", Qt.ConnectionType.BlockingQueuedConnection)
         self._thread.quit()
         self._thread.wait(3000)
         if self._worker is not None:
