@@ -22,6 +22,7 @@ from qtapp.classroom.architecture import ArchitectureMirror, ClientNode
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import ServerState
 from qtapp.window.background import BackgroundCall
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 KILL_AFTER_EXCHANGES = 50
 CROWD_CLIENTS = 64
@@ -30,10 +31,17 @@ SILENT_HOLD_S = 3.0
 WATCH_INTERVAL_MS = 50
 
 
-class FaultsPage(QWidget):
+class FaultsPage(Retranslating, QWidget):
     """The Fault demos tab. `demo_finished(str name, str explanation)` after each demo."""
 
     demo_finished = Signal(str, str)
+
+    def retranslate(self) -> None:
+        """The page's fixed texts in the current language (its live texts follow on their next update)."""
+        retranslate_tree(self, ("FaultsPage", "MainWindow", "Transports"))
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)

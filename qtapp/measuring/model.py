@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from backend.measuring.runner import (
     RECORD_DTYPE,
@@ -23,8 +23,27 @@ from backend.measuring.runner import (
     WorkloadStatistics,
 )
 from qtapp.measuring.ring_buffer import RecordRing, ThinningBuffer, TimeBins
+from qtapp.window.i18n import number
 
-TRANSPORT_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
+class TransportNames(dict):
+    """Transport key -> its name in the current language (looked up on every access)."""
+
+    def __getitem__(self, key: str) -> str:
+        return QCoreApplication.translate("Transports", super().__getitem__(key))
+
+    def values(self):  # type: ignore[override]
+        return [self[key] for key in self]
+
+    def items(self):  # type: ignore[override]
+        return [(key, self[key]) for key in self]
+
+    def get(self, key, default=None):  # type: ignore[override]
+        return self[key] if key in self else default
+
+
+TRANSPORT_NAMES = TransportNames(fifo=QT_TRANSLATE_NOOP("Transports", "FIFO"),
+                                 tcp=QT_TRANSLATE_NOOP("Transports", "TCP"),
+                                 unix=QT_TRANSLATE_NOOP("Transports", "Unix socket"))
 LATENCY_POINTS = 20_000  # per-exchange latencies kept for the latency-over-time plot (whole run, thinned)
 POINTS_PER_BATCH = 100  # at most this many of a batch's exchanges are kept as plot points
 RECORDS_KEPT = 100_000  # recent exchange records kept for the CSV export
@@ -190,7 +209,7 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
             text = QCoreApplication.translate(
                 "ClientLog", "asked for {count} numbers in {lo}..{hi}, round trip {latency} µs").format(
                 count=int(record["count"]), lo=series.spec.lo, hi=series.spec.hi,
-                latency=f"{record['latency_ns'] / 1e3:,.1f}")
+                latency=number(record["latency_ns"] / 1e3, 1))
             if position == len(ok) - 1 and len(batch.last_values):
                 shown = " ".join(str(int(value)) for value in batch.last_values[:20])
                 more = " …" if int(record["count"]) > len(batch.last_values) else ""
@@ -203,7 +222,7 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
         text = QCoreApplication.translate(
             "ClientLog",
             "thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs").format(
-            thread=batch.client_index, exchanges=f"{len(ok):,}", numbers=f"{numbers:,}",
-            median=f"{float(np.median(latencies)):,.1f}", max=f"{float(latencies.max()):,.1f}")
+            thread=batch.client_index, exchanges=number(len(ok)), numbers=number(numbers),
+            median=number(float(np.median(latencies)), 1), max=number(float(latencies.max()), 1))
         entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid, text))
     return entries

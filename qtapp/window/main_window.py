@@ -48,6 +48,7 @@ from qtapp.window.resource_files import resource_path
 from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator, RunProgress  # noqa: F401 - TRANSPORTS for demo
 from qtapp.window.run_display import (
     build_summary,
+    summary_captions,
     compare_live_line,
     error_line,
     exchange_line,
@@ -59,6 +60,7 @@ from qtapp.window.run_display import (
 from qtapp.window.settings import Settings
 from qtapp.window.style_sheet import apply_style, next_zoom, point_size_for
 from qtapp.window.i18n import ensure_translator
+from qtapp.window.retranslating import Retranslating
 from qtapp.window.wheel_guard import install_wheel_guard
 
 REFRESH_INTERVAL_MS = 20  # 50 ticks a second; the overview's plots are updated in two halves,
@@ -69,7 +71,7 @@ ARCHITECTURE_EVERY_TICKS = 25  # the architecture view re-reads the system twice
 PRESENTATION_LINE_SCALE = 2.5
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     """IPC Lab's window: the widgets, wired to `self.coordinator` (servers, runs, model).
 
     Signals:
@@ -132,7 +134,8 @@ class MainWindow(QMainWindow):
         self.primary_button.setToolTip(self.tr("Starts the server if needed and sends one request"))
         self.primary_button.clicked.connect(lambda: self.single_request(self.client_panel.transport))
         self.summary_labels: dict[str, QLabel] = {}
-        summary = build_summary(self.summary_labels)
+        self.summary_caption_labels: dict[str, QLabel] = {}
+        summary = build_summary(self.summary_labels, self.summary_caption_labels)
         top = QHBoxLayout()
         top.addWidget(self.primary_button)
         top.addSpacing(24)
@@ -268,14 +271,48 @@ class MainWindow(QMainWindow):
                 page.set_point_size(size)
 
     def choose_language(self, code: str) -> None:
-        """Remember the language; it applies from the next start (every text is built once)."""
+        """Switch every text on screen to `code` now (and remember it): installing the translator
+        makes Qt send each widget a LanguageChange, and each runs its retranslate()."""
         self.settings.set_language(code)
         self.settings.sync()
         from qtapp.window.i18n import install_translator
 
         install_translator(code)
-        QMessageBox.information(self, self.tr("Language"), self.tr(
-            "The language changes the next time IPC Lab starts."))
+
+    def retranslate(self) -> None:
+        """Every text the window itself shows (its widgets retranslate themselves)."""
+        from PySide6.QtCore import QLocale
+
+        self.setLocale(QLocale())  # spin boxes and the like group digits the new language's way
+        self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
+        self.primary_button.setToolTip(self.tr("Starts the server if needed and sends one request"))
+        self._update_primary_button()
+        for key, caption in summary_captions().items():
+            self.summary_caption_labels[key].setText(caption)
+        for page, title in self.tab_titles().items():
+            self.tabs.setTabText(self.tabs.indexOf(page), title)
+        self.client_log.title.setText(self.tr("Client"))
+        self.server_log.title.setText(self.tr("Servers"))
+        was_hint = self.statusBar().currentMessage() == self.welcome_hint
+        self.welcome_hint = self.tr("Press the blue button to see a FIFO exchange.")
+        if was_hint:
+            self.statusBar().showMessage(self.welcome_hint)
+        build_menus(self)
+        self._update_summary()
+        if getattr(self, "_last_progress", None) is not None:
+            show_progress(self.client_panel, self._last_progress)
+        self.refresh_architecture(redraw=True)
+        self.refresh_plots(force=True)
+
+    def tab_titles(self) -> dict:
+        """Each tab page and its title in the current language."""
+        titles = {self.overview: self.tr("Overview"), self.architecture_view: self.tr("Architecture"),
+                  self.latency_cdf_plot: self.tr("Latency CDF"), self.compare_view: self.tr("Compare")}
+        if hasattr(self, "teaching_pages"):
+            from qtapp.classroom.teaching import teaching_tab_titles
+
+            titles.update(teaching_tab_titles(self))
+        return titles
 
     def start_tour(self) -> None:
         from qtapp.classroom.tour import GuidedTour
@@ -301,9 +338,12 @@ class MainWindow(QMainWindow):
     def architecture_snapshot(self) -> ArchitectureSnapshot:
         return build_snapshot(self.client_pid, self.servers, self.client_nodes())
 
-    def refresh_architecture(self) -> ArchitectureSnapshot:
-        """Read what runs now (pids, FIFOs on disk, connections) and redraw the view if it changed."""
+    def refresh_architecture(self, redraw: bool = False) -> ArchitectureSnapshot:
+        """Read what runs now (pids, FIFOs on disk, connections) and redraw the view if it changed
+        (or anyway with `redraw`, e.g. in a new language)."""
         snapshot = self.architecture_snapshot()
+        if redraw:
+            self.architecture_view.snapshot = None
         if self.architecture_view.set_snapshot(snapshot):
             self.architecture_changed.emit(snapshot)
         return snapshot
@@ -377,6 +417,7 @@ class MainWindow(QMainWindow):
         self.coordinator.stop_runs()
 
     def _on_progress(self, progress: RunProgress) -> None:
+        self._last_progress = progress
         show_progress(self.client_panel, progress)
         position = self.coordinator.compare_position()
         self.compare_view.show_live(compare_live_line(progress, position) if position is not None else "")

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 
 
 def build_menus(window: MainWindow) -> None:
-    """The menu bar: File (export, save, quit), View (presentation, zoom, tabs, language), Run, Help."""
+    """The menu bar: File (export, save, quit), View (presentation, zoom, tabs, language), Run, Help.
+
+    Called again after a language change: the old menus and the window's shortcut actions go first."""
+    for action in getattr(window, "shortcut_actions", []):
+        window.removeAction(action)
+    window.shortcut_actions = []
+    side_panel_shown = not window.left_scroll.isHidden() if hasattr(window, "side_panel_action") else True
+    window.menuBar().clear()
     file_menu = window.menuBar().addMenu(QCoreApplication.translate("MainWindow", "&File"))
     window.export_json_action = file_menu.addAction(
         QCoreApplication.translate("MainWindow", "Export results as &JSON…"), lambda: export_dialog(window, "json"))
@@ -47,11 +54,12 @@ def build_menus(window: MainWindow) -> None:
     window.side_panel_action = QAction(QCoreApplication.translate("MainWindow", "&Side panel (servers and client)"),
                                        window)
     window.side_panel_action.setCheckable(True)
-    window.side_panel_action.setChecked(True)
+    window.side_panel_action.setChecked(side_panel_shown)
     window.side_panel_action.setShortcut(QKeySequence("Ctrl+L"))
     window.side_panel_action.toggled.connect(lambda shown: window.left_scroll.setVisible(shown))
     view_menu.addAction(window.side_panel_action)
     window.addAction(window.side_panel_action)
+    window.shortcut_actions.append(window.side_panel_action)
     zooms = ((QCoreApplication.translate("MainWindow", "Zoom &in"), (QKeySequence.StandardKey.ZoomIn, "Ctrl+="), 1),
              (QCoreApplication.translate("MainWindow", "Zoom &out"), (QKeySequence.StandardKey.ZoomOut,), -1),
              (QCoreApplication.translate("MainWindow", "&Reset zoom"), ("Ctrl+0",), 0))
@@ -61,6 +69,7 @@ def build_menus(window: MainWindow) -> None:
         action.triggered.connect(lambda _checked=False, d=direction: window.change_zoom(d))
         view_menu.addAction(action)
         window.addAction(action)  # shortcuts work in presentation mode too
+        window.shortcut_actions.append(action)
     view_menu.addSeparator()
     for index in range(window.tabs.count()):
         action = view_menu.addAction(window.tabs.tabText(index), lambda i=index: window.tabs.setCurrentIndex(i))
@@ -70,7 +79,11 @@ def build_menus(window: MainWindow) -> None:
     language_menu = view_menu.addMenu(QCoreApplication.translate("MainWindow", "&Language"))
     from qtapp.window.i18n import LANGUAGES
 
-    current = window.settings.language()
+    from qtapp.window.i18n import active_language
+
+    current = window.settings.language() or ""
+    if current and current != active_language():
+        current = active_language()
     for code, name in LANGUAGES:
         action = language_menu.addAction(name if code else QCoreApplication.translate("MainWindow", "System language"))
         action.setCheckable(True)

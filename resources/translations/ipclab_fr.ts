@@ -681,14 +681,6 @@
         <translation>Zoom {percent} %</translation>
     </message>
     <message>
-        <source>Language</source>
-        <translation>Langue</translation>
-    </message>
-    <message>
-        <source>The language changes the next time IPC Lab starts.</source>
-        <translation>La langue change au prochain démarrage d’IPC Lab.</translation>
-    </message>
-    <message>
         <source>client thread {number}</source>
         <translation>thread client {number}</translation>
     </message>
@@ -1195,6 +1187,21 @@
     <message>
         <source>The step-mode server stopped: {message}</source>
         <translation>Le serveur pas à pas s’est arrêté : {message}</translation>
+    </message>
+</context>
+<context>
+    <name>Transports</name>
+    <message>
+        <source>FIFO</source>
+        <translation>FIFO</translation>
+    </message>
+    <message>
+        <source>TCP</source>
+        <translation>TCP</translation>
+    </message>
+    <message>
+        <source>Unix socket</source>
+        <translation>socket Unix</translation>
     </message>
 </context>
 <context>

@@ -25,6 +25,7 @@ from backend.measuring.runner import WorkloadSpec
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
 from qtapp.measuring.plots.latency import LatencyCdfPlot
 from qtapp.measuring.plots.style import TRANSPORT_COLOURS, PlotCard, style_plot
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 COLUMNS = (QT_TRANSLATE_NOOP("Compare", "transport"), QT_TRANSLATE_NOOP("Compare", "exchanges"), "p50 (µs)", "p99 (µs)",
            QT_TRANSLATE_NOOP("Compare", "exchanges/s"), QT_TRANSLATE_NOOP("Compare", "numbers/s"), "MB/s",
@@ -67,8 +68,15 @@ def summary_row(series: TransportSeries) -> list[str]:
             f"{report['value_megabytes_per_s']:,.2f}", f"{report['errors']:,}"]
 
 
-class CompareView(QWidget):
+class CompareView(Retranslating, QWidget):
     """Summary table, the overlaid latency CDFs and a numbers/s bar per transport."""
+
+    def retranslate(self) -> None:
+        """The page's fixed texts in the current language (its live texts follow on their next update)."""
+        retranslate_tree(self, ("Compare", "CompareView", "Transports"))
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
     def __init__(self) -> None:
         super().__init__()
@@ -109,6 +117,9 @@ class CompareView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(plots, 1)
         self._key: tuple = ()
+
+    def after_language_change(self) -> None:
+        self._key = ()  # the workload line and the rows are written again on the next refresh
 
     def set_reference(self, spec: WorkloadSpec | None) -> None:
         """Compare against `spec` (the comparison being run); None: against the current series."""

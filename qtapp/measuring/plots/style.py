@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from qtapp.measuring.plots.export import export_plot
+from qtapp.window.retranslating import Retranslating
 
 TRANSPORT_COLOURS = {"fifo": "#d95f02", "tcp": "#1f6fb4", "unix": "#2a9d3a"}
 ACCENT = "#1f6fb4"
@@ -60,7 +61,9 @@ def duration_label(microseconds: float) -> str:
 
 def format_microseconds(value: float) -> str:
     """A measured duration in µs with sensible precision (e.g. 12.3 µs, 4,512 µs)."""
-    return f"{value:,.1f} µs" if value < 1000 else f"{value:,.0f} µs"
+    from qtapp.window.i18n import number
+
+    return f"{number(value, 1)} µs" if value < 1000 else f"{number(value)} µs"
 
 
 def set_log_time_ticks(axis: pg.AxisItem) -> None:
@@ -104,8 +107,21 @@ class TextThrottle:
         return False
 
 
-class PlotCard(QFrame):
-    """A titled frame around a pyqtgraph widget, with a button to save it as PNG or SVG."""
+PLOT_CONTEXTS = ("Plots", "Compare", "PlotCard")
+
+
+def _plot_items(graphics: pg.GraphicsView) -> list[pg.PlotItem]:
+    if isinstance(graphics, pg.PlotWidget):
+        return [graphics.getPlotItem()]
+    layout = getattr(graphics, "ci", None)
+    return [item for item in getattr(layout, "items", {}) if isinstance(item, pg.PlotItem)]
+
+
+class PlotCard(Retranslating, QFrame):
+    """A titled frame around a pyqtgraph widget, with a button to save it as PNG or SVG.
+
+    On a language change its title, axis labels and legend names are set again in the new language
+    (see i18n.retranslated) and its notes are redrawn with the next refresh."""
 
     def __init__(self, title: str, graphics: pg.GraphicsView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,13 +133,12 @@ class PlotCard(QFrame):
         self.note.setObjectName("plotNote")
         save = QToolButton()
         self.save_button = save
-        save.setText(QCoreApplication.translate("PlotCard", "Save…"))
-        save.setToolTip(QCoreApplication.translate("PlotCard", "Save this plot as PNG or SVG"))
         save.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(save)
-        menu.addAction(QCoreApplication.translate("PlotCard", "As PNG image…"), lambda: self._save("png"))
-        menu.addAction(QCoreApplication.translate("PlotCard", "As SVG drawing…"), lambda: self._save("svg"))
+        self._png_action = menu.addAction("", lambda: self._save("png"))
+        self._svg_action = menu.addAction("", lambda: self._save("svg"))
         save.setMenu(menu)
+        self._set_save_texts()
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(self.title)
@@ -135,6 +150,32 @@ class PlotCard(QFrame):
         layout.setSpacing(0)
         layout.addLayout(header)
         layout.addWidget(graphics, 1)
+
+    def _set_save_texts(self) -> None:
+        self.save_button.setText(QCoreApplication.translate("PlotCard", "Save…"))
+        self.save_button.setToolTip(QCoreApplication.translate("PlotCard", "Save this plot as PNG or SVG"))
+        self._png_action.setText(QCoreApplication.translate("PlotCard", "As PNG image…"))
+        self._svg_action.setText(QCoreApplication.translate("PlotCard", "As SVG drawing…"))
+
+    def retranslate(self) -> None:
+        from qtapp.window.i18n import retranslated
+
+        self._set_save_texts()
+        self.title.setText(retranslated(self.title.text(), PLOT_CONTEXTS))
+        for plot in _plot_items(self.graphics):
+            for name in ("bottom", "left"):
+                axis = plot.getAxis(name)
+                if axis.labelText:
+                    axis.setLabel(retranslated(axis.labelText, PLOT_CONTEXTS))
+            legend = plot.legend
+            if legend is not None:
+                for _sample, label in legend.items:
+                    label.setText(retranslated(label.text, PLOT_CONTEXTS))
+        for attribute, empty in (("_key", ()), ("_keys", {})):  # redraw (notes included) on the next refresh
+            if hasattr(self, attribute):
+                setattr(self, attribute, type(empty)())
+        if hasattr(self, "_text_throttle"):
+            self._text_throttle = TextThrottle()
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: no Save button."""
