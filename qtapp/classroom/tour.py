@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSplitte
 from backend.measuring.runner import WorkloadSpec
 from qtapp.classroom.architecture import ClientNode
 from qtapp.classroom.tour_client import HeldClient
-from qtapp.measuring.model import ClientLogEntry
+from qtapp.measuring.model import ClientLog, ClientLogEntry
 from qtapp.window.retranslating import Retranslating
 from qtapp.window.run_display import exchange_line
 
@@ -207,9 +207,8 @@ class GuidedTour(Retranslating, QFrame):
         if held is None:
             return
         window = self.window
-        text = self.tr("asked for {count} numbers in {lo}..{hi}, round trip {latency} µs: {values}").format(
-            count=exchange["count"], lo=exchange["lo"], hi=exchange["hi"], latency=f"{exchange['latency_us']:,.1f}",
-            values=" ".join(str(value) for value in exchange["values"]))
+        text = ClientLog().asked(exchange["count"], exchange["lo"], exchange["hi"], exchange["latency_us"]) + (
+            ": " + " ".join(str(value) for value in exchange["values"]))
         window.client_log.add_line(exchange_line(ClientLogEntry(time.time(), held.transport, window.client_pid,
                                                                 exchange["server_pid"], text)))
         if exchange["number"] == 1 and exchange["wire"] is not None:

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 
 from backend.measuring.runner import (
     RECORD_DTYPE,
@@ -191,6 +191,14 @@ def time_extent_s(all_series: dict[str, TransportSeries]) -> float:
     return max((series.last_time_s for series in all_series.values() if series is not None), default=0.0)
 
 
+class ClientLog(QObject):
+    """Client log texts with a plural form (lupdate finds `%n` plurals only in `tr()` calls)."""
+
+    def asked(self, count: int, lo: int, hi: int, latency_us: float) -> str:
+        return self.tr("asked for %Ln number(s) in {lo}..{hi}, round trip {latency} µs", "", count).format(
+            lo=lo, hi=hi, latency=number(latency_us, 1))
+
+
 def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid: int,
                        detail_limit: int = 3) -> list[ClientLogEntry]:
     """Client log lines for one batch: each exchange when there are few, else one summary."""
@@ -206,10 +214,7 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
     ok = records[records["error"] == 0]
     if 0 < len(ok) <= detail_limit:
         for position, record in enumerate(ok):
-            text = QCoreApplication.translate(
-                "ClientLog", "asked for {count} numbers in {lo}..{hi}, round trip {latency} µs").format(
-                count=int(record["count"]), lo=series.spec.lo, hi=series.spec.hi,
-                latency=number(record["latency_ns"] / 1e3, 1))
+            text = ClientLog().asked(int(record["count"]), series.spec.lo, series.spec.hi, record["latency_ns"] / 1e3)
             if position == len(ok) - 1 and len(batch.last_values):
                 shown = " ".join(str(int(value)) for value in batch.last_values[:20])
                 more = " …" if int(record["count"]) > len(batch.last_values) else ""

@@ -98,13 +98,16 @@
 </context>
 <context>
     <name>ClientLog</name>
+    <message numerus="yes">
+        <source>asked for %Ln number(s) in {lo}..{hi}, round trip {latency} µs</source>
+        <translation>
+            <numerusform>a demandé %Ln nombre dans {lo}..{hi}, aller-retour {latency} µs</numerusform>
+            <numerusform>a demandé %Ln nombres dans {lo}..{hi}, aller-retour {latency} µs</numerusform>
+        </translation>
+    </message>
     <message>
         <source>error: {message}</source>
         <translation>erreur : {message}</translation>
-    </message>
-    <message>
-        <source>asked for {count} numbers in {lo}..{hi}, round trip {latency} µs</source>
-        <translation>a demandé {count} nombres dans {lo}..{hi}, aller-retour {latency} µs</translation>
     </message>
     <message>
         <source>thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs</source>
@@ -457,10 +460,6 @@
     <message>
         <source>tour client (stays connected)</source>
         <translation>client de la visite (reste connecté)</translation>
-    </message>
-    <message>
-        <source>asked for {count} numbers in {lo}..{hi}, round trip {latency} µs: {values}</source>
-        <translation>a demandé {count} nombres dans {lo}..{hi}, aller-retour {latency} µs : {values}</translation>
     </message>
     <message>
         <source>1 · FIFO: the bytes</source>
@@ -968,6 +967,34 @@
         <source>closed its reply FIFO</source>
         <translation>a fermé son FIFO de réponse</translation>
     </message>
+    <message numerus="yes">
+        <source>request #{request_id} from client pid {pid}: %Ln number(s) in {lo}..{hi}</source>
+        <translation>
+            <numerusform>requête n°{request_id} du client pid {pid} : %Ln nombre dans {lo}..{hi}</numerusform>
+            <numerusform>requête n°{request_id} du client pid {pid} : %Ln nombres dans {lo}..{hi}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>sent %Ln number(s) ({bytes} bytes) to client pid {pid}, served in {service} µs</source>
+        <translation>
+            <numerusform>%Ln nombre envoyé ({bytes} octets) au client pid {pid}, servi en {service} µs</numerusform>
+            <numerusform>%Ln nombres envoyés ({bytes} octets) au client pid {pid}, servis en {service} µs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln client(s) connected</source>
+        <translation>
+            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, %Ln client connecté</numerusform>
+            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, %Ln clients connectés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>stopped after %Ln request(s) ({numbers} numbers)</source>
+        <translation>
+            <numerusform>arrêté après %Ln requête ({numbers} nombres)</numerusform>
+            <numerusform>arrêté après %Ln requêtes ({numbers} nombres)</numerusform>
+        </translation>
+    </message>
     <message>
         <source>dropped: {error}</source>
         <translation>abandonné : {error}</translation>
@@ -985,14 +1012,6 @@
         <translation>client {client} connecté</translation>
     </message>
     <message>
-        <source>request #{request_id} from client pid {pid}: {count} numbers in {lo}..{hi}</source>
-        <translation>requête n° {request_id} du client pid {pid} : {count} nombres dans {lo}..{hi}</translation>
-    </message>
-    <message>
-        <source>sent {count} numbers ({bytes} bytes) to client pid {pid}, served in {service} µs</source>
-        <translation>{count} nombres envoyés ({bytes} octets) au client pid {pid}, servi en {service} µs</translation>
-    </message>
-    <message>
         <source>client {client} error: {error}</source>
         <translation>client {client} erreur : {error}</translation>
     </message>
@@ -1001,16 +1020,8 @@
         <translation>client {client} parti ({reason})</translation>
     </message>
     <message>
-        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, {clients} clients</source>
-        <translation>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, {clients} clients</translation>
-    </message>
-    <message>
         <source> ({lines} per-exchange lines summarized)</source>
         <translation> ({lines} lignes par échange résumées)</translation>
-    </message>
-    <message>
-        <source>stopped after {requests} requests ({numbers} numbers)</source>
-        <translation>arrêté après {requests} requêtes ({numbers} nombres)</translation>
     </message>
 </context>
 <context>
