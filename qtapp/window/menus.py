@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import backend
+from qtapp.window.i18n import number
 
 if TYPE_CHECKING:
     from qtapp.window.main_window import MainWindow
@@ -104,24 +105,29 @@ def build_menus(window: MainWindow) -> None:
 def export_dialog(window: MainWindow, kind: str) -> None:
     """File → Export results as JSON (`kind` "json") or CSV ("csv")."""
     if not window.model.series:
-        window.statusBar().showMessage("Nothing to export yet: run something first.", 5000)
+        window.statusBar().showMessage(QCoreApplication.translate("MainWindow", "Nothing to export yet: run something "
+                                                                  "first."), 5000)
         return
     name = kind.upper()
-    path, _ = QFileDialog.getSaveFileName(window, f"Export results as {name}", f"ipclab-results.{kind}",
+    path, _ = QFileDialog.getSaveFileName(window, QCoreApplication.translate("MainWindow", "Export results as {kind}").format(
+                                              kind=name), f"ipclab-results.{kind}",
                                           f"{name} (*.{kind})")
     if not path:
         return
     if kind == "json":
         window.export_json(path)
-        window.statusBar().showMessage(f"Results written to {path}", 5000)
+        window.statusBar().showMessage(QCoreApplication.translate("MainWindow", "Results written to {path}").format(
+            path=path), 5000)
     else:
         rows = window.export_csv(path)
-        window.statusBar().showMessage(f"{rows:,} exchanges written to {path}", 5000)
+        window.statusBar().showMessage(QCoreApplication.translate("MainWindow", "{rows} exchanges written to {path}").format(
+            rows=number(rows), path=path), 5000)
 
 
 def save_window_dialog(window: MainWindow) -> None:
     """File → Save window as PNG."""
-    path, _ = QFileDialog.getSaveFileName(window, "Save window as PNG", "ipclab.png", "PNG image (*.png)")
+    path, _ = QFileDialog.getSaveFileName(window, QCoreApplication.translate("MainWindow", "Save window as PNG"),
+                                          "ipclab.png", QCoreApplication.translate("PlotCard", "PNG image (*.png)"))
     if path:
         window.grab().save(path)
 
@@ -135,4 +141,4 @@ def about_text() -> str:
 
 
 def show_about(window: MainWindow) -> None:
-    QMessageBox.about(window, "About IPC Lab", about_text())
+    QMessageBox.about(window, QCoreApplication.translate("MainWindow", "About IPC Lab"), about_text())

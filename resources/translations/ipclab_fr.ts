@@ -672,6 +672,30 @@
         <translation>À &amp;propos d’IPC Lab</translation>
     </message>
     <message>
+        <source>Nothing to export yet: run something first.</source>
+        <translation>Rien à exporter pour l’instant : lancez d’abord un échange.</translation>
+    </message>
+    <message>
+        <source>Export results as {kind}</source>
+        <translation>Exporter les résultats en {kind}</translation>
+    </message>
+    <message>
+        <source>Results written to {path}</source>
+        <translation>Résultats écrits dans {path}</translation>
+    </message>
+    <message>
+        <source>{rows} exchanges written to {path}</source>
+        <translation>{rows} échanges écrits dans {path}</translation>
+    </message>
+    <message>
+        <source>Save window as PNG</source>
+        <translation>Enregistrer la fenêtre en PNG</translation>
+    </message>
+    <message>
+        <source>About IPC Lab</source>
+        <translation>À propos d’IPC Lab</translation>
+    </message>
+    <message>
         <source>▶  Run a {transport} exchange</source>
         <translation>▶  Lancer un échange {transport}</translation>
     </message>
