@@ -1,4 +1,4 @@
-"""The `ipclab` command line: `serve`, `request` and `bench` (and any command a front end adds).
+"""The `ipclab` command line: `serve`, `request`, `bench` and `kernel` (and any command a front end adds).
 
 The back end never names the GUI: `qtapp.entry_point` (the installed `ipclab` entry point) passes
 its `gui` command in as an `ExtraCommand`, so `ipclab serve|request|bench` never loads Qt.
@@ -72,6 +72,22 @@ _int32 = _bounded_int(-(2**31), 2**31 - 1)
 _seed = _bounded_int(0, 2**64 - 1)
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the version and which engines this installation has (loaded only when asked)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from backend.native.loader import engine_summary
+
+        sys.stdout.write(f"ipclab {backend.__version__} ({engine_summary()})\n")
+        parser.exit(0)
+
+
+ENGINE_HELP = ("data plane: native (compiled C), python, or auto (native when built; the default)")
+
+
 @dataclass(frozen=True)
 class ExtraCommand:
     """A command that a front end adds to the command line (the GUI adds `gui`)."""
@@ -90,7 +106,7 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
         description="IPC Lab: show and measure interprocess communication over FIFOs, TCP and Unix sockets."
                     + (f" With no command, runs `{default}`." if default else ""),
     )
-    parser.add_argument("--version", action="version", version=f"ipclab {backend.__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and the engines built, and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
 
     for extra in extra_commands:
@@ -123,6 +139,9 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
                        help="drop clients that stop reading their reply (s, default 10)")
     serve.add_argument("--events", choices=("all", "summary", "none"), default="all",
                        help="event lines on stdout (default all; per-exchange lines are rate-limited)")
+    serve.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
+                       help="server data plane: native (compiled C: tcp/unix connections, fifo replies), python, "
+                            "or auto (native when built, python for --step; the default)")
     serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
     serve.add_argument("--step", action="store_true",
                        help="step mode for a class: serve one request at a time, print a 'step' event after each "
@@ -142,6 +161,7 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     request.add_argument("--trace", action="store_true",
                          help="print every system call of the exchange as one JSON line, in causal order; without "
                               "ADDRESS a private step-tracing server is started and both sides are shown")
+    request.add_argument("--engine", choices=("auto", "native", "python"), default="auto", help=ENGINE_HELP)
 
     bench = commands.add_parser("bench", help="run a workload headless and report throughput, latency and distribution")
     bench.add_argument("--transport", choices=TRANSPORTS, required=True)
@@ -161,6 +181,14 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the report as JSON (schema in docs/BENCH.md)")
     bench.add_argument("--csv", metavar="FILE", help="write one row per exchange to FILE")
     bench.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
+    bench.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
+                       help="the clients' " + ENGINE_HELP)
+
+    kernel = commands.add_parser("kernel", help="what the kernel says each process and thread is doing (Linux)")
+    kernel.add_argument("pids", nargs="+", type=_bounded_int(1, 2**22), metavar="PID")
+    kernel.add_argument("--json", action="store_true", help="one JSON object per sample")
+    kernel.add_argument("--watch", nargs="?", const=0.5, type=_positive_float, metavar="SECONDS",
+                        help="sample again every SECONDS (default 0.5) until Ctrl+C")
     return parser
 
 
@@ -178,6 +206,8 @@ def main(argv: Sequence[str] | None = None, extra_commands: Sequence[ExtraComman
         return run_serve(options, parser)
     if options.command == "request":
         return run_request(options)
+    if options.command == "kernel":
+        return run_kernel(options)
     return run_bench(options)
 
 
@@ -270,6 +300,12 @@ class _StopSignals:
 
 def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     address = _serve_address(options, parser)
+    from backend.native.loader import EngineUnavailable, resolve_server_engine
+
+    try:
+        engine = resolve_server_engine(options.engine, options.transport, options.step)
+    except EngineUnavailable as error:
+        parser.exit(EXIT_USAGE, f"ipclab serve: error: --engine native: {error} (see ipclab serve --help)\n")
     stop_signals = _StopSignals()  # before any thread starts: they all inherit the blocked mask
     if options.die_with_parent:
         _die_with_parent()
@@ -280,7 +316,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
     config = ServerConfig(
         transport=options.transport, address=address, seed=options.seed, max_count=options.max_count,
         max_clients=options.max_clients, idle_timeout=options.idle_timeout,
-        request_timeout=options.request_timeout, write_timeout=options.write_timeout,
+        request_timeout=options.request_timeout, write_timeout=options.write_timeout, engine=engine,
     )
     if options.step and options.transport == "naive-fifo":
         parser.exit(EXIT_USAGE, "ipclab serve: error: --step does not apply to naive-fifo (see ipclab serve --help)\n")
@@ -316,7 +352,7 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         print(f"ipclab serve: {error}", file=sys.stderr)
         return EXIT_CANNOT_SERVE
     ready = {"transport": options.transport, "address": address, "pid": os.getpid(), "protocol": 1,
-             "version": backend.__version__}
+             "version": backend.__version__, "engine": engine}
     if options.transport in ("fifo", "naive-fifo"):
         ready["request_fifo"] = server.directory.request_path
         ready["stale_files_removed"] = server.directory.stale_files_removed
@@ -359,9 +395,11 @@ def run_request(options: argparse.Namespace) -> int:
         count = int(np.random.default_rng().integers(1, 10, endpoint=True))
     if options.trace:
         return _run_traced_request(options, count)
+    from backend.native.loader import EngineUnavailable
+
     try:
-        client = make_client(options.transport, options.address, timeout=options.timeout)
-    except ValueError as error:
+        client = make_client(options.transport, options.address, timeout=options.timeout, engine=options.engine)
+    except (ValueError, EngineUnavailable) as error:
         print(f"ipclab request: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -380,6 +418,7 @@ def run_request(options: argparse.Namespace) -> int:
         print(json.dumps({
             "transport": options.transport, "address": client.address, "client_pid": client.pid,
             "server_pid": result.server_pid, "request_id": result.request_id, "count": count,
+            "engine": client.engine,
             "lo": options.lo, "hi": options.hi, "values": values,
             "round_trip_us": round(result.latency_ns / 1000, 1),
             "server_generation_us": round(result.server_generation_ns / 1000, 1),
@@ -423,3 +462,9 @@ def run_bench(options: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def run_kernel(options: argparse.Namespace) -> int:
+    from backend.kernel_view.kernel_report import run
+
+    return run(options.pids, options.json, options.watch)

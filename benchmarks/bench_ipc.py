@@ -159,8 +159,9 @@ def run_json(command: list[str], timeout: float) -> dict:
 
 
 class Runner:
-    def __init__(self, python: str, plan: Plan, use_c: bool, use_taskset: bool) -> None:
+    def __init__(self, python: str, plan: Plan, use_c: bool, use_taskset: bool, engine: str = "auto") -> None:
         self.python = python
+        self.engine = engine  # the client engine of every `ipclab bench` (--engine)
         self.plan = plan
         self.use_c = use_c
         self.use_taskset = use_taskset
@@ -175,7 +176,7 @@ class Runner:
         server inherits the CPU); "cross" starts the same `ipclab serve` on CPU 1 and the bench on CPU 0."""
         command = [*self._pin(placement), self.python, "-m", "backend", "bench", "--transport", transport,
                    "--count", str(n), "--requests", str(requests), "--concurrency", str(concurrency),
-                   "--json", "--no-progress", *extra]
+                   "--json", "--no-progress", "--engine", self.engine, *extra]
         if placement != "cross":
             return run_json(command, self.plan.timeout)
         with tempfile.TemporaryDirectory(prefix="ipclab-bench-") as temp:
@@ -650,7 +651,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip splitting ipclab's extra time between its client and its server")
     parser.add_argument("--python", default=sys.executable, help="the interpreter that runs ipclab and floor.py")
     parser.add_argument("--output", help="also write the JSON here (default benchmarks/results/bench-TIME.json)")
+    parser.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
+                        help="the client engine of every ipclab bench run (default auto: native when built)")
+    parser.add_argument("--issue-targets", action="store_true",
+                        help="only the native engine's targets (benchmarks/native_targets.py): pinned and default "
+                             "N=10 round trip, 8 and 64 clients, N=10^7, each as a ratio to the C floor")
     args = parser.parse_args(argv)
+    if args.issue_targets:
+        from native_targets import main as issue_targets_main
+
+        return issue_targets_main(args)
 
     plan = quick_plan() if args.quick else full_plan()
     if args.repetitions:
@@ -668,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     use_cross = use_taskset and 1 in cpus
     if shutil.which("taskset") is None:
         plan.notes.append("no taskset: pinned table skipped")
-    runner = Runner(args.python, plan, use_c, use_taskset)
+    runner = Runner(args.python, plan, use_c, use_taskset, args.engine)
     started = time.monotonic()
     env = environment(args.python, use_c, use_taskset)
 

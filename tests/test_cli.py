@@ -26,7 +26,10 @@ def test_help(command):
 
 def test_version():
     result = ipclab("--version")
-    assert result.returncode == 0 and result.stdout.strip() == f"ipclab {__version__}"
+    assert result.returncode == 0 and result.stdout.startswith(f"ipclab {__version__} (engines: ")
+    from backend.native.loader import available
+
+    assert ("native (compiled data plane) and python" in result.stdout) == available()
 
 
 @pytest.mark.parametrize("arguments", [

@@ -10,6 +10,7 @@ import pytest
 from backend.clients.client import make_client
 from backend.measuring.runner import WorkloadRunner, WorkloadSpec
 from backend.protocol import frames as protocol
+from tests.conftest import engine_arguments
 from tests.wire import reference_values
 
 CLIENTS = 64
@@ -17,14 +18,14 @@ CHUNK = protocol.MAX_CHUNK_VALUES
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])
-def test_64_clients_at_once_get_exactly_their_numbers(start_server, transport):
-    server = start_server(transport, "--events", "summary")
+def test_64_clients_at_once_get_exactly_their_numbers(start_server, transport, engine, server_engine):
+    server = start_server(transport, "--events", "summary", *engine_arguments(transport, server_engine))
     barrier = threading.Barrier(CLIENTS)
     failures: list[str] = []
 
     def client_work(index: int) -> None:
         try:
-            with make_client(transport, server.address, timeout=30.0) as client:
+            with make_client(transport, server.address, timeout=30.0, engine=engine) as client:
                 client.connect()
                 barrier.wait(timeout=30)
                 for round_number in range(5):
@@ -45,9 +46,9 @@ def test_64_clients_at_once_get_exactly_their_numbers(start_server, transport):
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])
-def test_runner_with_64_clients_loses_nothing(start_server, transport):
-    server = start_server(transport, "--events", "none")
-    spec = WorkloadSpec(transport, server.address, requests=6400, count=None, concurrency=64)
+def test_runner_with_64_clients_loses_nothing(start_server, transport, engine, server_engine):
+    server = start_server(transport, "--events", "none", *engine_arguments(transport, server_engine))
+    spec = WorkloadSpec(transport, server.address, requests=6400, count=None, concurrency=64, engine=engine)
     batches = []
     runner = WorkloadRunner(spec, server.address, on_batch=batches.append)
     try:
@@ -55,7 +56,7 @@ def test_runner_with_64_clients_loses_nothing(start_server, transport):
     finally:
         runner.close()
     report = statistics.report(server.address)
-    assert report["exchanges"] == 6400 and report["errors"] == 0
+    assert report["exchanges"] == 6400 and report["errors"] == 0 and report["engine"] == engine
     assert report["lost_numbers"] == 0 and report["out_of_range"] == 0
     assert statistics.values.total == report["numbers"]
     assert 6400 <= report["numbers"] <= 64000

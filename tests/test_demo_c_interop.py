@@ -142,3 +142,33 @@ def test_c_client_against_ipclab_serve(c_programs, start_server, transport):
     assert default.returncode == 0 and 1 <= len(_OUTPUT.fullmatch(default.stdout).group(2).split()) <= 10
     refused = subprocess.run(run + ["5000"], capture_output=True, text=True, timeout=30)
     assert refused.returncode == 1 and "COUNT_TOO_LARGE" in refused.stderr
+
+
+def test_c_fifo_client_notices_a_dead_server_at_once(c_programs, tmp_path):
+    """The server reads the request and dies before answering: the C client sees POLLERR on the
+    request FIFO it kept open (PROTOCOL.md 11.3.2, step 4) and fails at once, not after its 30 s
+    no-progress timeout."""
+    directory = private_address("fifo")
+    os.mkdir(directory, 0o700)
+    request_path = os.path.join(directory, "request.fifo")
+    os.mkfifo(request_path, 0o600)
+    server_end = os.open(request_path, os.O_RDONLY | os.O_NONBLOCK)  # plays the server
+    client = subprocess.Popen([c_programs["ipclab_client"], "fifo", directory, "5"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(server_end, selectors.EVENT_READ)
+        assert selector.select(10), "the C client sent no request"
+        selector.close()
+        assert len(os.read(server_end, 4096)) == 48
+        os.close(server_end)  # the server is gone
+        server_end = -1
+        _, error = client.communicate(timeout=15)
+        assert client.returncode == 3 and "server is gone" in error, error
+    finally:
+        if server_end >= 0:
+            os.close(server_end)
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+        shutil.rmtree(directory, ignore_errors=True)

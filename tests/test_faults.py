@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 
 import pytest
 
@@ -16,6 +17,7 @@ from backend.protocol import frames as protocol
 from backend.protocol.engine import ServerError
 from backend.protocol.frames import ErrorCode, Request
 from backend.transports.base import ConnectionRefused
+from tests.conftest import engine_arguments
 from tests.good_client import assert_good_client_served
 from tests.wire import (
     error_code_of,
@@ -34,9 +36,10 @@ def _events_named(events: list, name: str) -> list:
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport):
+def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, events=events)
+    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, *engine_arguments(transport, server_engine),
+                          events=events)
     if transport == "fifo":
         idle_fd = os.open(os.path.join(server.address, "request.fifo"), os.O_WRONLY | os.O_NONBLOCK)
         write_to_request_fifo(server.address, protocol.encode_request(Request(1, 1, 1, 10))[:20])
@@ -60,9 +63,10 @@ def test_idle_and_half_sent_clients_do_not_delay_others(start_server, transport)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_client_that_never_reads_is_dropped_and_others_served(start_server, transport):
+def test_client_that_never_reads_is_dropped_and_others_served(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, events=events)
+    server = start_server(transport, "--events", "all", *FAST_TIMEOUTS, *engine_arguments(transport, server_engine),
+                          events=events)
     if transport == "fifo":
         stalled = make_client("fifo", server.address)
         stalled.connect()
@@ -86,9 +90,9 @@ def test_client_that_never_reads_is_dropped_and_others_served(start_server, tran
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_client_killed_mid_reply(start_server, transport):
+def test_client_killed_mid_reply(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--events", "all", events=events)
+    server = start_server(transport, "--events", "all", *engine_arguments(transport, server_engine), events=events)
     client = subprocess.Popen(
         serve_command(["bench", "--transport", transport, "--address", server.address, "--requests", "1",
                        "--count", "100000000", "--no-progress"]),
@@ -106,9 +110,9 @@ def test_client_killed_mid_reply(start_server, transport):
 
 
 @pytest.mark.parametrize("transport", ["tcp", "unix"])
-def test_over_the_client_cap_gets_busy(start_server, transport):
+def test_over_the_client_cap_gets_busy(start_server, transport, server_engine):
     events: list = []
-    server = start_server(transport, "--max-clients", "2", events=events)
+    server = start_server(transport, "--max-clients", "2", *engine_arguments(transport, server_engine), events=events)
     with raw_socket(transport, server.address) as first, raw_socket(transport, server.address) as second:
         # Make sure both are admitted before the third arrives.
         for sock in (first, second):
@@ -229,9 +233,9 @@ def test_ipv6_loopback(start_server):
     assert_good_client_served(server)
 
 
-def test_server_error_frame_for_over_cap_count(start_server):
-    server = start_server("tcp", "--max-count", "100")
-    with make_client("tcp", server.address) as client:
+def test_server_error_frame_for_over_cap_count(start_server, engine, server_engine):
+    server = start_server("tcp", "--max-count", "100", "--engine", server_engine)
+    with make_client("tcp", server.address, engine=engine) as client:
         with pytest.raises(ServerError) as error:
             client.request(101)
         assert error.value.code == ErrorCode.COUNT_TOO_LARGE
@@ -270,9 +274,9 @@ def test_tcp_client_never_connects_to_itself():
             make_client("tcp", f"127.0.0.1:{port}", connect_timeout=1.0).request(1)
 
 
-def test_half_sent_request_timeout_runs_from_the_first_byte(start_server):
+def test_half_sent_request_timeout_runs_from_the_first_byte(start_server, server_engine):
     """A client trickling one byte at a time cannot hold a connection past the request timeout."""
-    server = start_server("tcp", "--request-timeout", "0.5")
+    server = start_server("tcp", "--request-timeout", "0.5", "--engine", server_engine)
     import time
 
     with raw_socket("tcp", server.address) as trickle:
@@ -351,3 +355,30 @@ def test_garbage_in_the_request_fifo_is_reported_at_once_and_in_full(start_serve
     errors = [event["error"] for event in _events_named(events, "client_error")]
     assert errors == ["skipped 256 bytes that were not a request"] * 8
     assert_good_client_served(server)
+
+
+def test_server_vanishing_mid_reply_is_reported_by_the_native_engine(start_server, transport):
+    """The native client reading a 50,000,000-value reply when the server is killed: the same
+    exceptions as the Python engine, promptly (the FIFO client sees the request FIFO's POLLERR)."""
+    from backend.native.loader import available
+    from backend.protocol.engine import ServerVanished
+    from backend.transports.base import PeerClosed
+
+    if not available():
+        pytest.skip("native engine not built")
+    events: list = []
+    server = start_server(transport, events=events)
+    client = make_client(transport, server.address, timeout=20.0, engine="native")
+
+    def kill_when_serving() -> None:
+        if wait_for(lambda: any(e.get("count") == 50_000_000 for e in _events_named(events, "request"))):
+            os.kill(server.pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_when_serving)
+    killer.start()
+    try:
+        with pytest.raises((ServerVanished, PeerClosed)):
+            client.request(50_000_000)
+    finally:
+        killer.join()
+        client.close()

@@ -18,6 +18,7 @@ from backend.clients.client import make_client
 from backend.processes.server_child import ServerProcess
 from backend.protocol import frames as protocol
 from backend.protocol.frames import ErrorCode, Request
+from tests.conftest import SERVER_CASES, start_server_case
 from tests.good_client import assert_good_client_served
 from tests.wire import (
     error_code_of,
@@ -51,10 +52,9 @@ HOSTILE_FRAMES = {
 }
 
 
-@pytest.fixture(scope="module", params=["tcp", "unix", "fifo"])
+@pytest.fixture(scope="module", params=SERVER_CASES)
 def server(request, runtime_directory):
-    process = ServerProcess(request.param, extra_arguments=["--events", "summary", "--request-timeout", "0.5"])
-    process.start()
+    process = start_server_case(request.param, ["--events", "summary", "--request-timeout", "0.5"])
     yield process
     assert process.running(), "the server died"
     assert process.stop() == 0

@@ -10,6 +10,7 @@ from backend.measuring.stats import ValueHistogram
 from backend.protocol import frames as protocol
 from backend.protocol.engine import ServerError
 from backend.protocol.frames import ErrorCode
+from tests.conftest import SERVER_CASES, start_server_case
 from tests.wire import reference_values
 
 TRANSPORTS = ["fifo", "tcp", "unix"]
@@ -17,18 +18,15 @@ CHUNK = protocol.MAX_CHUNK_VALUES
 COUNTS = [0, 1, 10, CHUNK - 1, CHUNK, CHUNK + 1, 10**6]
 
 
-@pytest.fixture(scope="module", params=TRANSPORTS)
+@pytest.fixture(scope="module", params=SERVER_CASES)
 def server(request, runtime_directory):
-    from backend.processes.server_child import ServerProcess
-
-    process = ServerProcess(request.param, extra_arguments=["--events", "summary"])
-    process.start()
+    process = start_server_case(request.param, ["--events", "summary"])
     yield process
     assert process.stop() == 0
 
 
-def test_counts_and_ranges(server):
-    with make_client(server.transport, server.address) as client:
+def test_counts_and_ranges(server, engine):
+    with make_client(server.transport, server.address, engine=engine) as client:
         for count in COUNTS:
             result = client.request(count, 1, 10)
             assert result.count == count
@@ -42,16 +40,16 @@ def test_counts_and_ranges(server):
 
 
 @pytest.mark.parametrize("lo,hi", [(-5, 5), (7, 7), (protocol.INT32_MIN, protocol.INT32_MAX), (0, 1)])
-def test_other_ranges(server, lo, hi):
-    with make_client(server.transport, server.address) as client:
+def test_other_ranges(server, lo, hi, engine):
+    with make_client(server.transport, server.address, engine=engine) as client:
         values = client.request(5000, lo, hi).values.astype(np.int64)
     assert values.min() >= lo and values.max() <= hi
     if hi - lo < 20:
         assert set(values) == set(range(lo, hi + 1))
 
 
-def test_same_seed_same_numbers(server):
-    with make_client(server.transport, server.address) as client:
+def test_same_seed_same_numbers(server, engine):
+    with make_client(server.transport, server.address, engine=engine) as client:
         first = client.request(CHUNK + 5, 1, 1000, seed=42).values
         again = client.request(CHUNK + 5, 1, 1000, seed=42).values
         other = client.request(CHUNK + 5, 1, 1000, seed=43).values

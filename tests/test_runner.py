@@ -14,14 +14,15 @@ from backend.measuring.runner import ExchangeLoop, WorkloadRunner, WorkloadSpec
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])
-def test_stop_interrupts_a_huge_run_promptly(start_server, transport):
+def test_stop_interrupts_a_huge_run_promptly(start_server, transport, engine):
     """Stop from another thread while clients are in the middle of 10^8-value replies.
 
     The 100 ms target is measured in benchmarks; here the bound is loose so a loaded CI machine
     cannot make it flaky, yet a runner that waits for a reply to finish (seconds) fails it.
     """
     server = start_server(transport, "--events", "none")
-    spec = WorkloadSpec(transport, server.address, requests=None, duration=600, count=100_000_000, concurrency=2)
+    spec = WorkloadSpec(transport, server.address, requests=None, duration=600, count=100_000_000, concurrency=2,
+                        engine=engine)
     first_batch = threading.Event()
     runner = WorkloadRunner(spec, server.address, on_batch=lambda batch: first_batch.set())
     runner.start()
@@ -38,21 +39,23 @@ def test_stop_interrupts_a_huge_run_promptly(start_server, transport):
     assert runner.stopped
 
 
-def test_batches_arrive_incrementally_and_add_up(start_server):
+def test_batches_arrive_incrementally_and_add_up(start_server, engine):
     server = start_server("unix", "--events", "none")
-    spec = WorkloadSpec("unix", server.address, requests=None, duration=0.6, count=100)
+    spec = WorkloadSpec("unix", server.address, requests=None, duration=0.6, count=100, engine=engine)
     arrivals: list[tuple[float, int]] = []
     loop = ExchangeLoop(spec, server.address)
     loop.run(lambda batch: arrivals.append((time.monotonic(), len(batch.records))))
     assert len(arrivals) >= 5  # about one batch per 50 ms, not one at the end
     assert sum(count for _, count in arrivals) == loop.completed > 0
+    assert loop.spec.resolved_engine() == engine
 
 
-def test_seeded_runs_are_reproducible(start_server):
+def test_seeded_runs_are_reproducible(start_server, engine):
     server = start_server("tcp", "--events", "none")
     histograms = []
     for _ in range(2):
-        spec = WorkloadSpec("tcp", server.address, requests=200, count=None, seed=99, concurrency=4, lo=1, hi=1000)
+        spec = WorkloadSpec("tcp", server.address, requests=200, count=None, seed=99, concurrency=4, lo=1, hi=1000,
+                            engine=engine)
         runner = WorkloadRunner(spec, server.address)
         try:
             histograms.append(runner.run().values.counts.copy())
@@ -62,9 +65,10 @@ def test_seeded_runs_are_reproducible(start_server):
     assert histograms[0].sum() > 0
 
 
-def test_server_killed_mid_run_is_reported(start_server):
+def test_server_killed_mid_run_is_reported(start_server, engine):
     server = start_server("fifo", "--events", "none")
-    spec = WorkloadSpec("fifo", server.address, requests=None, duration=60, count=1000, concurrency=2)
+    spec = WorkloadSpec("fifo", server.address, requests=None, duration=60, count=1000, concurrency=2,
+                        engine=engine)
     got_batch = threading.Event()
     runner = WorkloadRunner(spec, server.address, on_batch=lambda batch: got_batch.set())
     runner.start()

@@ -5,6 +5,8 @@
         client.request(10**9, 1, 10, sink=hist.add)  # streamed in chunks, bounded memory
 
 A client reconnects lazily after a failure, so it keeps working once a crashed server is back.
+With `engine="native"` (or "auto" when it is built) its exchanges run in the compiled data plane
+(backend/native); a request with a Python sink, or with wire capture, runs in the Python engine.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from backend.protocol.engine import (
 from backend.protocol.frames import ErrorCode, Request
 from backend.protocol.wire_capture import CapturingChannel, WireCapture, WireRecorder
 from backend.transports import TRANSPORTS
-from backend.transports.base import Channel
+from backend.transports.base import Channel, TransportError
 from backend.transports.cancel import Cancellation
 from backend.transports.fifo import (
-    FifoClientChannel,
     default_fifo_directory,
     runtime_base_directory,
 )
+from backend.transports.fifo_client import FifoClientChannel
 from backend.transports.tcp import connect_tcp, parse_tcp_address
 from backend.transports.unix import check_socket_path, connect_unix
 
@@ -83,8 +85,12 @@ class Client:
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         cancellation: Cancellation | None = None,
         capture_wire: bool = False,
+        engine: str = "python",
     ) -> None:
         check_address(self.transport, address)
+        from backend.native.loader import resolve_engine
+
+        self.engine = "python" if capture_wire else resolve_engine(engine)
         self.address = address
         self.timeout = timeout
         self.connect_timeout = connect_timeout
@@ -93,6 +99,7 @@ class Client:
         self.server_pid = 0
         self._channel: Channel | None = None
         self._reader: FrameReader | None = None
+        self._plane = None  # the native engine's loop bound to the open channel
         self._next_request_id = 1
         self._sink_buffer: np.ndarray | None = None
         self.channel_number = 0
@@ -123,6 +130,8 @@ class Client:
     ) -> ExchangeResult:
         """Ask for `count` integers in [lo, hi]; see engine.client_exchange for what it raises."""
         protocol.validate_request_fields(count, lo, hi)
+        if self.engine == "native" and sink is None:
+            return self._native_request(count, lo, hi, seed)
         self.connect()
         assert self._channel is not None and self._reader is not None
         request_id = self._next_request_id
@@ -142,6 +151,53 @@ class Client:
         self.server_pid = result.server_pid
         return result
 
+    def native_plane(self):
+        """The native engine's loop on this client's channel (connecting first if needed)."""
+        self.connect()
+        if self._plane is None:
+            from backend.native.client_plane import NativeChannelPlane
+
+            self._plane = NativeChannelPlane(self._channel, self.pid, self.channel_number, self.timeout,
+                                             self.cancellation)
+        return self._plane
+
+    def native_batch(self, counts: np.ndarray, lo: int, hi: int, seeds: np.ndarray | None = None,
+                     histogram_counts: np.ndarray | None = None, bin_width: int = 1,
+                     values: np.ndarray | None = None):
+        """Run len(counts) exchanges in the native engine; return its BatchOutcome. After a failure
+        the channel is closed (but after a recoverable ERROR frame), as `request` does; a failure
+        to connect is reported the same way, as the outcome's error."""
+        try:
+            plane = self.native_plane()
+        except (TransportError, OSError) as error:
+            self.close()
+            from backend.native.client_plane import failed_outcome
+
+            return failed_outcome(self._next_request_id, error)
+        if len(counts) and int(np.max(counts)) >= protocol.MAX_CHUNK_VALUES and hasattr(self._channel, "enlarge_buffers"):
+            self._channel.enlarge_buffers()
+        outcome = plane.run(counts, self._next_request_id, lo, hi, seeds, histogram_counts, bin_width, values)
+        self._next_request_id = outcome.next_request_id
+        if len(outcome.records):
+            self.server_pid = int(outcome.records["server_pid"][-1])
+        error = outcome.error
+        if error is not None and not (isinstance(error, ServerError) and error.code in _RECOVERABLE_CODES):
+            self.close()
+        return outcome
+
+    def _native_request(self, count: int, lo: int, hi: int, seed: int | None) -> ExchangeResult:
+        values = np.empty(count, dtype=np.int32)
+        seeds = None if seed is None else np.array([seed], dtype=np.uint64)
+        outcome = self.native_batch(np.array([count], dtype=np.uint32), lo, hi, seeds, values=values)
+        if outcome.error is not None:
+            raise outcome.error
+        row = outcome.records[0]
+        return ExchangeResult(
+            int(row["request_id"]), count, values, int(row["send_ns"]), int(row["first_byte_ns"]),
+            int(row["last_byte_ns"]), int(row["server_pid"]), int(row["server_generation_ns"]),
+            int(row["server_service_ns"]), int(row["bytes_received"]),
+        )
+
     def _captured_request(self, *args, **kwargs) -> ExchangeResult:
         """`request`, recording the exact bytes in `last_wire` (also when it raises)."""
         assert self._recorder is not None
@@ -152,6 +208,9 @@ class Client:
             self.last_wire = self._recorder.capture()
 
     def close(self) -> None:
+        if self._plane is not None:
+            self._plane.close()
+            self._plane = None
         if self._channel is not None:
             self._channel.close()
             self._channel = None

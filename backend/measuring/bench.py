@@ -49,7 +49,7 @@ def format_report(report: dict) -> str:
         return "-" if value is None else f"{value:,.1f} us"
 
     lines = [
-        f"transport      {report['transport']} at {report['address']}"
+        f"transport      {report['transport']} at {report['address']}, {report['engine']} engine"
         + (" (private server started for this run)" if report["embedded_server"] else ""),
         f"workload       {workload['requests'] if workload['requests'] is not None else 'unlimited'} requests x "
         f"{workload['count']} numbers in {workload['lo']}..{workload['hi']}, concurrency {workload['concurrency']}"
@@ -102,21 +102,27 @@ def run_bench_command(options: argparse.Namespace) -> int:
         transport=options.transport, address=options.address, requests=requests, count=options.count,
         lo=options.lo, hi=options.hi, seed=options.seed, concurrency=options.concurrency,
         duration=options.duration, timeout=options.timeout, check_values=not options.no_distribution,
+        engine=options.engine,
     )
+    from backend.native.loader import EngineUnavailable
+
     try:
         spec.check()
+        spec.resolved_engine()
         if options.address:
             from backend.clients.client import check_address
 
             check_address(options.transport, options.address)
-    except ValueError as error:
+    except (ValueError, EngineUnavailable) as error:
         print(f"ipclab bench: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     server: ServerProcess | None = None
     address = options.address
     try:
         if address is None:
-            server = ServerProcess(options.transport, extra_arguments=["--events", "none", *options.server_arg])
+            # The embedded server runs on the same engine as the clients (a --server-arg may override it).
+            server = ServerProcess(options.transport,
+                                   extra_arguments=["--events", "none", "--engine", options.engine, *options.server_arg])
             try:
                 address = server.start()
             except ServerStartError as error:
@@ -134,6 +140,7 @@ def run_bench_command(options: argparse.Namespace) -> int:
         if show_progress:
             sys.stderr.write("\n")
         report = statistics.report(address, embedded=server is not None, stopped=runner.stopped)
+        report["server_engine"] = server.ready_event.get("engine") if server is not None else None
     finally:
         if server is not None:
             server.stop()

@@ -69,6 +69,7 @@ class WorkloadSpec:
     duration: float | None = None
     timeout: float = 10.0
     check_values: bool = True  # False: skip the value histogram (pure transport measurement)
+    engine: str = "python"  # "native" (the compiled data plane), "python", or "auto" (native when built)
 
     def check(self) -> None:
         """Raise ValueError with a clear message for an impossible workload."""
@@ -86,6 +87,16 @@ class WorkloadSpec:
             raise ValueError(error.message) from None
         if self.timeout <= 0:
             raise ValueError("timeout must be > 0")
+        from backend.native.loader import ENGINES
+
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; expected one of {', '.join(ENGINES)}")
+
+    def resolved_engine(self) -> str:
+        """The engine that runs: "native" or "python" (raises EngineUnavailable for a missing native)."""
+        from backend.native.loader import resolve_engine
+
+        return resolve_engine(self.engine)
 
     def share(self, client_index: int) -> int | None:
         """How many requests client `client_index` makes (the total split as evenly as possible)."""
@@ -105,6 +116,7 @@ class ExchangeBatch:
     last_values: np.ndarray  # native-order copy of the last reply's first values (at most 20)
     server_pid: int = 0
     error_messages: list[str] = field(default_factory=list)
+    engine: str = "python"  # which engine measured these exchanges
 
 
 class ExchangeLoop:
@@ -147,6 +159,11 @@ class ExchangeLoop:
 
     def run(self, on_batch: Callable[[ExchangeBatch], None]) -> None:
         """Do the exchanges, calling `on_batch` from this thread; returns when done or stopped."""
+        if self.spec.resolved_engine() == "native":
+            from backend.measuring.native_loop import run_native_loop
+
+            run_native_loop(self, on_batch)
+            return
         spec = self.spec
         share = spec.share(self.client_index)
         deadline = None if spec.duration is None else time.monotonic() + spec.duration
@@ -253,10 +270,12 @@ class WorkloadStatistics:
         self.last_end_ns = 0
         self.error_messages: list[str] = []
         self.server_pids: set[int] = set()
+        self.engines: set[str] = set()
 
     def add(self, batch: ExchangeBatch) -> None:
         records = batch.records
         self.values.merge(batch.values)
+        self.engines.add(batch.engine)
         if batch.server_pid:
             self.server_pids.add(batch.server_pid)
         for message in batch.error_messages:
@@ -299,6 +318,7 @@ class WorkloadStatistics:
         return {
             "schema": SCHEMA,
             "transport": self.spec.transport,
+            "engine": "+".join(sorted(self.engines)) if self.engines else self.spec.resolved_engine(),
             "address": address,
             "embedded_server": embedded,
             "server_pids": sorted(self.server_pids),
@@ -345,6 +365,7 @@ class WorkloadRunner:
         on_batch: Callable[[ExchangeBatch], None] | None = None,
     ) -> None:
         spec.check()
+        self.engine = spec.resolved_engine()
         self.spec = spec
         self.address = address
         self.on_batch = on_batch

@@ -1,7 +1,11 @@
-"""The native data plane: the per-exchange loops of clients and servers in compiled C.
+"""The native data plane: the per-exchange loops in compiled C, called from Python with ctypes.
 
-Home of the compiled engine (issue: measure the kernel, not the interpreter). It will offer the
-same interface as the pure-Python engine in `backend.protocol.engine`, which stays the reference
-and the fallback. Nothing lives here yet.
+`src/*.c` is compiled by `pip install` (setup.py) into `lib/libipclab_native.so`, a plain shared
+library (no Python headers); without a C compiler the package installs without it and the pure-
+Python engine (`backend.protocol.engine`, the reference) runs everything. `loader` finds the
+library and resolves `--engine native|python|auto`; `client_plane` runs batches of client
+exchanges in C with the interpreter lock released (send, receive, check every frame, time,
+count the values); `server_plane` serves each TCP/Unix connection of a SocketServer in C
+(src/server.c) and writes the FIFO server's replies in C (its listener stays Python).
 May import: the core. Never measuring, classroom or Qt.
 """

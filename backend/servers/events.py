@@ -144,6 +144,14 @@ class EventWriter:
             self.numbers += numbers
             self.bytes_sent += bytes_sent
 
+    def count_replies(self, requests: int, numbers: int, bytes_sent: int, suppressed_lines: int = 0) -> None:
+        """Account several served requests at once (the native engine's totals)."""
+        with self._lock:
+            self.requests += requests
+            self.numbers += numbers
+            self.bytes_sent += bytes_sent
+            self.suppressed += suppressed_lines
+
     # -- periodic stats ---------------------------------------------------------------------
     def stats_fields(self) -> dict:
         now = time.monotonic()

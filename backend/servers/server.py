@@ -44,6 +44,7 @@ class ServerConfig:
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     write_timeout: float = DEFAULT_WRITE_TIMEOUT
+    engine: str = "python"  # "native": TCP/Unix connections served by backend/native (already resolved)
 
 
 class Server:
@@ -61,6 +62,11 @@ class Server:
         self._local = threading.local()
         self._threads: set[threading.Thread] = set()
         self._threads_lock = threading.Lock()
+        self.native = None  # with engine "native": backend/native serves connections and replies in C
+        if config.engine == "native":
+            from backend.native.server_plane import NativeConnectionServer
+
+            self.native = NativeConnectionServer(config, events, self.cancellation)
 
     def random_source(self) -> RandomSource:
         """This thread's own generator, spawned from the server's seed sequence."""
@@ -120,8 +126,9 @@ class Server:
                    write_timeout: float) -> None:
         """Serve a decoded request on `channel` and report it (exceptions go to the caller)."""
         events = self.events
+        serve = serve_request if self.native is None else self.native.serve_request
         if not events.exchange_lines:
-            result = serve_request(request, channel, self.random_source(), write_timeout, received_ns)
+            result = serve(request, channel, self.random_source(), write_timeout, received_ns)
             events.count_reply(result.count, result.bytes_sent)
             return
         self.events.exchange(
@@ -129,7 +136,7 @@ class Server:
             request_id=request.request_id, count=request.count, lo=request.lo, hi=request.hi,
             seed=request.seed,
         )
-        result = serve_request(request, channel, self.random_source(), write_timeout, received_ns)
+        result = serve(request, channel, self.random_source(), write_timeout, received_ns)
         self.events.count_reply(result.count, result.bytes_sent)
         self.events.exchange(
             "reply_sent", client=client, pid=request.pid, request_id=request.request_id,

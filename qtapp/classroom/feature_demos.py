@@ -156,7 +156,7 @@ class FeatureDemo(QObject):
 
     def _use_c_server(self) -> None:
         """Build examples/c in a temporary directory and put the C server in the TCP panel."""
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self._temporary = tempfile.mkdtemp(prefix="ipclab-c-")
         target = os.path.join(self._temporary, "c")
         shutil.copytree(os.path.join(root, "examples", "c"), target,

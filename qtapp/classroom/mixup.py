@@ -126,6 +126,7 @@ class MixupPage(Retranslating, QWidget):
         intro.setObjectName("bigExplanation")
         warning = QLabel(self.tr("⚠ The naive server runs only here, for this demonstration. It is never the default."))
         warning.setObjectName("demoWarning")
+        warning.setWordWrap(True)
         self.clients_spin = QSpinBox()
         self.clients_spin.setRange(2, 16)
         self.clients_spin.setValue(4)

@@ -1,5 +1,5 @@
 """The classroom tabs of the main window: step by step, the bytes on the wire, why one FIFO per
-client, and the fault demos. Each page is built here and registered in `window.teaching_pages`
+client, the fault demos and the kernel's view. Each page is built here and registered in `window.teaching_pages`
 (which the window zooms and shuts down)."""
 
 from __future__ import annotations
@@ -20,11 +20,18 @@ def add_teaching_tabs(window) -> None:
     window.teaching_pages = [window.step_page, window.wire_view, window.mixup_page, window.faults_page]
     for page, title in teaching_tab_titles(window).items():
         window.tabs.addTab(page, title)
+    from qtapp.classroom.kernel_page import install_kernel_view
+
+    window.teaching_pages.append(install_kernel_view(window))
+    window.tabs.addTab(window.kernel_page, QCoreApplication.translate("MainWindow", "Kernel"))
 
 
 def teaching_tab_titles(window) -> dict:
     """The classroom tabs' titles in the current language."""
-    return {window.step_page: QCoreApplication.translate("MainWindow", "Step by step"),
-            window.wire_view: QCoreApplication.translate("MainWindow", "Wire bytes"),
-            window.mixup_page: QCoreApplication.translate("MainWindow", "Naive vs textbook"),
-            window.faults_page: QCoreApplication.translate("MainWindow", "Faults")}
+    titles = {window.step_page: QCoreApplication.translate("MainWindow", "Step by step"),
+              window.wire_view: QCoreApplication.translate("MainWindow", "Wire bytes"),
+              window.mixup_page: QCoreApplication.translate("MainWindow", "Naive vs textbook"),
+              window.faults_page: QCoreApplication.translate("MainWindow", "Faults")}
+    if hasattr(window, "kernel_page"):
+        titles[window.kernel_page] = QCoreApplication.translate("MainWindow", "Kernel")
+    return titles

@@ -20,6 +20,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout
 
 from backend.measuring.runner import WorkloadSpec
+from qtapp.classroom.kernel_lessons import tour_steps as kernel_tour_steps
 from qtapp.classroom.architecture import ClientNode
 from qtapp.classroom.tour_client import HeldClient
 from qtapp.measuring.model import ClientLog, ClientLogEntry
@@ -142,6 +143,7 @@ class GuidedTour(Retranslating, QFrame):
                 "The same workload on each transport in turn: 2,000 exchanges of 100 numbers with 2 clients. "
                 "The table and the curves compare the round-trip times and the throughput."),
                 lambda: (window.tabs.setCurrentWidget(window.compare_view), compare())),
+            *kernel_tour_steps(window, TourStep),
             TourStep(self.tr("Going further"), self.tr(
                 "Step by step: follow one exchange system call by system call. Why one FIFO per client?: see "
                 "replies get mixed up with the naive design. Fault demos: kill a server, send garbage, 64 "

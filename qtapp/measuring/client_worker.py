@@ -30,6 +30,7 @@ from backend.measuring.stats import ValueHistogram
 from backend.protocol.engine import ServerError
 from backend.transports.base import Cancelled, TransportError
 from backend.transports.cancel import Cancellation
+from qtapp.measuring import client_threads
 from qtapp.measuring.model import BatchInbox, InboxItem
 
 _run_numbers = itertools.count(1)
@@ -72,6 +73,8 @@ class ClientWorker(QObject):
     @Slot()
     def run(self) -> None:
         lower_thread_priority()
+        thread_key = f"{self._transport}:{self.run_id}:{self.client_index}"
+        client_threads.register(thread_key)  # the kernel view finds this thread by its drawn key
         error = ""
         try:
             if self._capture_wire:
@@ -81,6 +84,7 @@ class ClientWorker(QObject):
                 error = self._loop.fatal_error or ""
         except Exception as exception:  # noqa: BLE001 - reported to the GUI, never a crash
             error = f"client {self.client_index}: {exception}"
+        client_threads.unregister(thread_key)
         self.finished.emit(self.client_index, error, time.monotonic())
 
 

@@ -63,6 +63,7 @@ class LogView(Retranslating, QWidget):
         self.status = QLabel("")
         self.status.setObjectName("logStatus")
         self.text = QPlainTextEdit()
+        self.text.setObjectName("logText")
         self.text.setReadOnly(True)
         self.text.setMaximumBlockCount(MAXIMUM_LINES)
         # Long lines wrap: the numbers at the end of a client line stay readable in half a window.

@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent, QFontInfo, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -42,6 +42,7 @@ from qtapp.measuring.log_view import LogView, format_time
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, client_log_entries
 from qtapp.measuring.plots.style import scale_plot_widget
 from qtapp.measuring.server_panels import ServerPanel
+from qtapp.window.fitting import fit_to_screen, scrolling_container
 from qtapp.window.menus import about_text, build_menus
 from qtapp.window.plot_pages import PlotPages
 from qtapp.window.resource_files import resource_path
@@ -119,6 +120,7 @@ class MainWindow(Retranslating, QMainWindow):
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1600, 1000)
+        QTimer.singleShot(0, self, self.fit_to_screen)  # a geometry remembered from a larger screen
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.timeout.connect(self.tick)
@@ -200,7 +202,9 @@ class MainWindow(Retranslating, QMainWindow):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(top)
         layout.addWidget(main, 1)
-        self.setCentralWidget(central)
+        # In a scroll area that asks for no width of its own: zoom and presentation fonts never
+        # push the window past the screen (qtapp/window/fitting.py).
+        self.setCentralWidget(scrolling_container(central))
         build_menus(self)
         self._update_primary_button()
         self.welcome_hint = self.tr("Press the blue button to see a FIFO exchange.")
@@ -259,16 +263,26 @@ class MainWindow(Retranslating, QMainWindow):
 
         application = QApplication.instance()
         if application is not None:
-            apply_style(application, self.presentation, self.zoom)
+            apply_style(application, self.presentation, self.zoom, self)
         size = self.point_size
         for card in self.plot_cards():
             scale_plot_widget(card.graphics, size, self.line_scale)
-        for log in (self.client_log, self.server_log):
-            log.set_point_size(max(8, size - 1))
+        for log in (self.client_log, self.server_log):  # for a class, no text under the window's size
+            log.set_point_size(size if self.presentation else max(8, size - 1))
         self.architecture_view.set_line_scale(1.6 if self.presentation else 1.0)
         for page in getattr(self, "teaching_pages", []):
             if hasattr(page, "set_point_size"):
                 page.set_point_size(size)
+        text_pixels = QFontInfo(QApplication.font()).pixelSize() if self.presentation else 0
+        for view in self.findChildren(ArchitectureView):  # the drawings' texts as large as the window's
+            view.set_minimum_text_pixels(text_pixels)
+        QTimer.singleShot(0, self, self.fit_to_screen)  # once the new fonts are laid out
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window into the screen's available geometry (not for a
+        `--screenshot`, whose size is chosen whatever the screen: `fixed_size`)."""
+        if not getattr(self, "fixed_size", False):
+            fit_to_screen(self)
 
     def choose_language(self, code: str) -> None:
         """Switch every text on screen to `code` now (and remember it): installing the translator

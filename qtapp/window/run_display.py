@@ -17,6 +17,7 @@ from qtapp.measuring.client_panel import ClientPanel
 from qtapp.measuring.log_view import format_time
 from qtapp.measuring.model import TRANSPORT_NAMES, ClientLogEntry, TransportSeries
 from qtapp.measuring.plots.style import format_microseconds
+from qtapp.window.fitting import ElidedLabel
 from qtapp.window.i18n import number
 from qtapp.window.run_coordinator import RunProgress
 
@@ -129,10 +130,11 @@ def build_summary(labels: dict[str, QLabel], captions: dict[str, QLabel] | None 
     summary.setSpacing(18)
     for key, title in summary_captions().items():
         box = QVBoxLayout()
-        value = QLabel("–")
+        value = ElidedLabel("–")  # never wider than the window has room for: elided, full text in its tooltip
         value.setObjectName("figureValue")
         caption = QLabel(title)
         caption.setObjectName("figureCaption")
+        caption.setWordWrap(True)  # "p50 round trip" may take two lines rather than push the window wider
         box.addWidget(value)
         box.addWidget(caption)
         summary.addLayout(box)

@@ -2,6 +2,173 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <source>&lt;b&gt;The kernel says now:&lt;/b&gt; </source>
+        <translation>&lt;b&gt;Le noyau dit maintenant :&lt;/b&gt; </translation>
+    </message>
+    <message>
+        <source>(a) Opening a FIFO blocks until the other side opens</source>
+        <translation>(a) Ouvrir une FIFO bloque jusqu’à ce que l’autre côté l’ouvre</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;cat&lt;/b&gt; opens &lt;tt&gt;request.fifo&lt;/tt&gt; to read it. Nobody has opened it for writing yet, so the kernel keeps cat waiting &lt;i&gt;inside&lt;/i&gt; open(). In 5 seconds a shell opens the other end: watch both lanes move on.</source>
+        <translation>&lt;b&gt;cat&lt;/b&gt; ouvre &lt;tt&gt;request.fifo&lt;/tt&gt; pour la lire. Personne ne l’a encore ouverte en écriture : le noyau fait donc attendre cat &lt;i&gt;dans&lt;/i&gt; open(). Dans 5 secondes un shell ouvre l’autre bout : regardez les deux lignes repartir.</translation>
+    </message>
+    <message>
+        <source>reader: cat {pid}</source>
+        <translation>lecteur : cat {pid}</translation>
+    </message>
+    <message>
+        <source>writer: sh {pid}</source>
+        <translation>écrivain : sh {pid}</translation>
+    </message>
+    <message>
+        <source>Both proceeded: the writer&apos;s open() returned, cat&apos;s open() returned too, cat read &quot;hello&quot; and both exited. A FIFO&apos;s open() is a rendezvous: each side waits for the other.</source>
+        <translation>Les deux sont repartis : l’open() de l’écrivain est revenu, celui de cat aussi, cat a lu « hello » et les deux se sont terminés. L’open() d’une FIFO est un rendez-vous : chaque côté attend l’autre.</translation>
+    </message>
+    <message>
+        <source>(b) Back-pressure: a client that never reads</source>
+        <translation>(b) Contre-pression : un client qui ne lit jamais</translation>
+    </message>
+    <message>
+        <source>then the server cannot write on: its reply FIFO is non-blocking, so it waits in poll() for room</source>
+        <translation>puis le serveur ne peut plus écrire : sa FIFO de réponse est non bloquante, il attend donc de la place dans poll()</translation>
+    </message>
+    <message>
+        <source>then the server&apos;s write cannot go on: it blocks</source>
+        <translation>puis l’écriture du serveur ne peut plus avancer : elle bloque</translation>
+    </message>
+    <message>
+        <source>A client asks the {transport} server for 50 million numbers and never reads them. The kernel&apos;s buffers between them fill up; {blocks}. After its write timeout (10 s) the server gives up on that client.</source>
+        <translation>Un client demande 50 millions de nombres au serveur {transport} et ne les lit jamais. Les tampons du noyau entre eux se remplissent ; {blocks}. Après son délai d’écriture (10 s), le serveur abandonne ce client.</translation>
+    </message>
+    <message>
+        <source>server {pid}</source>
+        <translation>serveur {pid}</translation>
+    </message>
+    <message>
+        <source>client, never reads</source>
+        <translation>client, ne lit jamais</translation>
+    </message>
+    <message>
+        <source>The client let go after {seconds:g} s with {unread} unread in its end.</source>
+        <translation>Le client a lâché prise après {seconds:g} s avec {unread} non lus de son côté.</translation>
+    </message>
+    <message>
+        <source>The lesson failed: {message}</source>
+        <translation>La leçon a échoué : {message}</translation>
+    </message>
+    <message>
+        <source>The server had given up first, after {seconds:.0f} s blocked: its write timeout.</source>
+        <translation>Le serveur avait abandonné le premier, après {seconds:.0f} s bloqué : son délai d’écriture.</translation>
+    </message>
+    <message>
+        <source>server {pid} no longer writes to that client: blocked for {seconds:.0f} s, its write timeout expired, it gave up and closed the channel; it serves the others as before.</source>
+        <translation>le serveur {pid} n’écrit plus à ce client : bloqué pendant {seconds:.0f} s, son délai d’écriture a expiré, il a abandonné et fermé le canal ; il sert les autres comme avant.</translation>
+    </message>
+    <message>
+        <source>server {pid}: {sentence}</source>
+        <translation>serveur {pid} : {sentence}</translation>
+    </message>
+    <message>
+        <source> — full</source>
+        <translation> — plein</translation>
+    </message>
+    <message>
+        <source>; its buffer: </source>
+        <translation> ; son tampon : </translation>
+    </message>
+    <message>
+        <source>server {pid}, thread {tid}: {sentence}</source>
+        <translation>serveur {pid}, thread {tid} : {sentence}</translation>
+    </message>
+    <message>
+        <source>(c) An idle TCP server waits for a connection</source>
+        <translation>(c) Un serveur TCP inactif attend une connexion</translation>
+    </message>
+    <message>
+        <source>The TCP server has nothing to do: its main thread sleeps in the kernel, waiting for a client on its listening socket. In 4 seconds a client connects, waits 3 seconds before asking, then asks.</source>
+        <translation>Le serveur TCP n’a rien à faire : son thread principal dort dans le noyau, en attendant un client sur sa socket d’écoute. Dans 4 secondes un client se connecte, attend 3 secondes, puis demande.</translation>
+    </message>
+    <message>
+        <source>TCP server {pid}</source>
+        <translation>serveur TCP {pid}</translation>
+    </message>
+    <message>
+        <source>late client</source>
+        <translation>client en retard</translation>
+    </message>
+    <message>
+        <source>A connection arrived: the server&apos;s poll() woke up, accept() returned a new socket and a new thread waited in recv() until the client spoke; then it answered (server pid {pid}).</source>
+        <translation>Une connexion est arrivée : le poll() du serveur s’est réveillé, accept() a renvoyé une nouvelle socket et un nouveau thread a attendu dans recv() que le client parle ; puis il a répondu (serveur pid {pid}).</translation>
+    </message>
+    <message>
+        <source>main thread: {sentence}</source>
+        <translation>thread principal : {sentence}</translation>
+    </message>
+    <message>
+        <source>thread {tid}: {sentence}</source>
+        <translation>thread {tid} : {sentence}</translation>
+    </message>
+    <message>
+        <source>(d) The naive design&apos;s mix-up, seen in the kernel</source>
+        <translation>(d) La confusion de la conception naïve, vue dans le noyau</translation>
+    </message>
+    <message>
+        <source>The naive design has ONE reply FIFO for every client. Three client threads wait in read() on that same FIFO, client 1 last. Then only client 1 asks. The kernel wakes one reader — it does not know whose reply it is.</source>
+        <translation>La conception naïve a UNE seule FIFO de réponse pour tous les clients. Trois threads clients attendent dans read() sur cette même FIFO, le client 1 en dernier. Puis seul le client 1 demande. Le noyau réveille un lecteur — il ne sait pas à qui est la réponse.</translation>
+    </message>
+    <message>
+        <source>The naive server did not start: {message}</source>
+        <translation>Le serveur naïf n’a pas démarré : {message}</translation>
+    </message>
+    <message>
+        <source>naive server {pid}</source>
+        <translation>serveur naïf {pid}</translation>
+    </message>
+    <message>
+        <source>naive client {number}</source>
+        <translation>client naïf {number}</translation>
+    </message>
+    <message>
+        <source>No reader got the reply this time (the server dropped it).</source>
+        <translation>Aucun lecteur n’a reçu la réponse cette fois (le serveur l’a abandonnée).</translation>
+    </message>
+    <message>
+        <source>This time the kernel woke client 1 itself: lucky. Run it again — nothing makes it so; with one FIFO per client (the textbook design) it is guaranteed.</source>
+        <translation>Cette fois le noyau a réveillé le client 1 lui-même : de la chance. Relancez — rien ne le garantit ; avec une FIFO par client (la conception classique), c’est garanti.</translation>
+    </message>
+    <message>
+        <source>, the reader that had waited longest</source>
+        <translation>, le lecteur qui attendait depuis le plus longtemps</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Mix-up:&lt;/b&gt; client 1 asked, but the kernel woke client {number}{longest}: it read client 1&apos;s numbers, and client 1 got nothing. With one FIFO per client this cannot happen.</source>
+        <translation>&lt;b&gt;Confusion :&lt;/b&gt; le client 1 a demandé, mais le noyau a réveillé le client {number}{longest} : il a lu les nombres du client 1, et le client 1 n’a rien reçu. Avec une FIFO par client, cela ne peut pas arriver.</translation>
+    </message>
+    <message>
+        <source>{count} client threads are blocked in read() on naive-reply.fifo — one FIFO (inode {inode}), several readers: the next reply goes to whichever one the kernel wakes.</source>
+        <translation>{count} threads clients sont bloqués dans read() sur naive-reply.fifo — une seule FIFO (inode {inode}), plusieurs lecteurs : la prochaine réponse va à celui que le noyau réveille.</translation>
+    </message>
+    <message>
+        <source>The Kernel tab shows what the kernel says each process is doing. Here cat is stuck inside open() on a FIFO until a writer opens the other end.</source>
+        <translation>L’onglet Noyau montre ce que le noyau dit de chaque processus. Ici cat est bloqué dans open() sur une FIFO jusqu’à ce qu’un écrivain ouvre l’autre bout.</translation>
+    </message>
+    <message>
+        <source>A client that never reads: the server&apos;s write blocks, the buffer between them fills up (the bar on the drawing), then the server gives up after its write timeout.</source>
+        <translation>Un client qui ne lit jamais : l’écriture du serveur bloque, le tampon entre eux se remplit (la barre du dessin), puis le serveur abandonne après son délai d’écriture.</translation>
+    </message>
+    <message>
+        <source>An idle TCP server sleeps in the kernel waiting for a connection; a client connects and a new thread waits for its request.</source>
+        <translation>Un serveur TCP inactif dort dans le noyau en attendant une connexion ; un client se connecte et un nouveau thread attend sa requête.</translation>
+    </message>
+    <message>
+        <source>The naive design: three readers on ONE reply FIFO. The kernel hands a reply to whichever reader it wakes.</source>
+        <translation>La conception naïve : trois lecteurs sur UNE seule FIFO de réponse. Le noyau donne la réponse au lecteur qu’il réveille.</translation>
+    </message>
+</context>
+<context>
     <name>ArchitectureView</name>
     <message>
         <source>GUI process</source>
@@ -499,6 +666,41 @@
     </message>
 </context>
 <context>
+    <name>KernelPage</name>
+    <message>
+        <source>The kernel&apos;s view: what each real process and thread is doing</source>
+        <translation>La vue du noyau : ce que fait chaque processus et thread réel</translation>
+    </message>
+    <message>
+        <source>Each lane below is a real process or thread, coloured by what the kernel says it is doing: running, blocked in a system call on a channel, waiting for a connection or in poll(), or asleep. Choose a lesson.</source>
+        <translation>Chaque ligne ci-dessous est un processus ou un thread réel, coloré selon ce que le noyau dit qu’il fait : en exécution, bloqué dans un appel système sur un canal, en attente d’une connexion ou dans poll(), ou endormi. Choisissez une leçon.</translation>
+    </message>
+    <message>
+        <source>Stop the lesson</source>
+        <translation>Arrêter la leçon</translation>
+    </message>
+    <message>
+        <source>FIFO open</source>
+        <translation>Ouverture de FIFO</translation>
+    </message>
+    <message>
+        <source>Back-pressure</source>
+        <translation>Contre-pression</translation>
+    </message>
+    <message>
+        <source>Idle TCP server</source>
+        <translation>Serveur TCP inactif</translation>
+    </message>
+    <message>
+        <source>Naive mix-up</source>
+        <translation>Confusion naïve</translation>
+    </message>
+    <message>
+        <source>In the kernel:</source>
+        <translation>Dans le noyau :</translation>
+    </message>
+</context>
+<context>
     <name>LogView</name>
     <message>
         <source>Search… (Enter: next)</source>
@@ -811,6 +1013,10 @@
         <source>Faults</source>
         <translation>Pannes</translation>
     </message>
+    <message>
+        <source>Kernel</source>
+        <translation>Noyau</translation>
+    </message>
 </context>
 <context>
     <name>MixupPage</name>
@@ -933,12 +1139,16 @@
         <translation>Aller-retour au fil du temps</translation>
     </message>
     <message>
-        <source>time since start (s)</source>
-        <translation>temps depuis le début (s)</translation>
-    </message>
-    <message>
         <source>round trip (log scale)</source>
         <translation>aller-retour (échelle log)</translation>
+    </message>
+    <message>
+        <source>time since start</source>
+        <translation>temps depuis le début</translation>
+    </message>
+    <message>
+        <source>round trip</source>
+        <translation>aller-retour</translation>
     </message>
     <message>
         <source>Round-trip histogram</source>

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from backend.measuring.runner import WorkloadSpec
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
 from qtapp.measuring.plots.latency import LatencyCdfPlot
-from qtapp.measuring.plots.style import TRANSPORT_COLOURS, PlotCard, style_plot
+from qtapp.measuring.plots.style import TRANSPORT_COLOURS, CompactAxis, PlotCard, ReadableAxis, format_microseconds, style_plot
 from qtapp.window.retranslating import Retranslating, retranslate_tree
 
-COLUMNS = (QT_TRANSLATE_NOOP("Compare", "transport"), QT_TRANSLATE_NOOP("Compare", "exchanges"), "p50 (µs)", "p99 (µs)",
+COLUMNS = (QT_TRANSLATE_NOOP("Compare", "transport"), QT_TRANSLATE_NOOP("Compare", "exchanges"), "p50", "p99",
            QT_TRANSLATE_NOOP("Compare", "exchanges/s"), QT_TRANSLATE_NOOP("Compare", "numbers/s"), "MB/s",
            QT_TRANSLATE_NOOP("Compare", "errors"))
 
@@ -61,7 +61,7 @@ def summary_row(series: TransportSeries) -> list[str]:
     latency = report["latency_us"]
 
     def us(value: float | None) -> str:
-        return "–" if value is None else f"{value:,.1f}"
+        return "–" if value is None else format_microseconds(value)
 
     return [TRANSPORT_NAMES[series.transport], f"{report['exchanges']:,}", us(latency["p50"]), us(latency["p99"]),
             f"{report['exchanges_per_s']:,.0f}", f"{report['numbers_per_s']:,.0f}",
@@ -97,7 +97,7 @@ class CompareView(Retranslating, QWidget):
         for row in range(3):
             self.table.setRowHeight(row, 34)
         self.cdf = LatencyCdfPlot(QCoreApplication.translate("Compare", "Round-trip CDF, all transports"))
-        self.rate_widget = pg.PlotWidget()
+        self.rate_widget = pg.PlotWidget(axisItems={"left": CompactAxis("left"), "bottom": ReadableAxis("bottom")})
         self.rates = PlotCard(QCoreApplication.translate("Compare", "Numbers per second"), self.rate_widget)
         rate_plot = self.rate_widget.getPlotItem()
         style_plot(rate_plot, QCoreApplication.translate("Compare", "transport"), QCoreApplication.translate("Compare", "numbers/s"))
