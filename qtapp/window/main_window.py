@@ -91,7 +91,11 @@ class MainWindow(Retranslating, QMainWindow):
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
         install_wheel_guard()
-        ensure_translator((settings or Settings()).language())
+        if ensure_translator((settings or Settings()).language()):
+            # Deliver the translator's LanguageChange now, before any widget of ours exists to get it.
+            from PySide6.QtCore import QCoreApplication, QEvent
+
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
         self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
         icon_path = resource_path("icons", "ipclab-256.png")
         if os.path.exists(icon_path):
@@ -296,6 +300,9 @@ class MainWindow(Retranslating, QMainWindow):
     def retranslate(self) -> None:
         """Every text the window itself shows (its widgets retranslate themselves)."""
         from PySide6.QtCore import QLocale
+
+        if not hasattr(self, "welcome_hint"):
+            return  # still being built: its texts are set as it is built
 
         self.setLocale(QLocale())  # spin boxes and the like group digits the new language's way
         self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
