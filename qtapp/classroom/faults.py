@@ -41,7 +41,7 @@ class FaultsPage(Retranslating, QWidget):
 
     def retranslate(self) -> None:
         """The page's fixed texts in the current language (its live texts follow on their next update)."""
-        retranslate_tree(self, ("FaultsPage", "MainWindow", "Transports"))
+        retranslate_tree(self, ("FaultsPage", "KernelPage", "MainWindow", "Transports"))
         refresh = getattr(self, "after_language_change", None)
         if refresh is not None:
             refresh()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 from qtapp.window.resource_files import resource_path
 
@@ -128,6 +128,8 @@ def ensure_translator(language: str = "") -> str:
     """Install `language` unless a language is installed already; return the installed one."""
     if not _state["language"]:
         install_translator(language)
+        # Deliver its LanguageChange now, before the caller builds widgets that would get it half-built.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     return _state["language"] or "en"
 
 

@@ -10,7 +10,6 @@ refreshing the visible plots.
 from __future__ import annotations
 
 import os
-import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -37,8 +35,7 @@ from qtapp.classroom.architecture import (
 )
 from qtapp.measuring.client_panel import ClientPanel
 from qtapp.measuring.client_worker import RunController
-from qtapp.measuring.event_text import describe_event
-from qtapp.measuring.log_view import LogView, format_time
+from qtapp.measuring.log_view import LogView
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, client_log_entries
 from qtapp.measuring.plots.style import scale_plot_widget
 from qtapp.measuring.server_panels import ServerPanel
@@ -49,10 +46,11 @@ from qtapp.window.resource_files import resource_path
 from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator, RunProgress  # noqa: F401 - TRANSPORTS for demo
 from qtapp.window.run_display import (
     build_summary,
-    summary_captions,
     compare_live_line,
     error_line,
     exchange_line,
+    server_event_line,
+    server_failure_lines,
     server_unavailable_line,
     show_progress,
     update_summary,
@@ -63,6 +61,7 @@ from qtapp.window.style_sheet import apply_style, next_zoom, point_size_for
 from qtapp.window.i18n import ensure_translator
 from qtapp.window.retranslating import Retranslating
 from qtapp.window.wheel_guard import install_wheel_guard
+from qtapp.window.window_texts import client_nodes, retranslate_window
 
 REFRESH_INTERVAL_MS = 20  # 50 ticks a second; the overview's plots are updated in two halves,
 # alternately, so each plot refreshes 25 times a second and no tick repaints all of them at once
@@ -91,11 +90,7 @@ class MainWindow(Retranslating, QMainWindow):
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
         install_wheel_guard()
-        if ensure_translator((settings or Settings()).language()):
-            # Deliver the translator's LanguageChange now, before any widget of ours exists to get it.
-            from PySide6.QtCore import QCoreApplication, QEvent
-
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+        ensure_translator((settings or Settings()).language())  # its LanguageChange is delivered at once
         self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
         icon_path = resource_path("icons", "ipclab-256.png")
         if os.path.exists(icon_path):
@@ -298,42 +293,7 @@ class MainWindow(Retranslating, QMainWindow):
         install_translator(code)
 
     def retranslate(self) -> None:
-        """Every text the window itself shows (its widgets retranslate themselves)."""
-        from PySide6.QtCore import QLocale
-
-        if not hasattr(self, "welcome_hint"):
-            return  # still being built: its texts are set as it is built
-
-        self.setLocale(QLocale())  # spin boxes and the like group digits the new language's way
-        self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
-        self.primary_button.setToolTip(self.tr("Starts the server if needed and sends one request"))
-        self._update_primary_button()
-        for key, caption in summary_captions().items():
-            self.summary_caption_labels[key].setText(caption)
-        for page, title in self.tab_titles().items():
-            self.tabs.setTabText(self.tabs.indexOf(page), title)
-        self.client_log.title.setText(self.tr("Client"))
-        self.server_log.title.setText(self.tr("Servers"))
-        was_hint = self.statusBar().currentMessage() == self.welcome_hint
-        self.welcome_hint = self.tr("Press the blue button to see a FIFO exchange.")
-        if was_hint:
-            self.statusBar().showMessage(self.welcome_hint)
-        build_menus(self)
-        self._update_summary()
-        if getattr(self, "_last_progress", None) is not None:
-            show_progress(self.client_panel, self._last_progress)
-        self.refresh_architecture(redraw=True)
-        self.refresh_plots(force=True)
-
-    def tab_titles(self) -> dict:
-        """Each tab page and its title in the current language."""
-        titles = {self.overview: self.tr("Overview"), self.architecture_view: self.tr("Architecture"),
-                  self.latency_cdf_plot: self.tr("Latency CDF"), self.compare_view: self.tr("Compare")}
-        if hasattr(self, "teaching_pages"):
-            from qtapp.classroom.teaching import teaching_tab_titles
-
-            titles.update(teaching_tab_titles(self))
-        return titles
+        retranslate_window(self)
 
     def start_tour(self) -> None:
         from qtapp.classroom.tour import GuidedTour
@@ -345,16 +305,7 @@ class MainWindow(Retranslating, QMainWindow):
 
     # -- architecture -------------------------------------------------------------------------
     def client_nodes(self) -> list[ClientNode]:
-        """Every client thread of this process that is running now."""
-        nodes = []
-        for run in self.runs.values():
-            if not run.running:
-                continue
-            for index in range(run.spec.concurrency):
-                nodes.append(ClientNode(f"{run.transport}:{run.run_id}:{index}", run.transport,
-                                        self.tr("client thread {number}").format(number=index + 1)))
-        nodes.extend(self.extra_clients.values())
-        return nodes
+        return client_nodes(self)
 
     def architecture_snapshot(self) -> ArchitectureSnapshot:
         return build_snapshot(self.client_pid, self.servers, self.client_nodes())
@@ -391,9 +342,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.coordinator.ensure_server(transport, action)
 
     def _on_server_failed(self, transport: str, message: str) -> None:
-        for number, line in enumerate(self.server_panels[transport].state_text().splitlines()):
-            self.server_log.add_line((f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  " if number == 0
-                                      else " " * 27) + line)
+        for line in server_failure_lines(transport, self.server_panels[transport].state_text()):
+            self.server_log.add_line(line)
         self.statusBar().showMessage(self.tr("{transport} server: {message}").format(
             transport=TRANSPORT_NAMES[transport], message=message.splitlines()[0] if message else ""), 10_000)
 
@@ -403,12 +353,9 @@ class MainWindow(Retranslating, QMainWindow):
             self.architecture_view.pulse(transport, "request")
         elif kind == "reply_sent":
             self.architecture_view.pulse(transport, "reply")
-        text = describe_event(event)
-        if text is None:
-            return
-        when = float(event.get("time") or time.time())
-        pid = self.servers[transport].pid or event.get("pid", "")
-        self.server_log.add_line(f"{format_time(when)}  {TRANSPORT_NAMES[transport]:11}  pid {pid}  {text}")
+        line = server_event_line(transport, self.servers[transport].pid, event)
+        if line is not None:
+            self.server_log.add_line(line)
 
     @property
     def running(self) -> bool:

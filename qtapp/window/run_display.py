@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from backend.measuring.runner import WorkloadSpec
 from qtapp.measuring.client_panel import ClientPanel
+from qtapp.measuring.event_text import describe_event
 from qtapp.measuring.log_view import format_time
 from qtapp.measuring.model import TRANSPORT_NAMES, ClientLogEntry, TransportSeries
 from qtapp.measuring.plots.style import format_microseconds
@@ -50,6 +51,21 @@ def exchange_line(entry: ClientLogEntry) -> str:
             + QCoreApplication.translate("MainWindow", "client {client} → server {server}").format(
                 client=entry.client_pid, server=entry.server_pid)
             + f"  {entry.text}")
+
+
+def server_failure_lines(transport: str, state_text: str) -> list[str]:
+    """A server's failure for the server log: its state text, one line each (a command's stderr)."""
+    return [(_line_start(time.time(), transport) if number == 0 else " " * 27) + line
+            for number, line in enumerate(state_text.splitlines())]
+
+
+def server_event_line(transport: str, server_pid: int, event: dict) -> str | None:
+    """One server event line for the server log (None for events not worth a line)."""
+    text = describe_event(event)
+    if text is None:
+        return None
+    return (_line_start(float(event.get("time") or time.time()), transport)
+            + f"pid {server_pid or event.get('pid', '')}  {text}")
 
 
 def server_unavailable_line(transport: str, reason: str) -> str:

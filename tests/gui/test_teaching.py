@@ -124,7 +124,7 @@ def test_guided_tour_walks_through_fifo_tcp_unix_and_compare(qtbot, window):
             qtbot.waitUntil(lambda: window.servers["fifo"].state == ServerState.LISTENING, timeout=15000)
         if "FIFO: one exchange" in tour.current_title():
             qtbot.waitUntil(lambda: window.last_wire is not None, timeout=15000)
-        if "TCP" in tour.current_title() or "Unix" in tour.current_title():
+        if tour.steps[tour.index].held:  # a step that keeps a real client connected while it is shown
             qtbot.waitUntil(lambda: tour.held is not None and tour.held.exchanges >= 1, timeout=15000)
         if "Compare" in tour.current_title():
             assert window.tabs.currentWidget() is window.compare_view
