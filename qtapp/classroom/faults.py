@@ -24,6 +24,7 @@ from qtapp.classroom.architecture import ArchitectureView, ClientNode
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import ServerState
 from qtapp.window.background import BackgroundCall
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 KILL_AFTER_EXCHANGES = 50
 CROWD_CLIENTS = 64
@@ -33,10 +34,17 @@ WATCH_INTERVAL_MS = 50
 PRESENTATION_FROM_POINTS = 15  # the window's text size from which the page lays out for a class
 
 
-class FaultsPage(QWidget):
+class FaultsPage(Retranslating, QWidget):
     """The Fault demos tab. `demo_finished(str name, str explanation)` after each demo."""
 
     demo_finished = Signal(str, str)
+
+    def retranslate(self) -> None:
+        """The page's fixed texts in the current language (its live texts follow on their next update)."""
+        retranslate_tree(self, ("FaultsPage", "KernelPage", "MainWindow", "Transports"))
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -20,13 +20,22 @@ from qtapp.classroom.kernel_lessons import LESSONS, Lesson, lesson_by_name
 from qtapp.classroom.kernel_sampling import KernelMonitor
 from qtapp.classroom.kernel_timeline import KernelTimeline
 from qtapp.measuring import client_threads
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 SERVER_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket", "naive-fifo": "naive FIFO"}
 QUIET_WAITS = ("futex", "signal")  # a server's helper threads: no lane unless they do something else
 
 
-class KernelPage(QWidget):
+class KernelPage(Retranslating, QWidget):
     """The Kernel tab: lesson buttons, the explanation, the drawing and the timeline."""
+
+    def retranslate(self) -> None:
+        """Fixed texts, and every lesson button of the window (here and on the Faults tab)."""
+        retranslate_tree(self, ("KernelPage", "MainWindow"))
+        for button in self.window.findChildren(QPushButton):
+            name = button.property("lesson")
+            if name:
+                button.setText(button.text().split(" ", 1)[0] + " " + _short(name))
 
     def __init__(self, window, monitor: KernelMonitor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +57,7 @@ class KernelPage(QWidget):
         for entry in LESSONS:
             button = QPushButton(entry.title.split(" ", 1)[0] + " " + _short(entry.name))
             button.setToolTip(entry.title)
+            button.setProperty("lesson", entry.name)
             button.setObjectName("faultButton")
             button.clicked.connect(lambda _checked=False, name=entry.name: self.run_lesson(name))
             button.setEnabled(sys.platform.startswith("linux"))
@@ -202,6 +212,7 @@ def lesson_row(window, transport=lambda: "tcp") -> QHBoxLayout:
     for entry in LESSONS:
         button = QPushButton(entry.title.split(" ", 1)[0] + " " + _short(entry.name))
         button.setToolTip(entry.title)
+        button.setProperty("lesson", entry.name)
         button.setObjectName("faultButton")
         options = (lambda: {"transport": transport()}) if entry.name == "back-pressure" else dict
         button.clicked.connect(lambda _checked=False, name=entry.name, options=options:

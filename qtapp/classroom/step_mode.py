@@ -44,6 +44,7 @@ from qtapp.classroom.step_diagram import ACTOR_COLOURS, StepDiagram, call_text, 
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
 from qtapp.window.background import BackgroundCall
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 NUDGE_MS = 150  # a released side that shows nothing within this is blocked in a system call
 LATE_MS = 2000  # after the client is done, steps still held back this long are shown anyway
@@ -63,11 +64,18 @@ def step_label(number: int, step: Step) -> str:
     return f"{number} · {actor} · {call_text(step)} — {step.sentence}"
 
 
-class StepModePage(QWidget):
+class StepModePage(Retranslating, QWidget):
     """The Step by step tab."""
 
     step_shown = Signal(object)  # Step
     exchange_finished = Signal(bool, str)  # ok, message
+
+    def retranslate(self) -> None:
+        """The page's fixed texts in the current language (its live texts follow on their next update)."""
+        retranslate_tree(self, ("StepModePage", "MainWindow", "Transports"))
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)

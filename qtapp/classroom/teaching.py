@@ -18,11 +18,20 @@ def add_teaching_tabs(window) -> None:
     window.mixup_page = MixupPage(window)
     window.faults_page = FaultsPage(window)
     window.teaching_pages = [window.step_page, window.wire_view, window.mixup_page, window.faults_page]
-    window.tabs.addTab(window.step_page, QCoreApplication.translate("MainWindow", "Step by step"))
-    window.tabs.addTab(window.wire_view, QCoreApplication.translate("MainWindow", "Wire bytes"))
-    window.tabs.addTab(window.mixup_page, QCoreApplication.translate("MainWindow", "Naive vs textbook"))
-    window.tabs.addTab(window.faults_page, QCoreApplication.translate("MainWindow", "Faults"))
+    for page, title in teaching_tab_titles(window).items():
+        window.tabs.addTab(page, title)
     from qtapp.classroom.kernel_page import install_kernel_view
 
     window.teaching_pages.append(install_kernel_view(window))
     window.tabs.addTab(window.kernel_page, QCoreApplication.translate("MainWindow", "Kernel"))
+
+
+def teaching_tab_titles(window) -> dict:
+    """The classroom tabs' titles in the current language."""
+    titles = {window.step_page: QCoreApplication.translate("MainWindow", "Step by step"),
+              window.wire_view: QCoreApplication.translate("MainWindow", "Wire bytes"),
+              window.mixup_page: QCoreApplication.translate("MainWindow", "Naive vs textbook"),
+              window.faults_page: QCoreApplication.translate("MainWindow", "Faults")}
+    if hasattr(window, "kernel_page"):
+        titles[window.kernel_page] = QCoreApplication.translate("MainWindow", "Kernel")
+    return titles

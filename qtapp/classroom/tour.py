@@ -23,7 +23,8 @@ from backend.measuring.runner import WorkloadSpec
 from qtapp.classroom.kernel_lessons import tour_steps as kernel_tour_steps
 from qtapp.classroom.architecture import ClientNode
 from qtapp.classroom.tour_client import HeldClient
-from qtapp.measuring.model import ClientLogEntry
+from qtapp.measuring.model import ClientLog, ClientLogEntry
+from qtapp.window.retranslating import Retranslating
 from qtapp.window.run_display import exchange_line
 
 TOUR_WIDTH = 420
@@ -38,7 +39,7 @@ class TourStep:
     held: str = ""  # the transport whose exchange this step keeps on screen ("" for none)
 
 
-class GuidedTour(QFrame):
+class GuidedTour(Retranslating, QFrame):
     """The tour's panel with Back / Next, shown beside the window's tabs."""
 
     def __init__(self, window) -> None:
@@ -55,10 +56,10 @@ class GuidedTour(QFrame):
         self.text.setWordWrap(True)
         self.text.setObjectName("bigExplanation")
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.back_button = QPushButton(self.tr("◀ Back"))
-        self.next_button = QPushButton(self.tr("Next ▶"))
+        self.back_button = QPushButton()
+        self.next_button = QPushButton()
         self.next_button.setDefault(True)
-        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button = QPushButton()
         self.back_button.clicked.connect(lambda: self.go(self.index - 1))
         self.next_button.clicked.connect(lambda: self.go(self.index + 1))
         self.close_button.clicked.connect(self.close)
@@ -76,7 +77,22 @@ class GuidedTour(QFrame):
         self._normal_pulse_s = window.architecture_view.pulse_seconds
         self.steps = self._steps()
         self.index = 0
+        self.retranslate()
         self.hide()
+
+    def retranslate(self) -> None:
+        """The buttons and the current step's words in the current language (the step is not redone)."""
+        self.back_button.setText(self.tr("◀ Back"))
+        self.next_button.setText(self.tr("Next ▶"))
+        self.close_button.setText(self.tr("Close"))
+        self.steps = self._steps()
+        self._show_words()
+
+    def _show_words(self) -> None:
+        step = self.steps[self.index]
+        self.counter.setText(self.tr("Step {number} of {total}").format(number=self.index + 1, total=len(self.steps)))
+        self.title.setText(step.title)
+        self.text.setText(step.text)
 
     def _steps(self) -> list[TourStep]:
         window = self.window
@@ -161,16 +177,14 @@ class GuidedTour(QFrame):
         index = max(0, min(len(self.steps) - 1, index))
         self.index = index
         step = self.steps[index]
-        self.counter.setText(self.tr("Step {number} of {total}").format(number=index + 1, total=len(self.steps)))
-        self.title.setText(step.title)
-        self.text.setText(step.text)
+        self._show_words()
         self.back_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < len(self.steps) - 1)
         self._release()
         step.action()
         if step.held:
             transport = step.held
-            self.window.ensure_server(transport, lambda: self._hold(transport) if self.steps[self.index] is step
+            self.window.ensure_server(transport, lambda: self._hold(transport) if self.index == index
                                       and self.isVisible() else None)
 
     def current_title(self) -> str:
@@ -195,9 +209,8 @@ class GuidedTour(QFrame):
         if held is None:
             return
         window = self.window
-        text = self.tr("asked for {count} numbers in {lo}..{hi}, round trip {latency} µs: {values}").format(
-            count=exchange["count"], lo=exchange["lo"], hi=exchange["hi"], latency=f"{exchange['latency_us']:,.1f}",
-            values=" ".join(str(value) for value in exchange["values"]))
+        text = ClientLog().asked(exchange["count"], exchange["lo"], exchange["hi"], exchange["latency_us"]) + (
+            ": " + " ".join(str(value) for value in exchange["values"]))
         window.client_log.add_line(exchange_line(ClientLogEntry(time.time(), held.transport, window.client_pid,
                                                                 exchange["server_pid"], text)))
         if exchange["number"] == 1 and exchange["wire"] is not None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 GROUP_COLOURS = {
     "header": "#c9d7f2", "identity": "#e3cdf2", "workload": "#c8ecc9", "values": "#ffd9b3",
@@ -115,8 +116,15 @@ class FrameView(QWidget):
                 self.table.setItem(row, column, item)
 
 
-class WireView(QWidget):
+class WireView(Retranslating, QWidget):
     """The last exchange's request and reply, byte by byte."""
+
+    def retranslate(self) -> None:
+        """The page's fixed texts in the current language (its live texts follow on their next update)."""
+        retranslate_tree(self, ("WireView", "FrameView", "MainWindow", "Transports"))
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,6 +160,10 @@ class WireView(QWidget):
     def set_point_size(self, point_size: int) -> None:
         self.request_view.set_point_size(point_size)
         self.reply_view.set_point_size(point_size)
+
+    def after_language_change(self) -> None:
+        if self.capture is not None:
+            self.show_capture(self.capture)  # the summary and field notes in the new language
 
     def show_capture(self, capture) -> None:
         """Decode and show a `backend.wire.WireCapture`."""

@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 
 from backend.measuring.runner import WorkloadSpec
 from qtapp.measuring.model import TRANSPORT_NAMES
+from qtapp.window.retranslating import Retranslating
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 MAX_COUNT = 100_000_000
 
 
-class ClientPanel(QGroupBox):
+class ClientPanel(Retranslating, QGroupBox):
     """Where the user says what the clients do. Emits requests; the main window carries them out."""
 
     single_requested = Signal(str)  # transport
@@ -37,26 +38,23 @@ class ClientPanel(QGroupBox):
     transport_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Client"), parent)
+        super().__init__(parent)
         self.transport_combo = QComboBox()
         for key, name in TRANSPORT_NAMES.items():
             self.transport_combo.addItem(name, key)
         self.transport_combo.currentIndexChanged.connect(lambda _index: self.transport_changed.emit(self.transport))
-        self.single_button = QPushButton(self.tr("Send one request"))
-        self.single_button.setToolTip(self.tr("Ask the server once for “Numbers each” numbers in the range "
-                                              "(a random count 1..10 when that box is ticked)"))
+        self.single_button = QPushButton()
         self.single_button.clicked.connect(lambda: self.single_requested.emit(self.transport))
 
         self.requests_spin = QSpinBox()
         self.requests_spin.setRange(0, 2_000_000_000)
-        self.requests_spin.setSpecialValueText(self.tr("no limit"))
         self.requests_spin.setGroupSeparatorShown(True)
         self.requests_spin.setValue(10_000)
         self.count_spin = QSpinBox()
         self.count_spin.setRange(0, MAX_COUNT)
         self.count_spin.setGroupSeparatorShown(True)
         self.count_spin.setValue(10)
-        self.random_count = QCheckBox(self.tr("random 1..10"))
+        self.random_count = QCheckBox()
         self.random_count.toggled.connect(lambda checked: self.count_spin.setEnabled(not checked))
         self.lo_spin = QSpinBox()
         self.lo_spin.setRange(INT32_MIN, INT32_MAX)
@@ -65,7 +63,6 @@ class ClientPanel(QGroupBox):
         self.hi_spin.setRange(INT32_MIN, INT32_MAX)
         self.hi_spin.setValue(10)
         self.seed_edit = QLineEdit()
-        self.seed_edit.setPlaceholderText(self.tr("random"))
         self.seed_edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,19}")))
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(1, 64)
@@ -73,7 +70,6 @@ class ClientPanel(QGroupBox):
         self.duration_spin.setRange(0, 86_400)
         self.duration_spin.setDecimals(1)
         self.duration_spin.setSuffix(" s")
-        self.duration_spin.setSpecialValueText(self.tr("no limit"))
 
         count_row = QHBoxLayout()
         count_row.addWidget(self.count_spin, 1)
@@ -89,8 +85,8 @@ class ClientPanel(QGroupBox):
         self.form = form
         self.field_labels: dict[str, QLabel] = {}
 
-        def field(key: str, text: str, widget, row: int, column: int, span: int = 1) -> None:
-            label = QLabel(text)
+        def field(key: str, widget, row: int, column: int, span: int = 1) -> None:
+            label = QLabel()
             self.field_labels[key] = label
             form.addWidget(label, row, column)
             if isinstance(widget, QWidget):
@@ -99,31 +95,30 @@ class ClientPanel(QGroupBox):
             else:
                 form.addLayout(widget, row, column + 1, 1, span)
 
-        field("transport", self.tr("Transport"), self.transport_combo, 0, 0)
+        field("transport", self.transport_combo, 0, 0)
         form.addWidget(self.single_button, 0, 2, 1, 2)
-        field("requests", self.tr("Requests"), self.requests_spin, 1, 0)
-        field("threads", self.tr("Client threads"), self.concurrency_spin, 1, 2)
-        field("count", self.tr("Numbers each"), count_row, 2, 0, span=3)
-        field("range", self.tr("Range"), range_row, 3, 0, span=3)
-        field("seed", self.tr("Seed"), self.seed_edit, 4, 0)
-        field("duration", self.tr("Duration"), self.duration_spin, 4, 2)
+        field("requests", self.requests_spin, 1, 0)
+        field("threads", self.concurrency_spin, 1, 2)
+        field("count", count_row, 2, 0, span=3)
+        field("range", range_row, 3, 0, span=3)
+        field("seed", self.seed_edit, 4, 0)
+        field("duration", self.duration_spin, 4, 2)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
 
-        self.start_button = QPushButton(self.tr("Start workload"))
+        self.start_button = QPushButton()
         self.start_button.setObjectName("startWorkload")
         self.start_button.clicked.connect(self._on_start)
-        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button = QPushButton()
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop_requested)
-        self.compare_button = QPushButton(self.tr("Compare FIFO · TCP · Unix"))
-        self.compare_button.setToolTip(self.tr("Run this workload on each transport in turn and overlay the results"))
+        self.compare_button = QPushButton()
         self.compare_button.clicked.connect(self._on_compare)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
-        self.progress.setFormat(self.tr("idle"))
+        self.progress.setFormat("")
         self.progress_label = QLabel("")
         self.progress_label.setObjectName("progressLabel")
         self.error_label = QLabel("")
@@ -142,6 +137,30 @@ class ClientPanel(QGroupBox):
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.error_label)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every text of the panel, in the current language."""
+        self.setTitle(self.tr("Client"))
+        for index in range(self.transport_combo.count()):
+            self.transport_combo.setItemText(index, TRANSPORT_NAMES[self.transport_combo.itemData(index)])
+        self.single_button.setText(self.tr("Send one request"))
+        self.single_button.setToolTip(self.tr("Ask the server once for “Numbers each” numbers in the range "
+                                              "(a random count 1..10 when that box is ticked)"))
+        self.requests_spin.setSpecialValueText(self.tr("no limit"))
+        self.duration_spin.setSpecialValueText(self.tr("no limit"))
+        self.random_count.setText(self.tr("random 1..10"))
+        self.seed_edit.setPlaceholderText(self.tr("random"))
+        for key, text in (("transport", self.tr("Transport")), ("requests", self.tr("Requests")),
+                          ("threads", self.tr("Client threads")), ("count", self.tr("Numbers each")),
+                          ("range", self.tr("Range")), ("seed", self.tr("Seed")), ("duration", self.tr("Duration"))):
+            self.field_labels[key].setText(text)
+        self.start_button.setText(self.tr("Start workload"))
+        self.stop_button.setText(self.tr("Stop"))
+        self.compare_button.setText(self.tr("Compare FIFO · TCP · Unix"))
+        self.compare_button.setToolTip(self.tr("Run this workload on each transport in turn and overlay the results"))
+        if self.progress.value() == 0 and not self.stop_button.isEnabled():
+            self.progress.setFormat(self.tr("idle"))
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: hide the seed and duration rows a teacher rarely needs."""

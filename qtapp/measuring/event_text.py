@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
+
+from qtapp.window.i18n import number
 
 # Reasons the built-in servers give when a client goes; shown translated (others as they come).
 KNOWN_REASONS = {
@@ -11,6 +13,32 @@ KNOWN_REASONS = {
     "server stopping": QT_TRANSLATE_NOOP("ServerEvents", "server stopping"),
     "closed its reply FIFO": QT_TRANSLATE_NOOP("ServerEvents", "closed its reply FIFO"),
 }
+
+
+class ServerEvents(QObject):
+    """The event texts with a plural form (Qt's lupdate finds `%n` plurals only in `tr()` calls);
+    their translation context is the module's, "ServerEvents"."""
+
+    def request(self, event: dict) -> str:
+        return self.tr("request #{request_id} from client pid {pid}: %Ln number(s) in {lo}..{hi}", "",
+                       int(event.get("count") or 0)).format(
+            request_id=event.get("request_id"), pid=event.get("pid"), lo=event.get("lo"), hi=event.get("hi"))
+
+    def reply_sent(self, event: dict) -> str:
+        return self.tr("sent %Ln number(s) ({bytes} bytes) to client pid {pid}, served in {service} µs", "",
+                       int(event.get("count") or 0)).format(
+            bytes=number(event.get("bytes") or 0), pid=event.get("pid"),
+            service=number(float(event.get("service_us") or 0), 1))
+
+    def stats(self, event: dict) -> str:
+        return self.tr("{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, "
+                       "%Ln client(s) connected", "", int(event.get("clients_active", 0) or 0)).format(
+            requests_per_s=number(event.get("requests_per_s", 0)), numbers_per_s=number(event.get("numbers_per_s", 0)),
+            requests=number(event.get("requests", 0)))
+
+    def stopped(self, event: dict) -> str:
+        return self.tr("stopped after %Ln request(s) ({numbers} numbers)", "", int(event.get("requests", 0) or 0)).format(
+            numbers=number(event.get("numbers", 0)))
 
 
 def _reason(reason: object) -> str:
@@ -35,14 +63,9 @@ def describe_event(event: dict) -> str | None:
     if kind == "client_connected":
         return QCoreApplication.translate("ServerEvents", "client {client} connected").format(client=event.get("client"))
     if kind == "request":
-        return QCoreApplication.translate(
-            "ServerEvents", "request #{request_id} from client pid {pid}: {count} numbers in {lo}..{hi}").format(
-            request_id=event.get("request_id"), pid=event.get("pid"), count=event.get("count"),
-            lo=event.get("lo"), hi=event.get("hi"))
+        return ServerEvents().request(event)
     if kind == "reply_sent":
-        return QCoreApplication.translate(
-            "ServerEvents", "sent {count} numbers ({bytes} bytes) to client pid {pid}, served in {service} µs").format(
-            count=event.get("count"), bytes=event.get("bytes"), pid=event.get("pid"), service=event.get("service_us"))
+        return ServerEvents().reply_sent(event)
     if kind == "client_error":
         return QCoreApplication.translate("ServerEvents", "client {client} error: {error}").format(
             client=event.get("client"), error=event.get("error"))
@@ -50,16 +73,11 @@ def describe_event(event: dict) -> str | None:
         return QCoreApplication.translate("ServerEvents", "client {client} gone ({reason})").format(
             client=event.get("client"), reason=_reason(event.get("reason", "closed")))
     if kind == "stats":
-        text = QCoreApplication.translate(
-            "ServerEvents",
-            "{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, {clients} clients").format(
-            requests_per_s=f"{event.get('requests_per_s', 0):,.0f}", numbers_per_s=f"{event.get('numbers_per_s', 0):,.0f}",
-            requests=f"{event.get('requests', 0):,}", clients=event.get("clients_active", 0))
+        text = ServerEvents().stats(event)
         if event.get("suppressed_lines"):
             text += QCoreApplication.translate("ServerEvents", " ({lines} per-exchange lines summarized)").format(
                 lines=f"{event['suppressed_lines']:,}")
         return text
     if kind == "stopped":
-        return QCoreApplication.translate("ServerEvents", "stopped after {requests} requests ({numbers} numbers)").format(
-            requests=f"{event.get('requests', 0):,}", numbers=f"{event.get('numbers', 0):,}")
+        return ServerEvents().stopped(event)
     return None

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 MAXIMUM_LINES = 3000
 LINES_PER_FLUSH = 60
@@ -34,8 +35,15 @@ def format_time(wall_time: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(wall_time)) + f".{int(wall_time * 1000) % 1000:03d}"
 
 
-class LogView(QWidget):
+class LogView(Retranslating, QWidget):
     """A titled, bounded log with a search field and a pause toggle."""
+
+    def retranslate(self) -> None:
+        """The page's fixed texts in the current language (its live texts follow on their next update)."""
+        retranslate_tree(self, ("LogView", "MainWindow"))
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

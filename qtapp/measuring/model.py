@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 
 from backend.measuring.runner import (
     RECORD_DTYPE,
@@ -23,8 +23,27 @@ from backend.measuring.runner import (
     WorkloadStatistics,
 )
 from qtapp.measuring.ring_buffer import RecordRing, ThinningBuffer, TimeBins
+from qtapp.window.i18n import number
 
-TRANSPORT_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
+class TransportNames(dict):
+    """Transport key -> its name in the current language (looked up on every access)."""
+
+    def __getitem__(self, key: str) -> str:
+        return QCoreApplication.translate("Transports", super().__getitem__(key))
+
+    def values(self):  # type: ignore[override]
+        return [self[key] for key in self]
+
+    def items(self):  # type: ignore[override]
+        return [(key, self[key]) for key in self]
+
+    def get(self, key, default=None):  # type: ignore[override]
+        return self[key] if key in self else default
+
+
+TRANSPORT_NAMES = TransportNames(fifo=QT_TRANSLATE_NOOP("Transports", "FIFO"),
+                                 tcp=QT_TRANSLATE_NOOP("Transports", "TCP"),
+                                 unix=QT_TRANSLATE_NOOP("Transports", "Unix socket"))
 LATENCY_POINTS = 20_000  # per-exchange latencies kept for the latency-over-time plot (whole run, thinned)
 POINTS_PER_BATCH = 100  # at most this many of a batch's exchanges are kept as plot points
 RECORDS_KEPT = 100_000  # recent exchange records kept for the CSV export
@@ -172,6 +191,14 @@ def time_extent_s(all_series: dict[str, TransportSeries]) -> float:
     return max((series.last_time_s for series in all_series.values() if series is not None), default=0.0)
 
 
+class ClientLog(QObject):
+    """Client log texts with a plural form (lupdate finds `%n` plurals only in `tr()` calls)."""
+
+    def asked(self, count: int, lo: int, hi: int, latency_us: float) -> str:
+        return self.tr("asked for %Ln number(s) in {lo}..{hi}, round trip {latency} µs", "", count).format(
+            lo=lo, hi=hi, latency=number(latency_us, 1))
+
+
 def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid: int,
                        detail_limit: int = 3) -> list[ClientLogEntry]:
     """Client log lines for one batch: each exchange when there are few, else one summary."""
@@ -187,10 +214,7 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
     ok = records[records["error"] == 0]
     if 0 < len(ok) <= detail_limit:
         for position, record in enumerate(ok):
-            text = QCoreApplication.translate(
-                "ClientLog", "asked for {count} numbers in {lo}..{hi}, round trip {latency} µs").format(
-                count=int(record["count"]), lo=series.spec.lo, hi=series.spec.hi,
-                latency=f"{record['latency_ns'] / 1e3:,.1f}")
+            text = ClientLog().asked(int(record["count"]), series.spec.lo, series.spec.hi, record["latency_ns"] / 1e3)
             if position == len(ok) - 1 and len(batch.last_values):
                 shown = " ".join(str(int(value)) for value in batch.last_values[:20])
                 more = " …" if int(record["count"]) > len(batch.last_values) else ""
@@ -203,7 +227,7 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
         text = QCoreApplication.translate(
             "ClientLog",
             "thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs").format(
-            thread=batch.client_index, exchanges=f"{len(ok):,}", numbers=f"{numbers:,}",
-            median=f"{float(np.median(latencies)):,.1f}", max=f"{float(latencies.max()):,.1f}")
+            thread=batch.client_index, exchanges=number(len(ok)), numbers=number(numbers),
+            median=number(float(np.median(latencies)), 1), max=number(float(latencies.max()), 1))
         entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid, text))
     return entries

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
+from qtapp.window.retranslating import Retranslating
 
 STATE_COLOURS = {
     ServerState.STOPPED: "#6c757d", ServerState.STARTING: "#b8860b", ServerState.LISTENING: "#2a9d3a",
@@ -37,16 +38,16 @@ def format_uptime(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-class ServerPanel(QGroupBox):
+class ServerPanel(Retranslating, QGroupBox):
     """Controls and state of one `QtServerProcess`."""
 
     def __init__(self, server: QtServerProcess, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("{name} server").format(name=TRANSPORT_NAMES[server.transport]), parent)
+        super().__init__(parent)
         self.server = server
         self.setObjectName(f"server-{server.transport}")
-        self.start_button = QPushButton(self.tr("Start"))
-        self.stop_button = QPushButton(self.tr("Stop"))
-        self.restart_button = QPushButton(self.tr("Restart"))
+        self.start_button = QPushButton()
+        self.stop_button = QPushButton()
+        self.restart_button = QPushButton()
         self.start_button.clicked.connect(server.start)
         self.stop_button.clicked.connect(server.stop)
         self.restart_button.clicked.connect(server.restart)
@@ -57,23 +58,14 @@ class ServerPanel(QGroupBox):
         self.details_label = QLabel()
         self.details_label.setObjectName("serverDetails")
         self.address_edit = QLineEdit(server.configured_address)
-        self.address_edit.setPlaceholderText(QCoreApplication.translate("ServerPanel", ADDRESS_HINTS[server.transport]))
-        self.address_edit.setToolTip(self.tr("Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed "
-                                             "TCP port"))
         self.address_edit.editingFinished.connect(self._on_address_edited)
         self.command_edit = QLineEdit(server.custom_command)
         self.command_edit.setObjectName("serverCommand")
-        self.command_edit.setPlaceholderText(self.tr("built-in server (or your own command)"))
-        self.command_edit.setToolTip(self.tr(
-            "Bring your own server: any program that speaks docs/PROTOCOL.md and prints a JSON ready line, "
-            "e.g. examples/c/ipclab_server {transport} {{address}} — {{address}} is replaced by a fresh "
-            "private address").format(transport=server.transport))
         self.command_edit.editingFinished.connect(self._on_command_edited)
         self.settings_button = QToolButton()
         self.settings_button.setObjectName("serverSettingsToggle")
         self.settings_button.setText("⚙")
         self.settings_button.setCheckable(True)
-        self.settings_button.setToolTip(self.tr("Show the address and command of this server"))
         self.settings_button.toggled.connect(self._show_settings)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.restart_button):
@@ -81,8 +73,8 @@ class ServerPanel(QGroupBox):
         buttons.addWidget(self.settings_button)
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
-        self.address_caption = QLabel(self.tr("Address:"))
-        self.command_caption = QLabel(self.tr("Command:"))
+        self.address_caption = QLabel()
+        self.command_caption = QLabel()
         grid.addWidget(self.address_caption, 0, 0)
         grid.addWidget(self.address_edit, 0, 1)
         grid.addWidget(self.command_caption, 1, 0)
@@ -102,7 +94,32 @@ class ServerPanel(QGroupBox):
         self._timer.start()
         self._compact = False
         self._show_settings(bool(server.configured_address or server.custom_command))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every text of the panel, in the current language."""
+        server = self.server
+        self.start_button.setText(self.tr("Start"))
+        self.stop_button.setText(self.tr("Stop"))
+        self.restart_button.setText(self.tr("Restart"))
+        self.address_edit.setPlaceholderText(QCoreApplication.translate("ServerPanel", ADDRESS_HINTS[server.transport]))
+        self.address_edit.setToolTip(self.tr("Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed "
+                                             "TCP port"))
+        self.command_edit.setPlaceholderText(self.tr("built-in server (or your own command)"))
+        self.command_edit.setToolTip(self.tr(
+            "Bring your own server: any program that speaks docs/PROTOCOL.md and prints a JSON ready line, "
+            "e.g. examples/c/ipclab_server {transport} {{address}} — {{address}} is replaced by a fresh "
+            "private address").format(transport=server.transport))
+        self.settings_button.setToolTip(self.tr("Show the address and command of this server"))
+        self.address_caption.setText(self.tr("Address:"))
+        self.command_caption.setText(self.tr("Command:"))
+        self._set_title()
         self.refresh()
+
+    def _set_title(self) -> None:
+        title = TRANSPORT_NAMES[self.server.transport]
+        self.setTitle(self.tr("{name} server: your own command").format(name=title) if self.server.custom_command
+                      else self.tr("{name} server").format(name=title))
 
     def _on_address_edited(self) -> None:
         self.server.configured_address = self.address_edit.text().strip()
@@ -118,9 +135,7 @@ class ServerPanel(QGroupBox):
         if command:
             self._show_settings(True)
         self.server.custom_command = command
-        title = TRANSPORT_NAMES[self.server.transport]
-        self.setTitle(self.tr("{name} server: your own command").format(name=title) if command
-                      else self.tr("{name} server").format(name=title))
+        self._set_title()
         self.refresh()
 
     def set_compact(self, compact: bool) -> None:

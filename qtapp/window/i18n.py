@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 from qtapp.window.resource_files import resource_path
 
@@ -59,6 +59,7 @@ def install_translator(language: str) -> bool:
     if application is None:
         return False
     language = resolve_language(language)
+    _state["previous"] = _state["language"] or "en"
     remove_translators()
     QLocale.setDefault(QLocale(*LOCALES[language]))
     _state["language"] = language
@@ -76,10 +77,59 @@ def install_translator(language: str) -> bool:
     return True
 
 
+_catalogues: dict[str, dict[tuple[str, str], str]] = {}
+
+
+def _catalogue(language: str) -> dict[tuple[str, str], str]:
+    """(context, text shown in `language`) -> its English source, from the shipped .ts file."""
+    if language not in _catalogues:
+        import xml.etree.ElementTree as ElementTree
+
+        table: dict[tuple[str, str], str] = {}
+        path = resource_path("translations", f"ipclab_{language}.ts")
+        if language != "en" and os.path.exists(path):
+            for context in ElementTree.parse(path).iter("context"):
+                name = context.findtext("name") or ""
+                for message in context.iter("message"):
+                    source = message.findtext("source") or ""
+                    translation = message.find("translation")
+                    if message.get("numerus") != "yes" and translation is not None and translation.text:
+                        table[(name, translation.text)] = source
+        _catalogues[language] = table
+    return _catalogues[language]
+
+
+def retranslated(text: str, contexts: tuple[str, ...], previous: str | None = None) -> str:
+    """`text`, a fixed text shown in the previous language, in the current one. For widgets whose
+    texts are set once by code that belongs to someone else (pyqtgraph axis labels, legends):
+    the previous catalogue tells which source text it was. Unknown texts come back unchanged."""
+    previous = previous or _state.get("previous", "en") or "en"
+    table = _catalogue(previous)
+    for context in contexts:
+        source = table.get((context, text), text if previous == "en" else None)
+        if source is None:
+            continue
+        translated = QCoreApplication.translate(context, source)
+        if translated != source or previous != "en":
+            return translated
+    return text
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """`value` written the current language's way: "200,000" / "1.5" in English, "200 000" / "1,5"
+    in French."""
+    locale = QLocale()
+    if decimals == 0:
+        return locale.toString(int(round(value)))
+    return locale.toString(float(value), "f", decimals)
+
+
 def ensure_translator(language: str = "") -> str:
     """Install `language` unless a language is installed already; return the installed one."""
     if not _state["language"]:
         install_translator(language)
+        # Deliver its LanguageChange now, before the caller builds widgets that would get it half-built.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     return _state["language"] or "en"
 
 

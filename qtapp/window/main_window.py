@@ -10,7 +10,6 @@ refreshing the visible plots.
 from __future__ import annotations
 
 import os
-import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -37,8 +35,7 @@ from qtapp.classroom.architecture import (
 )
 from qtapp.measuring.client_panel import ClientPanel
 from qtapp.measuring.client_worker import RunController
-from qtapp.measuring.event_text import describe_event
-from qtapp.measuring.log_view import LogView, format_time
+from qtapp.measuring.log_view import LogView
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, client_log_entries
 from qtapp.measuring.plots.style import scale_plot_widget
 from qtapp.measuring.server_panels import ServerPanel
@@ -52,6 +49,8 @@ from qtapp.window.run_display import (
     compare_live_line,
     error_line,
     exchange_line,
+    server_event_line,
+    server_failure_lines,
     server_unavailable_line,
     show_progress,
     update_summary,
@@ -60,7 +59,9 @@ from qtapp.window.run_display import (
 from qtapp.window.settings import Settings
 from qtapp.window.style_sheet import apply_style, next_zoom, point_size_for
 from qtapp.window.i18n import ensure_translator
+from qtapp.window.retranslating import Retranslating
 from qtapp.window.wheel_guard import install_wheel_guard
+from qtapp.window.window_texts import client_nodes, retranslate_window
 
 REFRESH_INTERVAL_MS = 20  # 50 ticks a second; the overview's plots are updated in two halves,
 # alternately, so each plot refreshes 25 times a second and no tick repaints all of them at once
@@ -70,7 +71,7 @@ ARCHITECTURE_EVERY_TICKS = 25  # the architecture view re-reads the system twice
 PRESENTATION_LINE_SCALE = 2.5
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     """IPC Lab's window: the widgets, wired to `self.coordinator` (servers, runs, model).
 
     Signals:
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
         install_wheel_guard()
-        ensure_translator((settings or Settings()).language())
+        ensure_translator((settings or Settings()).language())  # its LanguageChange is delivered at once
         self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
         icon_path = resource_path("icons", "ipclab-256.png")
         if os.path.exists(icon_path):
@@ -134,7 +135,8 @@ class MainWindow(QMainWindow):
         self.primary_button.setToolTip(self.tr("Starts the server if needed and sends one request"))
         self.primary_button.clicked.connect(lambda: self.single_request(self.client_panel.transport))
         self.summary_labels: dict[str, QLabel] = {}
-        summary = build_summary(self.summary_labels)
+        self.summary_caption_labels: dict[str, QLabel] = {}
+        summary = build_summary(self.summary_labels, self.summary_caption_labels)
         top = QHBoxLayout()
         top.addWidget(self.primary_button)
         top.addSpacing(24)
@@ -276,14 +278,16 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, lambda: fit_to_screen(self))  # once the new fonts are laid out
 
     def choose_language(self, code: str) -> None:
-        """Remember the language; it applies from the next start (every text is built once)."""
+        """Switch every text on screen to `code` now (and remember it): installing the translator
+        makes Qt send each widget a LanguageChange, and each runs its retranslate()."""
         self.settings.set_language(code)
         self.settings.sync()
         from qtapp.window.i18n import install_translator
 
         install_translator(code)
-        QMessageBox.information(self, self.tr("Language"), self.tr(
-            "The language changes the next time IPC Lab starts."))
+
+    def retranslate(self) -> None:
+        retranslate_window(self)
 
     def start_tour(self) -> None:
         from qtapp.classroom.tour import GuidedTour
@@ -295,23 +299,17 @@ class MainWindow(QMainWindow):
 
     # -- architecture -------------------------------------------------------------------------
     def client_nodes(self) -> list[ClientNode]:
-        """Every client thread of this process that is running now."""
-        nodes = []
-        for run in self.runs.values():
-            if not run.running:
-                continue
-            for index in range(run.spec.concurrency):
-                nodes.append(ClientNode(f"{run.transport}:{run.run_id}:{index}", run.transport,
-                                        self.tr("client thread {number}").format(number=index + 1)))
-        nodes.extend(self.extra_clients.values())
-        return nodes
+        return client_nodes(self)
 
     def architecture_snapshot(self) -> ArchitectureSnapshot:
         return build_snapshot(self.client_pid, self.servers, self.client_nodes())
 
-    def refresh_architecture(self) -> ArchitectureSnapshot:
-        """Read what runs now (pids, FIFOs on disk, connections) and redraw the view if it changed."""
+    def refresh_architecture(self, redraw: bool = False) -> ArchitectureSnapshot:
+        """Read what runs now (pids, FIFOs on disk, connections) and redraw the view if it changed
+        (or anyway with `redraw`, e.g. in a new language)."""
         snapshot = self.architecture_snapshot()
+        if redraw:
+            self.architecture_view.snapshot = None
         if self.architecture_view.set_snapshot(snapshot):
             self.architecture_changed.emit(snapshot)
         return snapshot
@@ -338,9 +336,8 @@ class MainWindow(QMainWindow):
         self.coordinator.ensure_server(transport, action)
 
     def _on_server_failed(self, transport: str, message: str) -> None:
-        for number, line in enumerate(self.server_panels[transport].state_text().splitlines()):
-            self.server_log.add_line((f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  " if number == 0
-                                      else " " * 27) + line)
+        for line in server_failure_lines(transport, self.server_panels[transport].state_text()):
+            self.server_log.add_line(line)
         self.statusBar().showMessage(self.tr("{transport} server: {message}").format(
             transport=TRANSPORT_NAMES[transport], message=message.splitlines()[0] if message else ""), 10_000)
 
@@ -350,12 +347,9 @@ class MainWindow(QMainWindow):
             self.architecture_view.pulse(transport, "request")
         elif kind == "reply_sent":
             self.architecture_view.pulse(transport, "reply")
-        text = describe_event(event)
-        if text is None:
-            return
-        when = float(event.get("time") or time.time())
-        pid = self.servers[transport].pid or event.get("pid", "")
-        self.server_log.add_line(f"{format_time(when)}  {TRANSPORT_NAMES[transport]:11}  pid {pid}  {text}")
+        line = server_event_line(transport, self.servers[transport].pid, event)
+        if line is not None:
+            self.server_log.add_line(line)
 
     @property
     def running(self) -> bool:
@@ -385,6 +379,7 @@ class MainWindow(QMainWindow):
         self.coordinator.stop_runs()
 
     def _on_progress(self, progress: RunProgress) -> None:
+        self._last_progress = progress
         show_progress(self.client_panel, progress)
         position = self.coordinator.compare_position()
         self.compare_view.show_live(compare_live_line(progress, position) if position is not None else "")

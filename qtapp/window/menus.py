@@ -16,13 +16,21 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import backend
+from qtapp.window.i18n import number
 
 if TYPE_CHECKING:
     from qtapp.window.main_window import MainWindow
 
 
 def build_menus(window: MainWindow) -> None:
-    """The menu bar: File (export, save, quit), View (presentation, zoom, tabs, language), Run, Help."""
+    """The menu bar: File (export, save, quit), View (presentation, zoom, tabs, language), Run, Help.
+
+    Called again after a language change: the old menus and the window's shortcut actions go first."""
+    for action in getattr(window, "shortcut_actions", []):
+        window.removeAction(action)
+    window.shortcut_actions = []
+    side_panel_shown = not window.left_scroll.isHidden() if hasattr(window, "side_panel_action") else True
+    window.menuBar().clear()
     file_menu = window.menuBar().addMenu(QCoreApplication.translate("MainWindow", "&File"))
     window.export_json_action = file_menu.addAction(
         QCoreApplication.translate("MainWindow", "Export results as &JSON…"), lambda: export_dialog(window, "json"))
@@ -47,11 +55,12 @@ def build_menus(window: MainWindow) -> None:
     window.side_panel_action = QAction(QCoreApplication.translate("MainWindow", "&Side panel (servers and client)"),
                                        window)
     window.side_panel_action.setCheckable(True)
-    window.side_panel_action.setChecked(True)
+    window.side_panel_action.setChecked(side_panel_shown)
     window.side_panel_action.setShortcut(QKeySequence("Ctrl+L"))
     window.side_panel_action.toggled.connect(lambda shown: window.left_scroll.setVisible(shown))
     view_menu.addAction(window.side_panel_action)
     window.addAction(window.side_panel_action)
+    window.shortcut_actions.append(window.side_panel_action)
     zooms = ((QCoreApplication.translate("MainWindow", "Zoom &in"), (QKeySequence.StandardKey.ZoomIn, "Ctrl+="), 1),
              (QCoreApplication.translate("MainWindow", "Zoom &out"), (QKeySequence.StandardKey.ZoomOut,), -1),
              (QCoreApplication.translate("MainWindow", "&Reset zoom"), ("Ctrl+0",), 0))
@@ -61,6 +70,7 @@ def build_menus(window: MainWindow) -> None:
         action.triggered.connect(lambda _checked=False, d=direction: window.change_zoom(d))
         view_menu.addAction(action)
         window.addAction(action)  # shortcuts work in presentation mode too
+        window.shortcut_actions.append(action)
     view_menu.addSeparator()
     for index in range(window.tabs.count()):
         action = view_menu.addAction(window.tabs.tabText(index), lambda i=index: window.tabs.setCurrentIndex(i))
@@ -70,7 +80,11 @@ def build_menus(window: MainWindow) -> None:
     language_menu = view_menu.addMenu(QCoreApplication.translate("MainWindow", "&Language"))
     from qtapp.window.i18n import LANGUAGES
 
-    current = window.settings.language()
+    from qtapp.window.i18n import active_language
+
+    current = window.settings.language() or ""
+    if current and current != active_language():
+        current = active_language()
     for code, name in LANGUAGES:
         action = language_menu.addAction(name if code else QCoreApplication.translate("MainWindow", "System language"))
         action.setCheckable(True)
@@ -91,24 +105,29 @@ def build_menus(window: MainWindow) -> None:
 def export_dialog(window: MainWindow, kind: str) -> None:
     """File → Export results as JSON (`kind` "json") or CSV ("csv")."""
     if not window.model.series:
-        window.statusBar().showMessage("Nothing to export yet: run something first.", 5000)
+        window.statusBar().showMessage(QCoreApplication.translate("MainWindow", "Nothing to export yet: run something "
+                                                                  "first."), 5000)
         return
     name = kind.upper()
-    path, _ = QFileDialog.getSaveFileName(window, f"Export results as {name}", f"ipclab-results.{kind}",
+    path, _ = QFileDialog.getSaveFileName(window, QCoreApplication.translate("MainWindow", "Export results as {kind}").format(
+                                              kind=name), f"ipclab-results.{kind}",
                                           f"{name} (*.{kind})")
     if not path:
         return
     if kind == "json":
         window.export_json(path)
-        window.statusBar().showMessage(f"Results written to {path}", 5000)
+        window.statusBar().showMessage(QCoreApplication.translate("MainWindow", "Results written to {path}").format(
+            path=path), 5000)
     else:
         rows = window.export_csv(path)
-        window.statusBar().showMessage(f"{rows:,} exchanges written to {path}", 5000)
+        window.statusBar().showMessage(QCoreApplication.translate("MainWindow", "{rows} exchanges written to {path}").format(
+            rows=number(rows), path=path), 5000)
 
 
 def save_window_dialog(window: MainWindow) -> None:
     """File → Save window as PNG."""
-    path, _ = QFileDialog.getSaveFileName(window, "Save window as PNG", "ipclab.png", "PNG image (*.png)")
+    path, _ = QFileDialog.getSaveFileName(window, QCoreApplication.translate("MainWindow", "Save window as PNG"),
+                                          "ipclab.png", QCoreApplication.translate("PlotCard", "PNG image (*.png)"))
     if path:
         window.grab().save(path)
 
@@ -122,4 +141,4 @@ def about_text() -> str:
 
 
 def show_about(window: MainWindow) -> None:
-    QMessageBox.about(window, "About IPC Lab", about_text())
+    QMessageBox.about(window, QCoreApplication.translate("MainWindow", "About IPC Lab"), about_text())

@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from backend.measuring.runner import WorkloadSpec
 from qtapp.measuring.client_panel import ClientPanel
+from qtapp.measuring.event_text import describe_event
 from qtapp.measuring.log_view import format_time
 from qtapp.measuring.model import TRANSPORT_NAMES, ClientLogEntry, TransportSeries
 from qtapp.measuring.plots.style import format_microseconds
 from qtapp.window.fitting import ElidedLabel
+from qtapp.window.i18n import number
 from qtapp.window.run_coordinator import RunProgress
 
 
@@ -51,6 +53,21 @@ def exchange_line(entry: ClientLogEntry) -> str:
             + f"  {entry.text}")
 
 
+def server_failure_lines(transport: str, state_text: str) -> list[str]:
+    """A server's failure for the server log: its state text, one line each (a command's stderr)."""
+    return [(_line_start(time.time(), transport) if number == 0 else " " * 27) + line
+            for number, line in enumerate(state_text.splitlines())]
+
+
+def server_event_line(transport: str, server_pid: int, event: dict) -> str | None:
+    """One server event line for the server log (None for events not worth a line)."""
+    text = describe_event(event)
+    if text is None:
+        return None
+    return (_line_start(float(event.get("time") or time.time()), transport)
+            + f"pid {server_pid or event.get('pid', '')}  {text}")
+
+
 def server_unavailable_line(transport: str, reason: str) -> str:
     return f"{format_time(time.time())}  " + QCoreApplication.translate(
         "MainWindow", "{transport}: the server is not available ({reason})").format(
@@ -60,10 +77,10 @@ def server_unavailable_line(transport: str, reason: str) -> str:
 def show_progress(panel: ClientPanel, progress: RunProgress) -> None:
     """The progress bar and its label: done, rate and time left; the outcome once it has ended."""
     name = TRANSPORT_NAMES[progress.transport]
-    done = f"{progress.exchanges:,}"  # successful exchanges, as in the header's figures
+    done = number(progress.exchanges)  # successful exchanges, as in the header's figures
     if progress.failed:
         done += " " + QCoreApplication.translate("MainWindow", "(+ {failed} failed)").format(
-            failed=f"{progress.failed:,}")
+            failed=number(progress.failed))
     if progress.final:
         if progress.outcome == "stopped":
             word = QCoreApplication.translate("MainWindow", "stopped: {done} exchanges")
@@ -74,7 +91,7 @@ def show_progress(panel: ClientPanel, progress: RunProgress) -> None:
         panel.progress.setFormat(word.format(done=done))
         panel.progress_label.setText(QCoreApplication.translate(
             "MainWindow", "{transport}: {done} exchanges in {elapsed} s").format(
-            transport=name, done=done, elapsed=f"{progress.elapsed_s:.1f}"))
+            transport=name, done=done, elapsed=number(progress.elapsed_s, 1)))
     else:
         panel.progress.setFormat(
             QCoreApplication.translate("MainWindow", "{transport}: {done} exchanges ({percent})").format(
@@ -91,9 +108,9 @@ def live_figures(progress: RunProgress) -> str:
     if progress.rate <= 0:
         rate = translate("MainWindow", "measuring the rate…")
     else:
-        rate = translate("MainWindow", "{rate} exchanges/s").format(rate=f"{progress.rate:,.0f}")
+        rate = translate("MainWindow", "{rate} exchanges/s").format(rate=number(progress.rate))
     if progress.remaining_s is not None:
-        left = translate("MainWindow", "{seconds} s left").format(seconds=f"{max(0.0, progress.remaining_s):.1f}")
+        left = translate("MainWindow", "{seconds} s left").format(seconds=number(max(0.0, progress.remaining_s), 1))
     elif not progress.has_target:
         left = translate("MainWindow", "until you press Stop")
     else:
@@ -108,20 +125,26 @@ def compare_live_line(progress: RunProgress, position: tuple[int, int]) -> str:
     return QCoreApplication.translate("MainWindow", "Running {transport} ({number} of {total}): {done} exchanges, "
                                       "{figures}").format(
         transport=TRANSPORT_NAMES[progress.transport], number=position[0], total=position[1],
-        done=f"{progress.exchanges:,}", figures=live_figures(progress))
+        done=number(progress.exchanges), figures=live_figures(progress))
 
 
-def build_summary(labels: dict[str, QLabel]) -> QHBoxLayout:
-    """The row of big figures above the plots; fills `labels` (figure key -> its value label)."""
+def summary_captions() -> dict[str, str]:
+    """The captions under the big figures, in the current language."""
+    return {"transport": QCoreApplication.translate("MainWindow", "transport"),
+            "exchanges": QCoreApplication.translate("MainWindow", "exchanges"),
+            "numbers": QCoreApplication.translate("MainWindow", "numbers"),
+            "rate": QCoreApplication.translate("MainWindow", "exchanges/s"),
+            "p50": QCoreApplication.translate("MainWindow", "p50 round trip"),
+            "p99": QCoreApplication.translate("MainWindow", "p99 round trip"),
+            "chi": QCoreApplication.translate("MainWindow", "uniform? (χ² p)")}
+
+
+def build_summary(labels: dict[str, QLabel], captions: dict[str, QLabel] | None = None) -> QHBoxLayout:
+    """The row of big figures above the plots; fills `labels` (figure key -> its value label) and
+    `captions` (figure key -> its caption label, for retranslating)."""
     summary = QHBoxLayout()
     summary.setSpacing(18)
-    for key, title in (("transport", QCoreApplication.translate("MainWindow", "transport")),
-                       ("exchanges", QCoreApplication.translate("MainWindow", "exchanges")),
-                       ("numbers", QCoreApplication.translate("MainWindow", "numbers")),
-                       ("rate", QCoreApplication.translate("MainWindow", "exchanges/s")),
-                       ("p50", QCoreApplication.translate("MainWindow", "p50 round trip")),
-                       ("p99", QCoreApplication.translate("MainWindow", "p99 round trip")),
-                       ("chi", QCoreApplication.translate("MainWindow", "uniform? (χ² p)"))):
+    for key, title in summary_captions().items():
         box = QVBoxLayout()
         value = ElidedLabel("–")  # never wider than the window has room for: elided, full text in its tooltip
         value.setObjectName("figureValue")
@@ -132,6 +155,8 @@ def build_summary(labels: dict[str, QLabel]) -> QHBoxLayout:
         box.addWidget(caption)
         summary.addLayout(box)
         labels[key] = value
+        if captions is not None:
+            captions[key] = caption
     return summary
 
 
@@ -144,11 +169,11 @@ def update_summary(labels: dict[str, QLabel], series: TransportSeries | None) ->
     statistics = series.statistics
     latency = statistics.latency
     labels["transport"].setText(TRANSPORT_NAMES[series.transport])
-    labels["exchanges"].setText(f"{statistics.exchanges:,}")
-    labels["numbers"].setText(f"{statistics.numbers:,}")
-    labels["rate"].setText(f"{statistics.exchanges / statistics.elapsed_s:,.0f}" if statistics.exchanges > 1
+    labels["exchanges"].setText(number(statistics.exchanges))
+    labels["numbers"].setText(number(statistics.numbers))
+    labels["rate"].setText(number(statistics.exchanges / statistics.elapsed_s) if statistics.exchanges > 1
                            else "–")
     for key, q in (("p50", 50.0), ("p99", 99.0)):
         labels[key].setText(format_microseconds(latency.percentile(q) / 1e3) if latency.count else "–")
     chi = statistics.values.chi_square()
-    labels["chi"].setText(f"{chi.p_value:.3f}" if chi.degrees_of_freedom and np.isfinite(chi.p_value) else "–")
+    labels["chi"].setText(number(chi.p_value, 3) if chi.degrees_of_freedom and np.isfinite(chi.p_value) else "–")

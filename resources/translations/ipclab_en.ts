@@ -29,6 +29,16 @@
     </message>
 </context>
 <context>
+    <name>ClientLog</name>
+    <message numerus="yes">
+        <source>asked for %Ln number(s) in {lo}..{hi}, round trip {latency} µs</source>
+        <translation>
+            <numerusform>asked for %Ln number in {lo}..{hi}, round trip {latency} µs</numerusform>
+            <numerusform>asked for %Ln numbers in {lo}..{hi}, round trip {latency} µs</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>CompareView</name>
     <message numerus="yes">
         <source>%Ln request(s)</source>
@@ -42,6 +52,37 @@
         <translation>
             <numerusform>{requests} × {count} numbers in {lo}..{hi}, %Ln client thread</numerusform>
             <numerusform>{requests} × {count} numbers in {lo}..{hi}, %Ln client threads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ServerEvents</name>
+    <message numerus="yes">
+        <source>request #{request_id} from client pid {pid}: %Ln number(s) in {lo}..{hi}</source>
+        <translation>
+            <numerusform>request #{request_id} from client pid {pid}: %Ln number in {lo}..{hi}</numerusform>
+            <numerusform>request #{request_id} from client pid {pid}: %Ln numbers in {lo}..{hi}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>sent %Ln number(s) ({bytes} bytes) to client pid {pid}, served in {service} µs</source>
+        <translation>
+            <numerusform>sent %Ln number ({bytes} bytes) to client pid {pid}, served in {service} µs</numerusform>
+            <numerusform>sent %Ln numbers ({bytes} bytes) to client pid {pid}, served in {service} µs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln client(s) connected</source>
+        <translation>
+            <numerusform>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln client connected</numerusform>
+            <numerusform>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln clients connected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>stopped after %Ln request(s) ({numbers} numbers)</source>
+        <translation>
+            <numerusform>stopped after %Ln request ({numbers} numbers)</numerusform>
+            <numerusform>stopped after %Ln requests ({numbers} numbers)</numerusform>
         </translation>
     </message>
 </context>

@@ -1,170 +1,171 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="fr" sourcelanguage="en">
 <context>
-    <name />
+    <name></name>
     <message>
         <source>&lt;b&gt;The kernel says now:&lt;/b&gt; </source>
-        <translation type="unfinished" />
+        <translation>&lt;b&gt;Le noyau dit maintenant :&lt;/b&gt; </translation>
     </message>
     <message>
         <source>(a) Opening a FIFO blocks until the other side opens</source>
-        <translation type="unfinished" />
+        <translation>(a) Ouvrir une FIFO bloque jusqu’à ce que l’autre côté l’ouvre</translation>
     </message>
     <message>
         <source>&lt;b&gt;cat&lt;/b&gt; opens &lt;tt&gt;request.fifo&lt;/tt&gt; to read it. Nobody has opened it for writing yet, so the kernel keeps cat waiting &lt;i&gt;inside&lt;/i&gt; open(). In 5 seconds a shell opens the other end: watch both lanes move on.</source>
-        <translation type="unfinished" />
+        <translation>&lt;b&gt;cat&lt;/b&gt; ouvre &lt;tt&gt;request.fifo&lt;/tt&gt; pour la lire. Personne ne l’a encore ouverte en écriture : le noyau fait donc attendre cat &lt;i&gt;dans&lt;/i&gt; open(). Dans 5 secondes un shell ouvre l’autre bout : regardez les deux lignes repartir.</translation>
     </message>
     <message>
         <source>reader: cat {pid}</source>
-        <translation type="unfinished" />
+        <translation>lecteur : cat {pid}</translation>
     </message>
     <message>
         <source>writer: sh {pid}</source>
-        <translation type="unfinished" />
+        <translation>écrivain : sh {pid}</translation>
     </message>
     <message>
-        <source>Both proceeded: the writer's open() returned, cat's open() returned too, cat read "hello" and both exited. A FIFO's open() is a rendezvous: each side waits for the other.</source>
-        <translation type="unfinished" />
+        <source>Both proceeded: the writer&apos;s open() returned, cat&apos;s open() returned too, cat read &quot;hello&quot; and both exited. A FIFO&apos;s open() is a rendezvous: each side waits for the other.</source>
+        <translation>Les deux sont repartis : l’open() de l’écrivain est revenu, celui de cat aussi, cat a lu « hello » et les deux se sont terminés. L’open() d’une FIFO est un rendez-vous : chaque côté attend l’autre.</translation>
     </message>
     <message>
         <source>(b) Back-pressure: a client that never reads</source>
-        <translation type="unfinished" />
+        <translation>(b) Contre-pression : un client qui ne lit jamais</translation>
     </message>
     <message>
         <source>then the server cannot write on: its reply FIFO is non-blocking, so it waits in poll() for room</source>
-        <translation type="unfinished" />
+        <translation>puis le serveur ne peut plus écrire : sa FIFO de réponse est non bloquante, il attend donc de la place dans poll()</translation>
     </message>
     <message>
-        <source>then the server's write cannot go on: it blocks</source>
-        <translation type="unfinished" />
+        <source>then the server&apos;s write cannot go on: it blocks</source>
+        <translation>puis l’écriture du serveur ne peut plus avancer : elle bloque</translation>
     </message>
     <message>
-        <source>A client asks the {transport} server for 50 million numbers and never reads them. The kernel's buffers between them fill up; {blocks}. After its write timeout (10 s) the server gives up on that client.</source>
-        <translation type="unfinished" />
+        <source>A client asks the {transport} server for 50 million numbers and never reads them. The kernel&apos;s buffers between them fill up; {blocks}. After its write timeout (10 s) the server gives up on that client.</source>
+        <translation>Un client demande 50 millions de nombres au serveur {transport} et ne les lit jamais. Les tampons du noyau entre eux se remplissent ; {blocks}. Après son délai d’écriture (10 s), le serveur abandonne ce client.</translation>
     </message>
     <message>
         <source>server {pid}</source>
-        <translation type="unfinished" />
+        <translation>serveur {pid}</translation>
     </message>
     <message>
         <source>client, never reads</source>
-        <translation type="unfinished" />
+        <translation>client, ne lit jamais</translation>
     </message>
     <message>
         <source>The client let go after {seconds:g} s with {unread} unread in its end.</source>
-        <translation type="unfinished" />
+        <translation>Le client a lâché prise après {seconds:g} s avec {unread} non lus de son côté.</translation>
     </message>
     <message>
         <source>The lesson failed: {message}</source>
-        <translation type="unfinished" />
+        <translation>La leçon a échoué : {message}</translation>
     </message>
     <message>
         <source>The server had given up first, after {seconds:.0f} s blocked: its write timeout.</source>
-        <translation type="unfinished" />
+        <translation>Le serveur avait abandonné le premier, après {seconds:.0f} s bloqué : son délai d’écriture.</translation>
     </message>
     <message>
         <source>server {pid} no longer writes to that client: blocked for {seconds:.0f} s, its write timeout expired, it gave up and closed the channel; it serves the others as before.</source>
-        <translation type="unfinished" />
+        <translation>le serveur {pid} n’écrit plus à ce client : bloqué pendant {seconds:.0f} s, son délai d’écriture a expiré, il a abandonné et fermé le canal ; il sert les autres comme avant.</translation>
     </message>
     <message>
         <source>server {pid}: {sentence}</source>
-        <translation type="unfinished" />
+        <translation>serveur {pid} : {sentence}</translation>
     </message>
     <message>
         <source> — full</source>
-        <translation type="unfinished" />
+        <translation> — plein</translation>
     </message>
     <message>
         <source>; its buffer: </source>
-        <translation type="unfinished" />
+        <translation> ; son tampon : </translation>
     </message>
     <message>
         <source>server {pid}, thread {tid}: {sentence}</source>
-        <translation type="unfinished" />
+        <translation>serveur {pid}, thread {tid} : {sentence}</translation>
     </message>
     <message>
         <source>(c) An idle TCP server waits for a connection</source>
-        <translation type="unfinished" />
+        <translation>(c) Un serveur TCP inactif attend une connexion</translation>
     </message>
     <message>
         <source>The TCP server has nothing to do: its main thread sleeps in the kernel, waiting for a client on its listening socket. In 4 seconds a client connects, waits 3 seconds before asking, then asks.</source>
-        <translation type="unfinished" />
+        <translation>Le serveur TCP n’a rien à faire : son thread principal dort dans le noyau, en attendant un client sur sa socket d’écoute. Dans 4 secondes un client se connecte, attend 3 secondes, puis demande.</translation>
     </message>
     <message>
         <source>TCP server {pid}</source>
-        <translation type="unfinished" />
+        <translation>serveur TCP {pid}</translation>
     </message>
     <message>
         <source>late client</source>
-        <translation type="unfinished" />
+        <translation>client en retard</translation>
     </message>
     <message>
-        <source>A connection arrived: the server's poll() woke up, accept() returned a new socket and a new thread waited in recv() until the client spoke; then it answered (server pid {pid}).</source>
-        <translation type="unfinished" />
+        <source>A connection arrived: the server&apos;s poll() woke up, accept() returned a new socket and a new thread waited in recv() until the client spoke; then it answered (server pid {pid}).</source>
+        <translation>Une connexion est arrivée : le poll() du serveur s’est réveillé, accept() a renvoyé une nouvelle socket et un nouveau thread a attendu dans recv() que le client parle ; puis il a répondu (serveur pid {pid}).</translation>
     </message>
     <message>
         <source>main thread: {sentence}</source>
-        <translation type="unfinished" />
+        <translation>thread principal : {sentence}</translation>
     </message>
     <message>
         <source>thread {tid}: {sentence}</source>
-        <translation type="unfinished" />
+        <translation>thread {tid} : {sentence}</translation>
     </message>
     <message>
-        <source>(d) The naive design's mix-up, seen in the kernel</source>
-        <translation type="unfinished" />
+        <source>(d) The naive design&apos;s mix-up, seen in the kernel</source>
+        <translation>(d) La confusion de la conception naïve, vue dans le noyau</translation>
     </message>
     <message>
         <source>The naive design has ONE reply FIFO for every client. Three client threads wait in read() on that same FIFO, client 1 last. Then only client 1 asks. The kernel wakes one reader — it does not know whose reply it is.</source>
-        <translation type="unfinished" />
+        <translation>La conception naïve a UNE seule FIFO de réponse pour tous les clients. Trois threads clients attendent dans read() sur cette même FIFO, le client 1 en dernier. Puis seul le client 1 demande. Le noyau réveille un lecteur — il ne sait pas à qui est la réponse.</translation>
     </message>
     <message>
         <source>The naive server did not start: {message}</source>
-        <translation type="unfinished" />
+        <translation>Le serveur naïf n’a pas démarré : {message}</translation>
     </message>
     <message>
         <source>naive server {pid}</source>
-        <translation type="unfinished" />
+        <translation>serveur naïf {pid}</translation>
     </message>
     <message>
         <source>naive client {number}</source>
-        <translation type="unfinished" />
+        <translation>client naïf {number}</translation>
     </message>
     <message>
         <source>No reader got the reply this time (the server dropped it).</source>
-        <translation type="unfinished" />
+        <translation>Aucun lecteur n’a reçu la réponse cette fois (le serveur l’a abandonnée).</translation>
     </message>
     <message>
         <source>This time the kernel woke client 1 itself: lucky. Run it again — nothing makes it so; with one FIFO per client (the textbook design) it is guaranteed.</source>
-        <translation type="unfinished" />
+        <translation>Cette fois le noyau a réveillé le client 1 lui-même : de la chance. Relancez — rien ne le garantit ; avec une FIFO par client (la conception classique), c’est garanti.</translation>
     </message>
     <message>
         <source>, the reader that had waited longest</source>
-        <translation type="unfinished" />
+        <translation>, le lecteur qui attendait depuis le plus longtemps</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Mix-up:&lt;/b&gt; client 1 asked, but the kernel woke client {number}{longest}: it read client 1's numbers, and client 1 got nothing. With one FIFO per client this cannot happen.</source>
-        <translation type="unfinished" />
+        <source>&lt;b&gt;Mix-up:&lt;/b&gt; client 1 asked, but the kernel woke client {number}{longest}: it read client 1&apos;s numbers, and client 1 got nothing. With one FIFO per client this cannot happen.</source>
+        <translation>&lt;b&gt;Confusion :&lt;/b&gt; le client 1 a demandé, mais le noyau a réveillé le client {number}{longest} : il a lu les nombres du client 1, et le client 1 n’a rien reçu. Avec une FIFO par client, cela ne peut pas arriver.</translation>
     </message>
     <message>
         <source>{count} client threads are blocked in read() on naive-reply.fifo — one FIFO (inode {inode}), several readers: the next reply goes to whichever one the kernel wakes.</source>
-        <translation type="unfinished" />
+        <translation>{count} threads clients sont bloqués dans read() sur naive-reply.fifo — une seule FIFO (inode {inode}), plusieurs lecteurs : la prochaine réponse va à celui que le noyau réveille.</translation>
     </message>
     <message>
         <source>The Kernel tab shows what the kernel says each process is doing. Here cat is stuck inside open() on a FIFO until a writer opens the other end.</source>
-        <translation type="unfinished" />
+        <translation>L’onglet Noyau montre ce que le noyau dit de chaque processus. Ici cat est bloqué dans open() sur une FIFO jusqu’à ce qu’un écrivain ouvre l’autre bout.</translation>
     </message>
     <message>
-        <source>A client that never reads: the server's write blocks, the buffer between them fills up (the bar on the drawing), then the server gives up after its write timeout.</source>
-        <translation type="unfinished" />
+        <source>A client that never reads: the server&apos;s write blocks, the buffer between them fills up (the bar on the drawing), then the server gives up after its write timeout.</source>
+        <translation>Un client qui ne lit jamais : l’écriture du serveur bloque, le tampon entre eux se remplit (la barre du dessin), puis le serveur abandonne après son délai d’écriture.</translation>
     </message>
     <message>
         <source>An idle TCP server sleeps in the kernel waiting for a connection; a client connects and a new thread waits for its request.</source>
-        <translation type="unfinished" />
+        <translation>Un serveur TCP inactif dort dans le noyau en attendant une connexion ; un client se connecte et un nouveau thread attend sa requête.</translation>
     </message>
     <message>
         <source>The naive design: three readers on ONE reply FIFO. The kernel hands a reply to whichever reader it wakes.</source>
-        <translation type="unfinished" />
+        <translation>La conception naïve : trois lecteurs sur UNE seule FIFO de réponse. Le noyau donne la réponse au lecteur qu’il réveille.</translation>
     </message>
 </context>
 <context>
@@ -264,13 +265,16 @@
 </context>
 <context>
     <name>ClientLog</name>
+    <message numerus="yes">
+        <source>asked for %Ln number(s) in {lo}..{hi}, round trip {latency} µs</source>
+        <translation>
+            <numerusform>a demandé %Ln nombre dans {lo}..{hi}, aller-retour {latency} µs</numerusform>
+            <numerusform>a demandé %Ln nombres dans {lo}..{hi}, aller-retour {latency} µs</numerusform>
+        </translation>
+    </message>
     <message>
         <source>error: {message}</source>
         <translation>erreur : {message}</translation>
-    </message>
-    <message>
-        <source>asked for {count} numbers in {lo}..{hi}, round trip {latency} µs</source>
-        <translation>a demandé {count} nombres dans {lo}..{hi}, aller-retour {latency} µs</translation>
     </message>
     <message>
         <source>thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs</source>
@@ -523,7 +527,7 @@
         <translation> Un processus tué ne peut pas supprimer son fichier socket : IPC Lab l’a supprimé.</translation>
     </message>
     <message>
-        <source>Server pid {pid} was killed with SIGKILL: the kernel ends it at once, it cannot catch the signal nor clean up. The server panel and the Architecture view turn red ({state}). The clients noticed at once instead of hanging — the kernel closes the dead process's end of every channel: “{error}”.{note} Press “Restart the server” to go on.</source>
+        <source>Server pid {pid} was killed with SIGKILL: the kernel ends it at once, it cannot catch the signal nor clean up. The server panel and the Architecture view turn red ({state}). The clients noticed at once instead of hanging — the kernel closes the dead process&apos;s end of every channel: “{error}”.{note} Press “Restart the server” to go on.</source>
         <translation>Le serveur pid {pid} a été tué par SIGKILL : le noyau l’arrête immédiatement, il ne peut ni intercepter le signal ni faire le ménage. Le panneau du serveur et la vue Architecture passent au rouge ({state}). Les clients s’en sont aperçus tout de suite au lieu de rester bloqués — le noyau ferme le côté du processus mort de chaque canal : « {error} ».{note} Appuyez sur « Redémarrer le serveur » pour continuer.</translation>
     </message>
     <message>
@@ -605,11 +609,11 @@
         <translation>1 · FIFO : un échange</translation>
     </message>
     <message>
-        <source>The client wrote 48 bytes into request.fifo (blue dot); the server read them, generated the numbers and wrote them into this client's own reply FIFO (orange dot). The logs below show both sides with their pids. While you read, this client keeps its reply FIFO open and asks again every few seconds.</source>
+        <source>The client wrote 48 bytes into request.fifo (blue dot); the server read them, generated the numbers and wrote them into this client&apos;s own reply FIFO (orange dot). The logs below show both sides with their pids. While you read, this client keeps its reply FIFO open and asks again every few seconds.</source>
         <translation>Le client a écrit 48 octets dans request.fifo (point bleu) ; le serveur les a lus, a tiré les nombres et les a écrits dans la FIFO de réponse propre à ce client (point orange). Les journaux ci-dessous montrent les deux côtés avec leurs pid. Pendant votre lecture, ce client garde sa FIFO de réponse ouverte et redemande toutes les quelques secondes.</translation>
     </message>
     <message>
-        <source>A TCP server listens on a port. The client calls connect(); the server's accept() returns a new socket. The drawing shows the connection with both port numbers, read from the kernel: this client stays connected while you read, and asks again every few seconds.</source>
+        <source>A TCP server listens on a port. The client calls connect(); the server&apos;s accept() returns a new socket. The drawing shows the connection with both port numbers, read from the kernel: this client stays connected while you read, and asks again every few seconds.</source>
         <translation>Un serveur TCP écoute sur un port. Le client appelle connect() ; accept() du serveur renvoie une nouvelle socket. Le dessin montre la connexion avec ses deux numéros de port, lus dans le noyau : ce client reste connecté pendant votre lecture et redemande toutes les quelques secondes.</translation>
     </message>
     <message>
@@ -625,15 +629,11 @@
         <translation>client de la visite (reste connecté)</translation>
     </message>
     <message>
-        <source>asked for {count} numbers in {lo}..{hi}, round trip {latency} µs: {values}</source>
-        <translation>a demandé {count} nombres dans {lo}..{hi}, aller-retour {latency} µs : {values}</translation>
-    </message>
-    <message>
         <source>1 · FIFO: the bytes</source>
         <translation>1 · FIFO : les octets</translation>
     </message>
     <message>
-        <source>These are the real bytes of that request and reply: the magic word IPCL, the version, the client's pid, how many numbers, the range, and the numbers themselves, 4 bytes each.</source>
+        <source>These are the real bytes of that request and reply: the magic word IPCL, the version, the client&apos;s pid, how many numbers, the range, and the numbers themselves, 4 bytes each.</source>
         <translation>Voici les vrais octets de cette requête et de cette réponse : le mot magique IPCL, la version, le pid du client, le nombre de nombres, l’intervalle, et les nombres eux-mêmes, 4 octets chacun.</translation>
     </message>
     <message>
@@ -668,36 +668,36 @@
 <context>
     <name>KernelPage</name>
     <message>
-        <source>The kernel's view: what each real process and thread is doing</source>
-        <translation type="unfinished" />
+        <source>The kernel&apos;s view: what each real process and thread is doing</source>
+        <translation>La vue du noyau : ce que fait chaque processus et thread réel</translation>
     </message>
     <message>
         <source>Each lane below is a real process or thread, coloured by what the kernel says it is doing: running, blocked in a system call on a channel, waiting for a connection or in poll(), or asleep. Choose a lesson.</source>
-        <translation type="unfinished" />
+        <translation>Chaque ligne ci-dessous est un processus ou un thread réel, coloré selon ce que le noyau dit qu’il fait : en exécution, bloqué dans un appel système sur un canal, en attente d’une connexion ou dans poll(), ou endormi. Choisissez une leçon.</translation>
     </message>
     <message>
         <source>Stop the lesson</source>
-        <translation type="unfinished" />
+        <translation>Arrêter la leçon</translation>
     </message>
     <message>
         <source>FIFO open</source>
-        <translation type="unfinished" />
+        <translation>Ouverture de FIFO</translation>
     </message>
     <message>
         <source>Back-pressure</source>
-        <translation type="unfinished" />
+        <translation>Contre-pression</translation>
     </message>
     <message>
         <source>Idle TCP server</source>
-        <translation type="unfinished" />
+        <translation>Serveur TCP inactif</translation>
     </message>
     <message>
         <source>Naive mix-up</source>
-        <translation type="unfinished" />
+        <translation>Confusion naïve</translation>
     </message>
     <message>
         <source>In the kernel:</source>
-        <translation type="unfinished" />
+        <translation>Dans le noyau :</translation>
     </message>
 </context>
 <context>
@@ -874,20 +874,36 @@
         <translation>À &amp;propos d’IPC Lab</translation>
     </message>
     <message>
+        <source>Nothing to export yet: run something first.</source>
+        <translation>Rien à exporter pour l’instant : lancez d’abord un échange.</translation>
+    </message>
+    <message>
+        <source>Export results as {kind}</source>
+        <translation>Exporter les résultats en {kind}</translation>
+    </message>
+    <message>
+        <source>Results written to {path}</source>
+        <translation>Résultats écrits dans {path}</translation>
+    </message>
+    <message>
+        <source>{rows} exchanges written to {path}</source>
+        <translation>{rows} échanges écrits dans {path}</translation>
+    </message>
+    <message>
+        <source>Save window as PNG</source>
+        <translation>Enregistrer la fenêtre en PNG</translation>
+    </message>
+    <message>
+        <source>About IPC Lab</source>
+        <translation>À propos d’IPC Lab</translation>
+    </message>
+    <message>
         <source>▶  Run a {transport} exchange</source>
         <translation>▶  Lancer un échange {transport}</translation>
     </message>
     <message>
         <source>Zoom {percent} %</source>
         <translation>Zoom {percent} %</translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation>Langue</translation>
-    </message>
-    <message>
-        <source>The language changes the next time IPC Lab starts.</source>
-        <translation>La langue change au prochain démarrage d’IPC Lab.</translation>
     </message>
     <message>
         <source>client thread {number}</source>
@@ -999,7 +1015,7 @@
     </message>
     <message>
         <source>Kernel</source>
-        <translation type="unfinished" />
+        <translation>Noyau</translation>
     </message>
 </context>
 <context>
@@ -1013,7 +1029,7 @@
         <translation>les {total} réponses sont toutes arrivées au client qui les demandait</translation>
     </message>
     <message>
-        <source>The original exercise used two fixed FIFOs shared by every client: one for requests, one for replies. With one client it works. With several at once, a client reads whatever reply comes first — often another client's. The textbook design gives each client its own reply FIFO.</source>
+        <source>The original exercise used two fixed FIFOs shared by every client: one for requests, one for replies. With one client it works. With several at once, a client reads whatever reply comes first — often another client&apos;s. The textbook design gives each client its own reply FIFO.</source>
         <translation>L’exercice d’origine utilisait deux FIFO fixes partagés par tous les clients : un pour les requêtes, un pour les réponses. Avec un seul client, ça marche. Avec plusieurs à la fois, un client lit la première réponse qui arrive — souvent celle d’un autre. La conception classique donne à chaque client son propre FIFO de réponse.</translation>
     </message>
     <message>
@@ -1185,6 +1201,34 @@
         <source>closed its reply FIFO</source>
         <translation>a fermé son FIFO de réponse</translation>
     </message>
+    <message numerus="yes">
+        <source>request #{request_id} from client pid {pid}: %Ln number(s) in {lo}..{hi}</source>
+        <translation>
+            <numerusform>requête n°{request_id} du client pid {pid} : %Ln nombre dans {lo}..{hi}</numerusform>
+            <numerusform>requête n°{request_id} du client pid {pid} : %Ln nombres dans {lo}..{hi}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>sent %Ln number(s) ({bytes} bytes) to client pid {pid}, served in {service} µs</source>
+        <translation>
+            <numerusform>%Ln nombre envoyé ({bytes} octets) au client pid {pid}, servi en {service} µs</numerusform>
+            <numerusform>%Ln nombres envoyés ({bytes} octets) au client pid {pid}, servis en {service} µs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln client(s) connected</source>
+        <translation>
+            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, %Ln client connecté</numerusform>
+            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, %Ln clients connectés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>stopped after %Ln request(s) ({numbers} numbers)</source>
+        <translation>
+            <numerusform>arrêté après %Ln requête ({numbers} nombres)</numerusform>
+            <numerusform>arrêté après %Ln requêtes ({numbers} nombres)</numerusform>
+        </translation>
+    </message>
     <message>
         <source>dropped: {error}</source>
         <translation>abandonné : {error}</translation>
@@ -1202,14 +1246,6 @@
         <translation>client {client} connecté</translation>
     </message>
     <message>
-        <source>request #{request_id} from client pid {pid}: {count} numbers in {lo}..{hi}</source>
-        <translation>requête n° {request_id} du client pid {pid} : {count} nombres dans {lo}..{hi}</translation>
-    </message>
-    <message>
-        <source>sent {count} numbers ({bytes} bytes) to client pid {pid}, served in {service} µs</source>
-        <translation>{count} nombres envoyés ({bytes} octets) au client pid {pid}, servi en {service} µs</translation>
-    </message>
-    <message>
         <source>client {client} error: {error}</source>
         <translation>client {client} erreur : {error}</translation>
     </message>
@@ -1218,16 +1254,8 @@
         <translation>client {client} parti ({reason})</translation>
     </message>
     <message>
-        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, {clients} clients</source>
-        <translation>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, {clients} clients</translation>
-    </message>
-    <message>
         <source> ({lines} per-exchange lines summarized)</source>
         <translation> ({lines} lignes par échange résumées)</translation>
-    </message>
-    <message>
-        <source>stopped after {requests} requests ({numbers} numbers)</source>
-        <translation>arrêté après {requests} requêtes ({numbers} nombres)</translation>
     </message>
 </context>
 <context>
@@ -1404,6 +1432,21 @@
     <message>
         <source>The step-mode server stopped: {message}</source>
         <translation>Le serveur pas à pas s’est arrêté : {message}</translation>
+    </message>
+</context>
+<context>
+    <name>Transports</name>
+    <message>
+        <source>FIFO</source>
+        <translation>FIFO</translation>
+    </message>
+    <message>
+        <source>TCP</source>
+        <translation>TCP</translation>
+    </message>
+    <message>
+        <source>Unix socket</source>
+        <translation>socket Unix</translation>
     </message>
 </context>
 <context>

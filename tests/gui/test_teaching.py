@@ -30,7 +30,7 @@ def test_wire_view_fields_decode_to_the_values_actually_sent(qtbot, window, tran
     # The client log says what was asked and what came back; the wire must say the same.
     qtbot.waitUntil(lambda: "asked for" in window.client_log.plain_text(), timeout=5000)
     line = [line for line in window.client_log.plain_text().splitlines() if "asked for" in line][-1]
-    count = int(re.search(r"asked for (\d+) numbers in 1\.\.10", line).group(1))
+    count = int(re.search(r"asked for (\d+) numbers? in 1\.\.10", line).group(1))
     values = [int(value) for value in line.split(": ")[-1].split()]
     assert fields["magic"] == "IPCL" and fields["version"] == 1 and fields["length"] == 48
     assert fields["pid"] == os.getpid() and fields["count"] == count and (fields["lo"], fields["hi"]) == (1, 10)
@@ -124,7 +124,7 @@ def test_guided_tour_walks_through_fifo_tcp_unix_and_compare(qtbot, window):
             qtbot.waitUntil(lambda: window.servers["fifo"].state == ServerState.LISTENING, timeout=15000)
         if "FIFO: one exchange" in tour.current_title():
             qtbot.waitUntil(lambda: window.last_wire is not None, timeout=15000)
-        if "TCP" in tour.current_title() or "Unix" in tour.current_title():
+        if tour.steps[tour.index].held:  # a step that keeps a real client connected while it is shown
             qtbot.waitUntil(lambda: tour.held is not None and tour.held.exchanges >= 1, timeout=15000)
         if "Compare" in tour.current_title():
             assert window.tabs.currentWidget() is window.compare_view

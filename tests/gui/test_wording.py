@@ -80,3 +80,15 @@ def test_fifo_and_tcp_servers_report_a_finished_client_as_gone(qtbot, window, tr
     qtbot.waitUntil(lambda: " gone (" in window.server_log.plain_text(), timeout=10000)
     qtbot.waitUntil(lambda: window.servers[transport].last_stats.get("clients_active") == 0
                     and window.servers[transport].last_stats.get("clients_total") == 1, timeout=10000)
+
+
+def test_server_and_client_log_lines_use_plurals(qtbot, window):
+    panel = window.client_panel
+    panel.random_count.setChecked(False)
+    panel.count_spin.setValue(1)
+    with qtbot.waitSignal(window.run_finished, timeout=20000):
+        window.single_request("tcp")
+    qtbot.waitUntil(lambda: "sent 1 number (" in window.server_log.plain_text(), timeout=5000)
+    qtbot.waitUntil(lambda: "asked for 1 number in" in window.client_log.plain_text(), timeout=5000)
+    assert ": 1 number in" in window.server_log.plain_text()
+    panel.count_spin.setValue(10)

@@ -25,6 +25,8 @@ from backend.measuring.runner import WorkloadSpec
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
 from qtapp.measuring.plots.latency import LatencyCdfPlot
 from qtapp.measuring.plots.style import TRANSPORT_COLOURS, CompactAxis, PlotCard, ReadableAxis, format_microseconds, style_plot
+from qtapp.window.i18n import number
+from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 COLUMNS = (QT_TRANSLATE_NOOP("Compare", "transport"), QT_TRANSLATE_NOOP("Compare", "exchanges"), "p50", "p99",
            QT_TRANSLATE_NOOP("Compare", "exchanges/s"), QT_TRANSLATE_NOOP("Compare", "numbers/s"), "MB/s",
@@ -62,13 +64,28 @@ def summary_row(series: TransportSeries) -> list[str]:
     def us(value: float | None) -> str:
         return "–" if value is None else format_microseconds(value)
 
-    return [TRANSPORT_NAMES[series.transport], f"{report['exchanges']:,}", us(latency["p50"]), us(latency["p99"]),
-            f"{report['exchanges_per_s']:,.0f}", f"{report['numbers_per_s']:,.0f}",
-            f"{report['value_megabytes_per_s']:,.2f}", f"{report['errors']:,}"]
+    return [TRANSPORT_NAMES[series.transport], number(report["exchanges"]), us(latency["p50"]), us(latency["p99"]),
+            number(report["exchanges_per_s"]), number(report["numbers_per_s"]),
+            number(report["value_megabytes_per_s"], 2), number(report["errors"])]
 
 
-class CompareView(QWidget):
+def ranked_figures(series: TransportSeries) -> dict[int, float | None]:
+    """The figures of BEST_COLUMNS, as numbers, by column."""
+    report = series.report()
+    latency = report["latency_us"]
+    return {2: latency["p50"], 3: latency["p99"], 4: report["exchanges_per_s"], 5: report["numbers_per_s"],
+            6: report["value_megabytes_per_s"]}
+
+
+class CompareView(Retranslating, QWidget):
     """Summary table, the overlaid latency CDFs and a numbers/s bar per transport."""
+
+    def retranslate(self) -> None:
+        """The page's fixed texts in the current language (its live texts follow on their next update)."""
+        retranslate_tree(self, ("Compare", "CompareView", "Transports"))
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
     def __init__(self) -> None:
         super().__init__()
@@ -109,6 +126,9 @@ class CompareView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(plots, 1)
         self._key: tuple = ()
+
+    def after_language_change(self) -> None:
+        self._key = ()  # the workload line and the rows are written again on the next refresh
 
     def set_reference(self, spec: WorkloadSpec | None) -> None:
         """Compare against `spec` (the comparison being run); None: against the current series."""
@@ -153,7 +173,7 @@ class CompareView(QWidget):
                 cells = [TRANSPORT_NAMES[transport]] + ["–"] * (len(COLUMNS) - 1)
             elif transport in comparable:
                 cells = summary_row(series)
-                rows[index] = cells
+                rows[index] = ranked_figures(series)
                 heights[index] = series.report()["numbers_per_s"]
             else:
                 cells = [TRANSPORT_NAMES[transport], self.tr("not compared: {reason}").format(
@@ -178,17 +198,12 @@ class CompareView(QWidget):
             self.table.setItem(row, column, item)
         return item
 
-    def _mark_best(self, rows: dict[int, list[str]]) -> None:
+    def _mark_best(self, rows: dict[int, dict[int, float | None]]) -> None:
         """Bold the best p50, p99 and rates among the comparable rows (when there are two or more)."""
         if len(rows) < 2:
             return
         for column, best in BEST_COLUMNS.items():
-            values = {}
-            for row, cells in rows.items():
-                try:
-                    values[row] = float(cells[column].replace(",", ""))
-                except ValueError:
-                    continue
+            values = {row: figures[column] for row, figures in rows.items() if figures[column] is not None}
             if len(values) < 2:
                 continue
             winner = best(values, key=values.get)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,7 +21,21 @@ from PySide6.QtWidgets import (
 
 from qtapp.measuring.plots.axes import CompactAxis, ReadableAxis, TimeAxis, set_log_time_ticks  # noqa: F401
 from qtapp.measuring.plots.export import export_plot
-from qtapp.measuring.plots.units import compact_number, duration_label, format_microseconds  # noqa: F401
+from qtapp.measuring.plots import units
+from qtapp.measuring.plots.units import compact_number, duration_label  # noqa: F401
+from qtapp.window.retranslating import Retranslating
+
+def localized(text: str) -> str:
+    """A number written by plots.units ("1,234.5") with the current locale's separators ("1 234,5")."""
+    locale = QLocale()
+    group, decimal = locale.groupSeparator(), locale.decimalPoint()
+    return text.translate({ord(","): group, ord("."): decimal}) if (group, decimal) != (",", ".") else text
+
+
+def format_microseconds(value: float) -> str:
+    """plots.units.format_microseconds in the current locale: "1.50 ms" in English, "1,50 ms" in French."""
+    return localized(units.format_microseconds(value))
+
 
 TRANSPORT_COLOURS = {"fifo": "#d95f02", "tcp": "#1f6fb4", "unix": "#2a9d3a"}
 ACCENT = "#1f6fb4"
@@ -85,8 +99,21 @@ class TextThrottle:
         return False
 
 
-class PlotCard(QFrame):
-    """A titled frame around a pyqtgraph widget, with a button to save it as PNG or SVG."""
+PLOT_CONTEXTS = ("Plots", "Compare", "PlotCard")
+
+
+def _plot_items(graphics: pg.GraphicsView) -> list[pg.PlotItem]:
+    if isinstance(graphics, pg.PlotWidget):
+        return [graphics.getPlotItem()]
+    layout = getattr(graphics, "ci", None)
+    return [item for item in getattr(layout, "items", {}) if isinstance(item, pg.PlotItem)]
+
+
+class PlotCard(Retranslating, QFrame):
+    """A titled frame around a pyqtgraph widget, with a button to save it as PNG or SVG.
+
+    On a language change its title, axis labels and legend names are set again in the new language
+    (see i18n.retranslated) and its notes are redrawn with the next refresh."""
 
     def __init__(self, title: str, graphics: pg.GraphicsView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,13 +125,12 @@ class PlotCard(QFrame):
         self.note.setObjectName("plotNote")
         save = QToolButton()
         self.save_button = save
-        save.setText(QCoreApplication.translate("PlotCard", "Save…"))
-        save.setToolTip(QCoreApplication.translate("PlotCard", "Save this plot as PNG or SVG"))
         save.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(save)
-        menu.addAction(QCoreApplication.translate("PlotCard", "As PNG image…"), lambda: self._save("png"))
-        menu.addAction(QCoreApplication.translate("PlotCard", "As SVG drawing…"), lambda: self._save("svg"))
+        self._png_action = menu.addAction("", lambda: self._save("png"))
+        self._svg_action = menu.addAction("", lambda: self._save("svg"))
         save.setMenu(menu)
+        self._set_save_texts()
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(self.title)
@@ -116,6 +142,32 @@ class PlotCard(QFrame):
         layout.setSpacing(0)
         layout.addLayout(header)
         layout.addWidget(graphics, 1)
+
+    def _set_save_texts(self) -> None:
+        self.save_button.setText(QCoreApplication.translate("PlotCard", "Save…"))
+        self.save_button.setToolTip(QCoreApplication.translate("PlotCard", "Save this plot as PNG or SVG"))
+        self._png_action.setText(QCoreApplication.translate("PlotCard", "As PNG image…"))
+        self._svg_action.setText(QCoreApplication.translate("PlotCard", "As SVG drawing…"))
+
+    def retranslate(self) -> None:
+        from qtapp.window.i18n import retranslated
+
+        self._set_save_texts()
+        self.title.setText(retranslated(self.title.text(), PLOT_CONTEXTS))
+        for plot in _plot_items(self.graphics):
+            for name in ("bottom", "left"):
+                axis = plot.getAxis(name)
+                if axis.labelText:
+                    axis.setLabel(retranslated(axis.labelText, PLOT_CONTEXTS))
+            legend = plot.legend
+            if legend is not None:
+                for _sample, label in legend.items:
+                    label.setText(retranslated(label.text, PLOT_CONTEXTS))
+        for attribute, empty in (("_key", ()), ("_keys", {})):  # redraw (notes included) on the next refresh
+            if hasattr(self, attribute):
+                setattr(self, attribute, type(empty)())
+        if hasattr(self, "_text_throttle"):
+            self._text_throttle = TextThrottle()
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: no Save button."""
