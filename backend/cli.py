@@ -1,4 +1,4 @@
-"""The `ipclab` command line: `serve`, `request` and `bench` (and any command a front end adds).
+"""The `ipclab` command line: `serve`, `request`, `bench` and `kernel` (and any command a front end adds).
 
 The back end never names the GUI: `qtapp.entry_point` (the installed `ipclab` entry point) passes
 its `gui` command in as an `ExtraCommand`, so `ipclab serve|request|bench` never loads Qt.
@@ -158,6 +158,9 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     request.add_argument("--seed", type=_seed, help="ask the server for a reproducible sequence")
     request.add_argument("--timeout", type=_positive_float, default=10.0, help="seconds to wait (default 10)")
     request.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    request.add_argument("--trace", action="store_true",
+                         help="print every system call of the exchange as one JSON line, in causal order; without "
+                              "ADDRESS a private step-tracing server is started and both sides are shown")
     request.add_argument("--engine", choices=("auto", "native", "python"), default="auto", help=ENGINE_HELP)
 
     bench = commands.add_parser("bench", help="run a workload headless and report throughput, latency and distribution")
@@ -180,6 +183,12 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     bench.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
     bench.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
                        help="the clients' " + ENGINE_HELP)
+
+    kernel = commands.add_parser("kernel", help="what the kernel says each process and thread is doing (Linux)")
+    kernel.add_argument("pids", nargs="+", type=_bounded_int(1, 2**22), metavar="PID")
+    kernel.add_argument("--json", action="store_true", help="one JSON object per sample")
+    kernel.add_argument("--watch", nargs="?", const=0.5, type=_positive_float, metavar="SECONDS",
+                        help="sample again every SECONDS (default 0.5) until Ctrl+C")
     return parser
 
 
@@ -197,6 +206,8 @@ def main(argv: Sequence[str] | None = None, extra_commands: Sequence[ExtraComman
         return run_serve(options, parser)
     if options.command == "request":
         return run_request(options)
+    if options.command == "kernel":
+        return run_kernel(options)
     return run_bench(options)
 
 
@@ -382,6 +393,8 @@ def run_request(options: argparse.Namespace) -> int:
     count = options.count
     if count is None:
         count = int(np.random.default_rng().integers(1, 10, endpoint=True))
+    if options.trace:
+        return _run_traced_request(options, count)
     from backend.native.loader import EngineUnavailable
 
     try:
@@ -421,6 +434,26 @@ def run_request(options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_traced_request(options: argparse.Namespace, count: int) -> int:
+    from backend.classroom.request_trace import trace_request
+    from backend.processes.server_child import ServerStartError
+    from backend.protocol.engine import ServerError
+    from backend.transports.base import TransportError
+
+    try:
+        steps, _ = trace_request(options.transport, options.address, count, options.lo, options.hi, options.seed,
+                                 options.timeout)
+    except (ServerError, TransportError, ServerStartError, OSError) as error:
+        print(f"ipclab request: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # noqa: BLE001 - a bad address or count, said in one line
+        print(f"ipclab request: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    for step in steps:
+        print(json.dumps(step.to_record()))
+    return EXIT_OK
+
+
 def run_bench(options: argparse.Namespace) -> int:
     from backend.measuring.bench import run_bench_command
 
@@ -429,3 +462,9 @@ def run_bench(options: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def run_kernel(options: argparse.Namespace) -> int:
+    from backend.kernel_view.kernel_report import run
+
+    return run(options.pids, options.json, options.watch)

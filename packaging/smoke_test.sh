@@ -2,7 +2,9 @@
 # Build the bundle and the .deb from this checkout, then prove them:
 #  - the bundle alone (copied out of the tree, empty environment, no venv on the PATH) runs
 #    `ipclab bench` on every transport and `ipclab gui --demo --screenshot` offscreen;
-#  - the .deb installs, `ipclab --version` works from the PATH, and removing it leaves nothing.
+#  - the .deb installs with apt-get (which pulls its Depends), every library of the installed
+#    bundle resolves, `ipclab --version` works from the PATH, the window opens on a real X server
+#    (Xvfb, Qt's xcb platform: the libraries the .deb must declare), and removing it leaves nothing.
 # Usage: packaging/smoke_test.sh        (needs root or sudo for dpkg; skips the .deb part otherwise)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,11 +56,23 @@ if command -v lintian >/dev/null 2>&1; then
     lintian --fail-on error "$deb" || fail "lintian"
     echo "lintian: clean"
 fi
-$SUDO dpkg -i "$deb" >/dev/null || fail "dpkg -i"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$deb" >/dev/null || fail "apt-get install $deb"
+unresolved=$(find /opt/ipclab -type f \( -name '*.so*' -o -name ipclab \) -exec ldd {} + 2>/dev/null | grep 'not found' | sort -u || true)
+[ -z "$unresolved" ] || fail "installed bundle has unresolved libraries: $unresolved"
 case "$(cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin ipclab --version)" in
     "ipclab $version (engines: native"*) ;;
-    *) fail "installed ipclab --version" ;;
+    *) fail "installed ipclab --version (the native engine must be in the .deb)" ;;
 esac
+if command -v xvfb-run >/dev/null 2>&1; then
+    (cd / && env -i PATH=/usr/bin:/bin HOME="$work/home" LANG=C.UTF-8 XDG_RUNTIME_DIR="$work/run" QT_QPA_PLATFORM=xcb \
+        xvfb-run -a -s "-screen 0 1600x1000x24" ipclab gui --demo --screenshot "$work/xcb.png") \
+        || fail "installed ipclab gui on X (xcb platform)"
+    [ "$(head -c 8 "$work/xcb.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "xcb screenshot is not a PNG"
+    [ "$(stat -c %s "$work/xcb.png")" -gt 20000 ] || fail "xcb screenshot is nearly empty"
+    echo "installed gui on X (xcb): ok ($(stat -c %s "$work/xcb.png") bytes)"
+else
+    fail "xvfb-run is missing (apt-get install xvfb xauth)"
+fi
 (cd / && env -i PATH=/usr/bin:/bin HOME="$work/home" XDG_RUNTIME_DIR="$work/run" ipclab bench --transport unix --requests 100 >/dev/null) \
     || fail "installed ipclab bench"
 if command -v desktop-file-validate >/dev/null 2>&1; then

@@ -73,6 +73,7 @@ def main(options: argparse.Namespace | None = None) -> int:
     window = create_window(presentation, settings)
     if screenshot:
         window.zoom = 1.0
+        window.fixed_size = True  # the picture's size, whatever the screen
         window.resize(*(PRESENTATION_SCREENSHOT_SIZE if presentation else SCREENSHOT_SIZE))
     window.show()
     # Ctrl+C in the terminal closes the window cleanly (the timer lets Python see the signal).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -16,7 +17,21 @@ if ROOT not in sys.path:
 
 from backend.processes.server_child import ServerProcess  # noqa: E402
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+def _offscreen_projector() -> str:
+    """The offscreen platform with one 1920x1080 screen at 96 dpi (a classroom projector); Qt's
+    default offscreen screen is 800x800, smaller than any window the app is made for."""
+    directory = tempfile.mkdtemp(prefix="ipl-screen-")
+    atexit.register(shutil.rmtree, directory, True)
+    path = os.path.join(directory, "screen.json")
+    with open(path, "w") as handle:
+        handle.write('{"screens": [{"name": "projector", "x": 0, "y": 0, "width": 1920, "height": 1080, '
+                     '"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}')
+    return f"offscreen:configfile={path}"
+
+
+if "QT_QPA_PLATFORM" not in os.environ:
+    os.environ["QT_QPA_PLATFORM"] = _offscreen_projector()
 
 
 @pytest.fixture(scope="session", autouse=True)

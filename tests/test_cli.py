@@ -95,7 +95,7 @@ def test_bench_json_and_csv(transport, tmp_path):
                     "--concurrency", "3", "--seed", "7", "--json", "--csv", str(csv_path))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["schema"] == "ipclab.bench/1" and report["embedded_server"] is True
+    assert report["schema"] == "ipclab.bench/2" and report["embedded_server"] is True
     assert report["exchanges"] == 300 and report["errors"] == 0 and report["lost_numbers"] == 0
     assert report["workload"]["count"] == "random"
     assert 300 <= report["numbers"] <= 3000

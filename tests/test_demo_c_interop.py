@@ -117,7 +117,7 @@ def test_python_client_against_the_c_server(c_server):
     seen = []
     result, wire = traced_exchange(c_server.transport, c_server.address, 3, 1, 2, Stepper(seen.append))
     assert result.server_pid == c_server.pid and set(result.values.astype(int)) <= {1, 2}
-    assert seen[-1].syscall in ("close", "unlink")
+    assert seen[-1].syscall in ("close", "unlink", "unlinkat")
     garbage = garbage_client(c_server.transport, c_server.address, size=100, seed=3)
     assert garbage["answer"] in (("none",) if c_server.transport == "fifo" else ("error", "closed"))
     with make_client(c_server.transport, c_server.address, timeout=10.0) as client:
@@ -142,3 +142,33 @@ def test_c_client_against_ipclab_serve(c_programs, start_server, transport):
     assert default.returncode == 0 and 1 <= len(_OUTPUT.fullmatch(default.stdout).group(2).split()) <= 10
     refused = subprocess.run(run + ["5000"], capture_output=True, text=True, timeout=30)
     assert refused.returncode == 1 and "COUNT_TOO_LARGE" in refused.stderr
+
+
+def test_c_fifo_client_notices_a_dead_server_at_once(c_programs, tmp_path):
+    """The server reads the request and dies before answering: the C client sees POLLERR on the
+    request FIFO it kept open (PROTOCOL.md 11.3.2, step 4) and fails at once, not after its 30 s
+    no-progress timeout."""
+    directory = private_address("fifo")
+    os.mkdir(directory, 0o700)
+    request_path = os.path.join(directory, "request.fifo")
+    os.mkfifo(request_path, 0o600)
+    server_end = os.open(request_path, os.O_RDONLY | os.O_NONBLOCK)  # plays the server
+    client = subprocess.Popen([c_programs["ipclab_client"], "fifo", directory, "5"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(server_end, selectors.EVENT_READ)
+        assert selector.select(10), "the C client sent no request"
+        selector.close()
+        assert len(os.read(server_end, 4096)) == 48
+        os.close(server_end)  # the server is gone
+        server_end = -1
+        _, error = client.communicate(timeout=15)
+        assert client.returncode == 3 and "server is gone" in error, error
+    finally:
+        if server_end >= 0:
+            os.close(server_end)
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+        shutil.rmtree(directory, ignore_errors=True)

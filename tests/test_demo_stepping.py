@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import signal
 import subprocess
@@ -12,8 +13,8 @@ import time
 import pytest
 
 from backend.classroom.stepped_servers import apply_step_command
-from backend.classroom.stepping import Step, Stepper
-from backend.classroom.traced_exchange import traced_exchange
+from backend.classroom.stepping import Step, Stepper, step_from_record
+from backend.classroom.traced_exchange import UNLINK_CALL, traced_exchange
 from backend.processes.server_child import private_address, serve_command
 
 QUIET = 0.15  # seconds without a further event that count as "nothing else happened"
@@ -33,7 +34,19 @@ def test_run_mode_never_waits_and_reports_every_step():
     for number in range(100):
         stepper.step("client", "write", "wrote", bytes=number)
     assert [s.detail["bytes"] for s in seen] == list(range(100)) and stepper.pending == 0
-    assert seen[0] == Step("client", "write", "wrote", {"bytes": 0})
+    first = seen[0]
+    assert (first.actor, first.syscall, first.sentence, first.detail) == ("client", "write", "wrote", {"bytes": 0})
+    assert [s.number for s in seen] == list(range(1, 101)) and {s.pid for s in seen} == {os.getpid()}
+    times = [s.time_ns for s in seen]
+    assert times == sorted(times) and times[0] > 0  # CLOCK_MONOTONIC, one clock for every process
+    stepper.step("client", "read", "read", time_ns=123, receives=("reply", 0))
+    assert (seen[-1].time_ns, seen[-1].receives, seen[-1].sends) == (123, ("reply", 0), None)
+    assert step_from_record(seen[-1].to_record()) == seen[-1]
+    for bad in ({}, {"actor": "teacher", "syscall": "x", "sentence": "y"},
+                {"actor": "client", "syscall": "x", "sentence": "y", "time_ns": -1},
+                {"actor": "client", "syscall": "x", "sentence": "y", "sends": ["reply"]}):
+        with pytest.raises(ValueError):
+            step_from_record(bad)
 
 
 def test_step_mode_waits_for_each_advance_and_advance_never_banks():
@@ -106,7 +119,8 @@ class SteppedServer:
             event = json.loads(line)
             if event["event"] == "step":
                 assert event["actor"] == "server" and event["sentence"] and isinstance(event["detail"], dict)
-                assert isinstance(event["time"], float)
+                assert isinstance(event["time"], float) and isinstance(event["time_ns"], int)
+                assert step_from_record(event).pid == self.pid
                 self.events.put(("server", event["syscall"]))
             else:
                 self.others.append(event)
@@ -185,19 +199,19 @@ def test_fifo_one_step_at_a_time_on_both_sides(stepped_server):
     thread = _run_exchange("fifo", server.address, stepper, outcome)
     client, next_step = stepper.advance, lambda: server.command("next")
 
-    _take(events, [("client", "mkfifo")])
-    client(); _take(events, [("client", "open")])  # the request FIFO  # noqa: E702
-    client(); _take(events, [("client", "open")])  # its reply FIFO  # noqa: E702
+    _take(events, [("client", "mknodat")])
+    client(); _take(events, [("client", "openat")])  # the request FIFO  # noqa: E702
+    client(); _take(events, [("client", "openat")])  # its reply FIFO  # noqa: E702
     # The write wakes the server, which reads the request and pauses in its turn.
     client(); _take(events, [("client", "write"), ("server", "read")])  # noqa: E702
-    client(); _take(events, [])  # the client now waits in read(): the server is paused  # noqa: E702
+    client(); _take(events, [])  # the client now waits in readv(): the server is paused  # noqa: E702
     next_step(); _take(events, [("server", "generate")])  # noqa: E702
-    next_step(); _take(events, [("server", "open")])  # noqa: E702
-    # The server's write wakes the client, which reads the first frame and pauses.
-    next_step(); _take(events, [("server", "write"), ("client", "read")])  # noqa: E702
-    client(); _take(events, [("client", "read")])  # the END frame  # noqa: E702
-    client(); _take(events, [("client", "close")])  # noqa: E702
-    client(); _take(events, [("client", "unlink")])  # noqa: E702
+    next_step(); _take(events, [("server", "openat")])  # noqa: E702
+    # The server's writev wakes the client, whose readv gets the whole reply, and pauses.
+    next_step(); _take(events, [("server", "writev"), ("client", "readv")])  # noqa: E702
+    client(); _take(events, [("client", "close")])  # its reply FIFO  # noqa: E702
+    client(); _take(events, [("client", "close")])  # the request FIFO  # noqa: E702
+    client(); _take(events, [("client", UNLINK_CALL)])  # noqa: E702
     assert thread.is_alive()  # the last step waits too
     client()
     thread.join(10)
@@ -217,8 +231,8 @@ def test_slow_motion_completes_on_its_own(stepped_server):
     stepper = Stepper(seen.append, mode="slow", delay=0.01)
     result, _ = traced_exchange("tcp", server.address, 4, 1, 10, stepper, timeout=10)
     assert result.server_pid == server.pid and result.count == 4
-    assert [s.syscall for s in seen] == ["connect", "send", "recv", "recv", "close"]
-    connect = seen[0].detail
+    assert [s.syscall for s in seen] == ["socket", "connect", "sendto", "recvfrom", "close"]
+    connect = seen[1].detail
     assert connect["port"] == int(server.address.rsplit(":", 1)[1]) and connect["local_port"] > 0
     server_steps = []
     deadline = time.monotonic() + 10
@@ -227,7 +241,7 @@ def test_slow_motion_completes_on_its_own(stepped_server):
             server_steps.append(events.get(timeout=1)[1])
         except queue.Empty:
             pass
-    assert server_steps == ["accept", "recv", "generate", "send"]
+    assert server_steps == ["accept4", "recvfrom", "generate", "sendmsg"]
 
 
 @pytest.mark.parametrize("transport", ["unix", "fifo"])
@@ -239,7 +253,7 @@ def test_run_mode_and_end_of_stdin(stepped_server, transport):
     for _ in range(2):
         result, wire = traced_exchange(transport, server.address, 0, 1, 1, Stepper(seen.append))
         assert result.count == 0 and result.server_pid == server.pid and wire.reply_total_bytes == 40
-    expected = ["connect", "send", "recv", "close"] if transport == "unix" else \
-        ["mkfifo", "open", "open", "write", "read", "close", "unlink"]
+    expected = ["socket", "connect", "sendto", "recvfrom", "close"] if transport == "unix" else \
+        ["mknodat", "openat", "openat", "write", "readv", "close", "close", UNLINK_CALL]
     assert [s.syscall for s in seen] == expected * 2
     assert all(s.actor == "client" and s.sentence.endswith(".") for s in seen)

@@ -329,6 +329,34 @@ def test_sigterm_stops_a_server_whatever_thread_receives_it(start_server):
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
+def test_every_transport_counts_clients_the_same_way(start_server, transport):
+    """A client is active from its first request until it goes: a socket client when it closes its
+    connection, a FIFO client when it removes its reply FIFO. Two clients come and go: both are
+    reported gone, and the next stats event counts 0 active clients of 2 in all."""
+    events: list = []
+    server = start_server(transport, "--events", "all", events=events)
+    assert_good_client_served(server)
+    assert_good_client_served(server)
+    assert wait_for(lambda: len(_events_named(events, "client_gone")) == 2, timeout=10)
+    assert len(_events_named(events, "client_connected")) == 2
+    assert wait_for(lambda: any(event["clients_active"] == 0 and event["clients_total"] == 2
+                                for event in _events_named(events, "stats")), timeout=10)
+
+
+def test_garbage_in_the_request_fifo_is_reported_at_once_and_in_full(start_server):
+    """256 bytes that hold no request are skipped as 256 bytes, not 253 now and 3 bytes later."""
+    from backend.classroom.fault_demos import garbage_client
+
+    events: list = []
+    server = start_server("fifo", "--events", "all", events=events)
+    for seed in range(8):  # several random tails, some of which end in a letter of the magic
+        garbage_client("fifo", server.address, size=256, seed=seed)
+        assert wait_for(lambda: len(_events_named(events, "client_error")) > seed, timeout=10)
+    errors = [event["error"] for event in _events_named(events, "client_error")]
+    assert errors == ["skipped 256 bytes that were not a request"] * 8
+    assert_good_client_served(server)
+
+
 def test_server_vanishing_mid_reply_is_reported_by_the_native_engine(start_server, transport):
     """The native client reading a 50,000,000-value reply when the server is killed: the same
     exceptions as the Python engine, promptly (the FIFO client sees the request FIFO's POLLERR)."""

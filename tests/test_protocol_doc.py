@@ -8,8 +8,11 @@ with the module's constants.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,55 @@ def test_limits_table_matches_constants(doc: str) -> None:
 def test_frame_type_numbers_in_prefix_table(doc: str) -> None:
     for frame_type in protocol.FrameType:
         assert re.search(rf"\|\s*{frame_type.value}\s*\|\s*{frame_type.name}\s*\|", doc), frame_type
+
+
+def test_bad_range_request_example_shows_all_48_bytes(doc: str) -> None:
+    """§12.3 shows the whole second request, not an elided one."""
+    expected = protocol.encode_request(protocol.Request(pid=4242, channel=0, request_id=2, count=3, lo=10, hi=1))
+    assert example_bytes(doc, "bad-range-request") == expected
+    section = doc[doc.index("### 12.3"):doc.index("## 13.")]
+    assert "..." not in section and "…" not in section
+
+
+def test_ready_line_example_is_what_a_server_prints(doc: str, start_server) -> None:
+    """The appendix's ready line has the keys, order and compact form of the real one."""
+    match = re.search(r"<!-- example:ready -->\s*```json\n(.*?)\n```", doc, re.DOTALL)
+    assert match, "no ready-line example"
+    documented_text = match.group(1)
+    documented = json.loads(documented_text)
+    server = start_server("tcp", "--events", "none")
+    real = server.ready_event
+    assert list(documented) == list(real)
+    assert {key: type(value) for key, value in documented.items()} == {key: type(value) for key, value in real.items()}
+    assert json.dumps(documented, separators=(",", ":")) == documented_text  # the server's compact form
+    assert documented["protocol"] == protocol.VERSION == real["protocol"]
+    fifo_keys = set(start_server("fifo", "--events", "none").ready_event) - set(real)
+    for key in fifo_keys:
+        assert f"`{key}`" in doc[doc.index("## Appendix"):], f"the FIFO ready line's {key!r} is not described"
+
+
+def test_c_snippets_compile(doc: str, tmp_path) -> None:
+    """§13's snippets are valid C99 + POSIX (cc -std=c99 -Wall -Wextra, warnings are errors)."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("no C compiler")
+    section = doc[doc.index("## 13. C snippets"):doc.index("## 14. Checklists")]
+    blocks = re.findall(r"```c\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) >= 4
+    source = tmp_path / "snippets.c"
+    source.write_text("#define _POSIX_C_SOURCE 200809L\n" + "\n".join(blocks))
+    result = subprocess.run([compiler, "-std=c99", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function",
+                             "-fsyntax-only", str(source)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_seeded_shorter_request_is_a_prefix_as_documented(doc: str, start_server) -> None:
+    """§3.1: the reference server's seeded values for n are the first n of any longer count."""
+    assert "prefix" in doc
+    server = start_server("unix", "--events", "none")
+    from backend.clients.client import make_client
+
+    with make_client("unix", server.address, timeout=10.0) as client:
+        longest = client.request(300_000, -7, 1000, seed=11).values
+        for count in (1, 5_000, 16_384, 262_145):
+            assert (client.request(count, -7, 1000, seed=11).values == longest[:count]).all()

@@ -1,33 +1,38 @@
 """`ipclab serve TRANSPORT --step`: servers that pause after each system call, for a class.
 
-At each step the server prints an event line
-`{"event":"step","actor":"server","syscall":...,"sentence":...,"detail":{...},"time":...}` and
-waits as its `Stepper` says. Commands arrive on stdin, one per line: `next` (advance one step),
+At each step the server prints an event line `{"event":"step","time":...}` with the step's
+fields (`Step.to_record()`: actor, pid, tid, number, syscall, flags, path, fd, bytes, time_ns,
+sentence, sends, receives, detail) and waits as its `Stepper` says. Commands arrive on stdin, one per line: `next` (advance one step),
 `delay SECONDS` (slow motion; `delay 0` runs freely), `step` (wait for `next` again), `run`
 (same as `delay 0`). End of stdin means run freely, so a vanished controller never leaves the
 server blocked. Requests are served one at a time. These classes replace the normal ones only
 with `--step`: the normal servers' hot path is untouched.
 
-FIFO steps per request: read (the request from request.fifo), generate, open (the client's
-reply FIFO), write (the reply). Socket steps: accept (new connection), recv (the request),
-generate, send (the reply).
+FIFO steps per request: read (the request from request.fifo), generate, openat (the client's
+reply FIFO), writev (the reply, one step per call). Socket steps: accept4 (new connection),
+recvfrom (the request), generate, sendmsg (the reply, one step per call). Each step carries the
+time its system call returned (`time.monotonic_ns()`) and what it sent or received (see
+`backend.classroom.stepping`). The reply is written here with one explicit system call per step.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import socket
+import struct
 import sys
 import threading
 import time
-from typing import Callable, TextIO
+from typing import Callable, Sequence, TextIO
 
+from backend.classroom.call_words import WHY, call_words, explain_flags, open_flag_names, open_flags_text
 from backend.classroom.stepping import Step, Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import RandomSource
 from backend.protocol.frames import ProtocolError, Request
 from backend.servers.events import EventWriter
-from backend.servers.fifo_server import FifoServer
+from backend.servers.fifo_server import REQUEST_KEEPALIVE_FLAGS, REQUEST_READ_FLAGS, FifoServer
 from backend.servers.server import Server, ServerConfig
 from backend.servers.socket_server import SocketServer
 from backend.transports.base import (
@@ -36,17 +41,27 @@ from backend.transports.base import (
     PeerClosed,
     TimedOut,
     TransportError,
+    drop_written,
 )
-from backend.transports.fifo import FifoWriteChannel, ReplyFifoError, reply_fifo_name
+from backend.transports.cancel import Cancellation
+from backend.transports.fifo import REPLY_WRITE_FLAGS, FifoWriteChannel, ReplyFifoError, reply_fifo_name
+from backend.transports.sockets import SocketChannel
 
 _perf_ns = time.perf_counter_ns
+REPLY_FIFO_REASONS = {
+    "O_WRONLY": "the server only writes the reply",
+    "O_NONBLOCK": "if the client is gone (no reader), open() fails at once with ENXIO instead of "
+                  "blocking the server forever",
+    "O_NOFOLLOW": "refuse a symbolic link planted under the client's name (it could point at any "
+                  "file of this user's)",
+}
 
 
 def step_event_writer(events: EventWriter) -> Callable[[Step], None]:
     """An `on_step` callback printing each step as a `step` event line (always printed)."""
 
     def emit(step: Step) -> None:
-        events.emit("step", actor=step.actor, syscall=step.syscall, sentence=step.sentence, detail=step.detail)
+        events.emit("step", **step.to_record())
 
     return emit
 
@@ -101,20 +116,19 @@ def start_command_reader(stepper: Stepper, stream: TextIO | None = None,
 
 
 class _SteppedMixin:
-    """The stepped reply: generate, (FIFO: open), write, with a step after each."""
+    """The stepped reply: generate, (FIFO: openat), then one write system call per step."""
 
     stepper: Stepper
     events: EventWriter
     config: ServerConfig
-    cancellation: object
+    cancellation: Cancellation
 
     def stop(self) -> None:
         self.stepper.release()
         super().stop()  # type: ignore[misc]
 
     def _stepped_reply(self, request: Request, client: str, received_ns: int,
-                       open_channel: Callable[[], Channel] | None, channel: Channel | None,
-                       write_call: str) -> None:
+                       open_channel: Callable[[], Channel] | None, channel: Channel | None) -> None:
         """Generate the reply, open the channel if needed, write it; a step after each."""
         stepper = self.stepper
         events = self.events
@@ -137,35 +151,32 @@ class _SteppedMixin:
         if open_channel is not None:
             channel = open_channel()
         assert channel is not None
+        writer = _ReplyWriter(self, channel, request_id)
         try:
-            sent = 0
-            timeout = self.config.write_timeout
             if values is not None:
                 header = protocol.encode_chunk_header(request_id, first_size)
                 if first_size == count:
                     end = protocol.EndFrame(request_id, count, self._pid, generation_ns, _perf_ns() - received_ns)
-                    sent += channel.write_all([header, values, protocol.encode_end(end)], timeout)
+                    writer.write([header, values, protocol.encode_end(end)],
+                                 [_chunk_name(first_size), "the END frame"])
                     values = None
                 else:
-                    sent += channel.write_all([header, values], timeout)
+                    writer.write([header, values], [_chunk_name(first_size)])
                     remaining = count - first_size
                     while remaining:
                         size = min(remaining, protocol.MAX_CHUNK_VALUES)
                         before = _perf_ns()
                         chunk = source.wire_values(size, lo, hi)
                         generation_ns += _perf_ns() - before
-                        sent += channel.write_all([protocol.encode_chunk_header(request_id, size), chunk], timeout)
+                        writer.write([protocol.encode_chunk_header(request_id, size), chunk], [_chunk_name(size)])
                         remaining -= size
-            if sent == 0 or values is not None:
+            if writer.sent == 0 or values is not None:
                 end = protocol.EndFrame(request_id, count, self._pid, generation_ns, _perf_ns() - received_ns)
-                sent += channel.write_all([protocol.encode_end(end)], timeout)
-            stepper.step("server", write_call,
-                         f"The server wrote its {sent}-byte reply ({_frames_text(count)}) "
-                         f"with {write_call}(); the client can read it now.",
-                         bytes=sent, request_id=request_id, count=count, fd=channel.write_fd)
+                writer.write([protocol.encode_end(end)], ["the END frame"])
         finally:
             if open_channel is not None:
                 channel.close()
+        sent = writer.sent
         events.count_reply(count, sent)
         events.exchange(
             "reply_sent", client=client, pid=request.pid, request_id=request_id, count=count, bytes=sent,
@@ -177,12 +188,105 @@ class _SteppedMixin:
         return os.getpid()
 
 
+class _ReplyWriter:
+    """Writes the reply's frames with one system call per step (writev on a FIFO, sendmsg on a
+    socket), saying which frames, or which part of a frame, each call carried."""
+
+    def __init__(self, server: _SteppedMixin, channel: Channel, request_id: int) -> None:
+        self.server = server
+        self.channel = channel
+        self.request_id = request_id
+        self.sent = 0
+        self.is_socket = isinstance(channel, SocketChannel)
+        self.call = "sendmsg" if self.is_socket else "writev"
+        self.timeout = server.config.write_timeout
+        if self.is_socket:  # the socket is blocking: SO_SNDTIMEO bounds each sendmsg
+            channel.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(self.timeout))
+
+    def write(self, buffers: Sequence[object], names: list[str]) -> None:
+        pending = [memoryview(buffer).cast("B") for buffer in buffers if len(buffer)]  # type: ignore[arg-type]
+        frames = []  # (name, first byte, end) in this reply
+        position = self.sent
+        for name, size in zip(names, _frame_sizes(pending, names)):
+            frames.append((name, position, position + size))
+            position += size
+        while pending:
+            start = self.sent
+            written = self._one_call(pending[:64])
+            returned_ns = time.monotonic_ns()
+            drop_written(pending, written)
+            self.sent += written
+            fd = self.channel.write_fd
+            self.server.stepper.step(
+                "server", self.call,
+                f"The server wrote {written} bytes of its reply with {call_words(self.call)} on file descriptor {fd}: "
+                f"{_covered(frames, start, self.sent)}; the client can read them now.",
+                time_ns=returned_ns, sends=("reply", self.sent), bytes=written, fd=fd,
+                flags="0" if self.is_socket else None, request_id=self.request_id)
+
+    def _one_call(self, buffers: list[memoryview]) -> int:
+        """Exactly one successful write system call (waiting for room first if need be)."""
+        while True:
+            try:
+                if self.is_socket:
+                    return self.channel.sock.sendmsg(buffers)  # type: ignore[attr-defined]
+                return os.writev(self.channel.write_fd, buffers)
+            except BlockingIOError:
+                if self.is_socket:
+                    raise TimedOut(f"the client accepted no data for {self.timeout:g} s") from None
+                poller = select.poll()
+                poller.register(self.channel.write_fd, select.POLLOUT)
+                poller.register(self.server.cancellation.fd, select.POLLIN)  # the server is stopping
+                ready = [fd for fd, _ in poller.poll(int(self.timeout * 1000))]
+                if self.server.cancellation.fd in ready:
+                    raise Cancelled("the server is stopping")
+                if not ready:
+                    raise TimedOut(f"the client read nothing for {self.timeout:g} s") from None
+            except (BrokenPipeError, ConnectionResetError) as error:
+                raise PeerClosed(f"the client closed its end: {error}") from None
+
+
+def _timeval(seconds: float) -> bytes:
+    return struct.pack("@ll", int(seconds), int(seconds % 1 * 1_000_000))
+
+
+def _chunk_name(size: int) -> str:
+    return f"the CHUNK frame of {size} number{'s' if size != 1 else ''}"
+
+
+def _frame_sizes(buffers: list[memoryview], names: list[str]) -> list[int]:
+    """Bytes of each named frame: a CHUNK is its header and values (two buffers), END one buffer."""
+    sizes = [len(buffer) for buffer in buffers]
+    if len(names) < len(sizes):  # header + values make one CHUNK frame
+        sizes = [sizes[0] + sizes[1]] + sizes[2:]
+    return sizes
+
+
+def _covered(frames: list[tuple[str, int, int]], start: int, end: int) -> str:
+    """Which frames (or parts of frames) the bytes start..end of the reply are."""
+    parts = []
+    for name, first, last in frames:
+        if last <= start or first >= end:
+            continue
+        if first >= start and last <= end:
+            parts.append(f"{name} ({last - first} bytes)")
+        else:
+            parts.append(f"{min(end, last) - max(start, first)} bytes of {name}")
+    return " and ".join(parts)
+
+
 class SteppedFifoServer(_SteppedMixin, FifoServer):
     """The FIFO server, one request at a time, pausing after each system call."""
 
     def __init__(self, config: ServerConfig, events: EventWriter, stepper: Stepper) -> None:
         super().__init__(config, events)
         self.stepper = stepper
+        self._read_returned = (0, 0)  # (time.monotonic_ns(), bytes) of the last read of request.fifo
+
+    def _process_buffer(self, buffer: bytearray) -> int:
+        # Called right after each read() of request.fifo returned, with the bytes it brought.
+        self._read_returned = (time.monotonic_ns(), len(buffer))
+        return super()._process_buffer(buffer)
 
     def _handle_frame(self, frame: memoryview, received_ns: int) -> None:
         try:
@@ -198,23 +302,34 @@ class SteppedFifoServer(_SteppedMixin, FifoServer):
                 self._known_clients.popitem(last=False)
             self.events.client("client_connected", client=client)
         name = reply_fifo_name(request.pid, request.channel)
+        returned_ns, read_bytes = self._read_returned
         self.stepper.step("server", "read",
-                          f"The server read a 48-byte request from request.fifo with read(): client pid "
-                          f"{request.pid} wants {request.count} numbers in {request.lo}..{request.hi}.",
-                          path=self.directory.request_path, bytes=protocol.REQUEST_SIZE, fd=self._request_fd,
-                          client_pid=request.pid, channel=request.channel, request_id=request.request_id,
-                          count=request.count)
+                          f"The server's read() on request.fifo (file descriptor {self._request_fd}) returned "
+                          f"{read_bytes} bytes: a {protocol.REQUEST_SIZE}-byte request from client pid "
+                          f"{request.pid}, who wants {request.count} numbers in {request.lo}..{request.hi}. "
+                          f"The server opened request.fifo at start-up with {open_flags_text(REQUEST_READ_FLAGS)} "
+                          "(O_NONBLOCK: open() need not wait for a first client), then made the descriptor "
+                          "blocking, so read() waits for the next request; it also holds it open with "
+                          f"{open_flags_text(REQUEST_KEEPALIVE_FLAGS)} (file descriptor {self._keepalive_fd}), so "
+                          "read() never returns end-of-file when no client has it open.",
+                          time_ns=returned_ns, receives=("request", 0), path=self.directory.request_path,
+                          bytes=read_bytes, fd=self._request_fd, client_pid=request.pid, channel=request.channel,
+                          request_id=request.request_id, count=request.count)
 
         def open_reply() -> Channel:
             fd = self.directory.open_reply(request.pid, request.channel)
-            self.stepper.step("server", "open",
-                              f"The server opened the client's reply FIFO {name} for writing with open() "
-                              f"(file descriptor {fd}).", path=f"{self.directory.path}/{name}", fd=fd,
-                              client_pid=request.pid)
+            returned_ns = time.monotonic_ns()
+            names = open_flag_names(REPLY_WRITE_FLAGS)
+            self.stepper.step("server", "openat",
+                              f"The server opened the client's reply FIFO {name} with openat(), relative to its "
+                              f"directory's descriptor, and the flags {'|'.join(names)}; it got file descriptor "
+                              f"{fd}. Why: {explain_flags(names, REPLY_FIFO_REASONS)}.",
+                              time_ns=returned_ns, path=f"{self.directory.path}/{name}", flags="|".join(names),
+                              fd=fd, client_pid=request.pid)
             return FifoWriteChannel(fd, self.cancellation)
 
         try:
-            self._stepped_reply(request, client, received_ns, open_reply, None, "write")
+            self._stepped_reply(request, client, received_ns, open_reply, None)
         except ReplyFifoError as error:
             self._forget(request)
             self.events.client("client_gone", client=client, reason=str(error))
@@ -235,35 +350,33 @@ class SteppedSocketServer(_SteppedMixin, SocketServer):
         self._one_at_a_time = threading.Lock()
 
     def _admit(self, conn: socket.socket, peer: object) -> None:
-        detail: dict = {"fd": conn.fileno()}
+        returned_ns = time.monotonic_ns()  # accept4() has just returned
+        detail: dict = {"fd": conn.fileno(), "flags": "SOCK_CLOEXEC"}
         if self.config.transport == "tcp" and isinstance(peer, tuple):
             detail.update(peer_host=peer[0], peer_port=peer[1], port=conn.getsockname()[1])
             whom = f"from {peer[0]} port {peer[1]}"
         else:
             detail["path"] = self.address
-            whom = f"on {self.address}"
+            whom = f"on its socket file {self.address}"
         with self._one_at_a_time:
-            self.stepper.step("server", "accept",
-                              f"The server accepted a new connection {whom} with accept(); it got file "
-                              f"descriptor {conn.fileno()} for this client.", **detail)
+            self.stepper.step("server", "accept4",
+                              f"The server accepted a new connection {whom} with accept4() on its listening "
+                              f"socket; it got file descriptor {conn.fileno()}, for this client only. Why "
+                              f"SOCK_CLOEXEC: {WHY['SOCK_CLOEXEC']}.",
+                              time_ns=returned_ns, receives=("connection", 0), **detail)
         super()._admit(conn, peer)
 
     def _serve_one(self, request: Request, channel: Channel, client: str, received_ns: int,
                    write_timeout: float) -> None:
+        returned_ns = time.monotonic_ns()  # the last recvfrom() of the request has just returned
         with self._one_at_a_time:
-            self.stepper.step("server", "recv",
-                              f"The server read a 48-byte request with recv(): {client} wants {request.count} "
-                              f"numbers in {request.lo}..{request.hi}.", bytes=protocol.REQUEST_SIZE,
-                              fd=channel.read_fd, client=client, client_pid=request.pid,
-                              request_id=request.request_id, count=request.count)
-            self._stepped_reply(request, client, received_ns, None, channel, "send")
-
-
-def _frames_text(count: int) -> str:
-    chunks = -(-count // protocol.MAX_CHUNK_VALUES)
-    if chunks == 0:
-        return "an END frame"
-    return f"{'a CHUNK frame' if chunks == 1 else f'{chunks} CHUNK frames'} and an END frame"
+            self.stepper.step("server", "recvfrom",
+                              f"The server read a {protocol.REQUEST_SIZE}-byte request with {call_words('recvfrom')} on file "
+                              f"descriptor {channel.read_fd}: {client} wants {request.count} numbers in "
+                              f"{request.lo}..{request.hi}.", time_ns=returned_ns, receives=("request", 0),
+                              bytes=protocol.REQUEST_SIZE, fd=channel.read_fd, flags="0", client=client,
+                              client_pid=request.pid, request_id=request.request_id, count=request.count)
+            self._stepped_reply(request, client, received_ns, None, channel)
 
 
 def make_stepped_server(config: ServerConfig, events: EventWriter, stepper: Stepper) -> Server:

@@ -1,12 +1,14 @@
 """One exchange done system call by system call, with a `Stepper` step after each, for a class.
 
 `traced_exchange` speaks the real protocol to a real server (any IPC Lab server, or the C one)
-and returns a real `ExchangeResult` plus the exact bytes (`WireCapture`). It reads frame by frame
-(header, then payload) so that each step is a real read of a real frame.
+and returns a real `ExchangeResult` plus the exact bytes (`WireCapture`). Every step names the
+system call as the kernel knows it (strace shows the same): C's open() is the openat system
+call, mkfifo() is mknodat, Python's sock.recv_into() is recvfrom. The flags in the sentences
+are built from the very flags variables passed to the kernel.
 
-FIFO steps: mkfifo (reply FIFO), open (request FIFO), open (reply FIFO), write (request),
-read (first frame), read (END), close, unlink. TCP/Unix steps: connect (socket + connect),
-send, recv (first frame), recv (END), close. With count 0 there is no CHUNK, so only the END read.
+FIFO steps: mknodat (the reply FIFO), openat (request FIFO), openat (reply FIFO), write
+(request), readv (the reply, usually in one read), close, close, unlink. TCP/Unix steps: socket,
+connect, sendto (request), recvfrom (the reply), close.
 """
 
 from __future__ import annotations
@@ -14,30 +16,21 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import platform
+import socket
 import stat
+import struct
 import time
-from typing import Sequence
 
-import numpy as np
-
+from backend.classroom.call_words import explain_flags, open_flag_names
 from backend.classroom.stepping import Stepper
+from backend.classroom.traced_reply import ClientCalls, talk
 from backend.clients.client import check_address
 from backend.protocol import frames as protocol
-from backend.protocol.engine import (
-    WIRE_DTYPE,
-    ExchangeResult,
-    ProtocolMismatch,
-    ServerError,
-    ServerVanished,
-)
-from backend.protocol.frames import FrameType, ProtocolError, Request
-from backend.protocol.wire_capture import WireCapture, WireRecorder
-from backend.transports.base import (
-    ConnectionRefused,
-    PeerClosed,
-    TimedOut,
-    TransportError,
-)
+from backend.protocol.engine import ExchangeResult
+from backend.protocol.frames import Request
+from backend.protocol.wire_capture import WireCapture
+from backend.transports.base import ConnectionRefused, TimedOut, TransportError
 from backend.transports.cancel import Cancellation
 from backend.transports.fifo import (
     REQUEST_FIFO,
@@ -46,11 +39,28 @@ from backend.transports.fifo import (
     reply_fifo_name,
     require_fifos,
 )
-from backend.transports.tcp import connect_tcp
-from backend.transports.unix import connect_unix
+from backend.transports.sockets import SocketChannel
+from backend.transports.tcp import parse_tcp_address
 
 _request_ids = itertools.count(1)
-_perf_ns = time.perf_counter_ns
+# glibc's unlink() is the unlink system call where the kernel still has it (x86), unlinkat elsewhere.
+UNLINK_CALL = "unlink" if platform.machine() in ("x86_64", "i386", "i686") else "unlinkat"
+
+REQUEST_FIFO_FLAGS = os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC
+REQUEST_FIFO_REASONS = {
+    "O_WRONLY": "the client only writes requests into this FIFO",
+    "O_NONBLOCK": "if no server has the FIFO open for reading, open() fails at once with ENXIO "
+                  "(\"no server\") instead of waiting for one forever",
+}
+REPLY_FIFO_FLAGS = os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC
+REPLY_FIFO_REASONS = {
+    "O_RDWR": "reading and writing: the client only reads replies here, but holding a write end "
+              "itself means open() need not wait for the server and read() never reports "
+              "end-of-file between replies",
+    "O_NONBLOCK": "read() returns EAGAIN instead of waiting, so the client waits in poll() with a "
+                  "timeout and notices a server that died",
+}
+SOCKET_TYPE = socket.SOCK_STREAM | socket.SOCK_CLOEXEC
 
 
 def traced_exchange(
@@ -72,45 +82,14 @@ def traced_exchange(
     """
     protocol.validate_request_fields(count, lo, hi)
     check_address(transport, address)
-    pid = os.getpid()
     channel = new_channel_number()
-    request = Request(pid, channel, next(_request_ids) % protocol.UINT32_MAX or 1, count, lo, hi, seed)
+    request = Request(os.getpid(), channel, next(_request_ids) % protocol.UINT32_MAX or 1, count, lo, hi, seed)
     if transport == "fifo":
         return _fifo_exchange(address, request, stepper, timeout, cancellation)
     return _socket_exchange(transport, address, request, stepper, timeout, cancellation)
 
 
 # -- the FIFO client, one system call at a time -----------------------------------------------
-
-class _FifoEnds:
-    """The client's two FIFO descriptors, read and written with poll() timeouts."""
-
-    def __init__(self, request_fd: int, reply_fd: int, cancellation: Cancellation | None) -> None:
-        self.request_fd = request_fd
-        self.reply_fd = reply_fd
-        self.cancellation = cancellation
-        self._reply_reader = ReplyReader(reply_fd, request_fd, cancellation)
-
-    def write_all(self, buffers: Sequence[bytes], timeout: float | None) -> int:
-        data = b"".join(buffers)
-        try:
-            written = os.write(self.request_fd, data)  # 48 bytes < PIPE_BUF: all or nothing
-        except BlockingIOError:
-            raise TimedOut("the request FIFO is full: the server is not reading") from None
-        except BrokenPipeError:
-            raise PeerClosed("the server no longer reads its request FIFO") from None
-        return written
-
-    def read_into(self, view: memoryview, timeout: float | None) -> int:
-        return self._reply_reader.read_into(view, timeout)
-
-    def close(self) -> None:
-        for name in ("reply_fd", "request_fd"):
-            fd = getattr(self, name)
-            if fd >= 0:
-                os.close(fd)
-                setattr(self, name, -1)
-
 
 def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: float,
                    cancellation: Cancellation | None) -> tuple[ExchangeResult, WireCapture]:
@@ -119,8 +98,6 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
     name = reply_fifo_name(request.pid, request.channel)
     reply_path = os.path.join(directory, name)
     request_path = os.path.join(directory, REQUEST_FIFO)
-    pid = request.pid
-    ends: _FifoEnds | None = None
     request_fd = reply_fd = -1
     made = False
     try:
@@ -133,46 +110,48 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
         except FileNotFoundError:
             raise ConnectionRefused(f"no server is serving fifo {directory} (no such directory)") from None
         made = True
-        stepper.step("client", "mkfifo",
-                     f"The client made its own reply FIFO {name} with mkfifo(), so that the server "
-                     "can answer this client and no other.", path=reply_path, pid=pid)
+        stepper.step("client", "mknodat",
+                     f"The client made its own reply FIFO {name} with mkfifo() (the mknodat system call, mode "
+                     "0600: only this user may open it), so that the server can answer this client and no other.",
+                     time_ns=time.monotonic_ns(), path=reply_path, mode="S_IFIFO|0600")
         try:
-            request_fd = os.open(request_path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            request_fd = os.open(request_path, REQUEST_FIFO_FLAGS)
         except OSError as error:
             if error.errno in (errno.ENXIO, errno.ENOENT):
                 raise ConnectionRefused(f"no server is reading fifo {request_path}") from None
             raise TransportError(f"cannot open {request_path}: {error.strerror}") from None
+        opened_ns = time.monotonic_ns()
         if not stat.S_ISFIFO(os.fstat(request_fd).st_mode):
             raise TransportError(f"{request_path} is not a FIFO")
-        stepper.step("client", "open",
-                     f"The client opened the server's well-known request FIFO {REQUEST_FIFO} for writing "
-                     f"with open(); it got file descriptor {request_fd}.",
-                     path=request_path, fd=request_fd, pid=pid)
-        reply_fd = os.open(reply_path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
-        stepper.step("client", "open",
-                     f"The client opened its reply FIFO {name} for reading with open() (file descriptor "
-                     f"{reply_fd}) before asking, so the server finds a reader there.",
-                     path=reply_path, fd=reply_fd, pid=pid)
-        ends = _FifoEnds(request_fd, reply_fd, cancellation)
+        _open_step(stepper, opened_ns, f"the server's well-known request FIFO {REQUEST_FIFO}", "", request_path,
+                   REQUEST_FIFO_FLAGS, REQUEST_FIFO_REASONS, request_fd)
+        reply_fd = os.open(reply_path, REPLY_FIFO_FLAGS)
+        _open_step(stepper, time.monotonic_ns(), f"its reply FIFO {name}", " It opens it before asking, so that "
+                   "the server finds a reader there.", reply_path, REPLY_FIFO_FLAGS, REPLY_FIFO_REASONS, reply_fd)
+        reader = ReplyReader(reply_fd, request_fd, cancellation)
+        calls = ClientCalls(
+            write=lambda data: _write_request(request_fd, data), write_call="write", write_fd=request_fd,
+            read=lambda view: reader.read_into(view, timeout), read_call="readv", read_fd=reply_fd,
+            where=f"into the request FIFO {REQUEST_FIFO}",
+            write_note=" It is smaller than PIPE_BUF (4096 bytes), so it goes in whole, never mixed with "
+                       "another client's request.",
+        )
+        result, capture = talk(calls, request, stepper)
+        for fd, what in ((reply_fd, f"its reply FIFO {name}"), (request_fd, f"the request FIFO {REQUEST_FIFO}")):
+            os.close(fd)
+            stepper.step("client", "close", f"The client closed {what} (file descriptor {fd}) with close().",
+                         time_ns=time.monotonic_ns(), fd=fd, path=reply_path if fd == reply_fd else request_path)
         request_fd = reply_fd = -1
-        result, capture = _talk(ends, request, stepper, timeout, "write", "read",
-                                f"into the server's request FIFO {REQUEST_FIFO}", ends.request_fd, ends.reply_fd)
-        ends.close()
-        ends = None
-        stepper.step("client", "close",
-                     "The client closed both FIFOs with close(): the request FIFO and its reply FIFO.", pid=pid)
         made = False
         try:
             os.unlink(reply_path)
         except FileNotFoundError:
             pass  # a server that stopped meanwhile removed its directory with our FIFO in it
-        stepper.step("client", "unlink",
-                     f"The client removed its reply FIFO {name} with unlink(); nothing is left behind.",
-                     path=reply_path, pid=pid)
+        stepper.step("client", UNLINK_CALL,
+                     f"The client removed its reply FIFO {name} with {UNLINK_CALL}(); nothing is left behind.",
+                     time_ns=time.monotonic_ns(), path=reply_path)
         return result, capture
     finally:
-        if ends is not None:
-            ends.close()
         for fd in (request_fd, reply_fd):
             if fd >= 0:
                 os.close(fd)
@@ -183,124 +162,90 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
                 pass
 
 
+def _open_step(stepper: Stepper, returned_ns: int, what: str, purpose: str, path: str, flags: int,
+               reasons: dict[str, str], fd: int) -> None:
+    names = open_flag_names(flags)
+    stepper.step("client", "openat",
+                 f"The client opened {what} with open() (the openat system call) and the flags "
+                 f"{'|'.join(names)}; it got file descriptor {fd}.{purpose} Why: {explain_flags(names, reasons)}.",
+                 time_ns=returned_ns, path=path, flags="|".join(names), fd=fd)
+
+
+def _write_request(fd: int, data: bytes) -> int:
+    try:
+        return os.write(fd, data)  # 48 bytes < PIPE_BUF: all or nothing
+    except BlockingIOError:
+        raise TimedOut("the request FIFO is full: the server is not reading") from None
+    except BrokenPipeError:
+        raise TransportError("the server no longer reads its request FIFO") from None
+
+
 # -- the socket client ------------------------------------------------------------------------
 
 def _socket_exchange(transport: str, address: str, request: Request, stepper: Stepper, timeout: float,
                      cancellation: Cancellation | None) -> tuple[ExchangeResult, WireCapture]:
-    pid = request.pid
     if transport == "tcp":
-        channel = connect_tcp(address, min(timeout, 10.0), cancellation)
+        host, port = parse_tcp_address(address)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        target: object = (host, port)
+        domain = "AF_INET6" if family == socket.AF_INET6 else "AF_INET"
     elif transport == "unix":
-        channel = connect_unix(address, min(timeout, 10.0), cancellation)
+        family, target, domain = socket.AF_UNIX, address, "AF_UNIX"
     else:
         raise ValueError(f"unknown transport {transport!r}")
+    sock = socket.socket(family, SOCKET_TYPE)
+    fd = sock.fileno()
+    channel = None
     try:
-        fd = channel.sock.fileno()
+        stepper.step("client", "socket",
+                     f"The client made a {'TCP' if transport == 'tcp' else 'Unix-domain'} stream socket with "
+                     f"socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) and got file descriptor {fd}. Why: "
+                     f"{explain_flags(['SOCK_CLOEXEC'])}.",
+                     time_ns=time.monotonic_ns(), fd=fd, flags="SOCK_STREAM|SOCK_CLOEXEC", domain=domain)
+        _connect(sock, transport, address, target, timeout)
+        connected_ns = time.monotonic_ns()
         if transport == "tcp":
-            local_host, local_port = channel.sock.getsockname()[:2]
-            server_host, server_port = channel.sock.getpeername()[:2]
+            local_host, local_port = sock.getsockname()[:2]
+            server_host, server_port = sock.getpeername()[:2]
+            if (local_host, local_port) == (server_host, server_port):
+                raise ConnectionRefused(f"no server is listening at tcp {address}")  # connected to itself
             stepper.step("client", "connect",
-                         f"The client made a TCP socket with socket() and connected it to {server_host} port "
-                         f"{server_port} with connect(); the kernel gave the client local port {local_port}.",
-                         fd=fd, local_port=local_port, port=server_port, host=server_host,
-                         local_host=local_host, pid=pid)
+                         f"The client connected its socket to {server_host} port {server_port} with connect(); the "
+                         f"kernel chose the client's own port, {local_port}.",
+                         time_ns=connected_ns, sends=("connection", 1), fd=fd, port=server_port,
+                         host=server_host, local_port=local_port, local_host=local_host)
         else:
             stepper.step("client", "connect",
-                         f"The client made a Unix-domain socket with socket() and connected it to the file "
-                         f"{address} with connect().", fd=fd, path=address, pid=pid)
-        result, capture = _talk(channel, request, stepper, timeout, "send", "recv", "over the socket", fd, fd)
+                         f"The client connected its socket to the server's socket file {address} with connect().",
+                         time_ns=connected_ns, sends=("connection", 1), fd=fd, path=address)
+        channel = SocketChannel(sock, cancellation)
+        calls = ClientCalls(
+            write=lambda data: channel.write_all([data], timeout), write_call="sendto", write_fd=fd,
+            read=lambda view: channel.read_into(view, timeout), read_call="recvfrom", read_fd=fd,
+            where="into the socket", write_flags="0", read_flags="0",
+        )
+        result, capture = talk(calls, request, stepper)
     finally:
-        channel.close()
-    stepper.step("client", "close", "The client closed its socket with close(); the server sees end-of-file.",
-                 fd=fd, pid=pid)
+        if channel is not None:
+            channel.close()
+        else:
+            sock.close()
+    stepper.step("client", "close",
+                 f"The client closed its socket (file descriptor {fd}) with close(); the server's next read on "
+                 "this connection returns 0 bytes: end of file.", time_ns=time.monotonic_ns(), fd=fd)
     return result, capture
 
 
-# -- the exchange itself, shared ------------------------------------------------------------
-
-def _read_exact(channel, recorder: WireRecorder, view: memoryview, timeout: float, first: list[int]) -> None:
-    done = 0
-    while done < len(view):
-        count = channel.read_into(view[done:], timeout)
-        if count == 0:
-            raise ServerVanished("the server closed the channel before the reply was complete")
-        if not first[0]:
-            first[0] = _perf_ns()
-        recorder.read(view[done:done + count])
-        done += count
-
-
-def _talk(channel, request: Request, stepper: Stepper, timeout: float, write_call: str, read_call: str,
-          where: str, write_fd: int, read_fd: int) -> tuple[ExchangeResult, WireCapture]:
-    """Send the request and read the reply frame by frame, stepping after the write, the first
-    frame and the END."""
-    pid, count = request.pid, request.count
-    recorder = WireRecorder()
-    frame = protocol.encode_request(request)
-    recorder.wrote([frame])
-    send_ns = _perf_ns()
-    channel.write_all([frame], timeout)
-    stepper.step("client", write_call,
-                 f"The client wrote its {len(frame)}-byte request {where} with {write_call}(): "
-                 f"{count} numbers in {request.lo}..{request.hi}, request id {request.request_id}.",
-                 bytes=len(frame), fd=write_fd, request_id=request.request_id, count=count,
-                 lo=request.lo, hi=request.hi, pid=pid)
-    values = np.empty(count, dtype=WIRE_DTYPE)
-    header = bytearray(protocol.REPLY_HEADER_SIZE)
-    first = [0]
-    received = 0
-    frames = 0
-    while True:
-        _read_exact(channel, recorder, memoryview(header), timeout, first)
-        try:
-            frame_type, request_id, size = protocol.decode_reply_header(header)
-        except ProtocolError as error:
-            raise ProtocolMismatch(f"bad reply frame: {error.message}") from None
-        if frame_type == FrameType.ERROR:
-            body = bytearray(size)
-            _read_exact(channel, recorder, memoryview(body), timeout, first)
-            error = protocol.decode_error(bytes(header) + bytes(body))
-            stepper.step("client", read_call,
-                         f"The client read an ERROR frame with {read_call}(): {protocol.error_name(error.code)} "
-                         f"— {error.message}", bytes=len(header) + size, fd=read_fd, frame="ERROR",
-                         code=error.code, pid=pid)
-            failure = ServerError(error.code, error.message)
-            failure.wire = recorder.capture()  # type: ignore[attr-defined]
-            raise failure
-        if request_id != request.request_id:
-            raise ProtocolMismatch(f"reply for request {request_id}, expected {request.request_id}")
-        if frame_type == FrameType.CHUNK:
-            if received + size > count:
-                raise ProtocolMismatch(f"server sent more than the {count} values requested")
-            target = values[received:received + size]
-            _read_exact(channel, recorder, memoryview(target).cast("B"), timeout, first)
-            received += size
-            frames += 1
-            if frames == 1:
-                shown = [int(v) for v in target[:10]]
-                stepper.step("client", read_call,
-                             f"The client read the first reply frame with {read_call}(): a CHUNK of {size} "
-                             f"numbers ({protocol.CHUNK_HEADER_SIZE + 4 * size} bytes), starting "
-                             f"{', '.join(map(str, shown))}{' ...' if size > 10 else ''}.",
-                             bytes=protocol.CHUNK_HEADER_SIZE + 4 * size, fd=read_fd, frame="CHUNK",
-                             values=size, first_values=shown, pid=pid)
-            continue
-        rest = bytearray(protocol.END_SIZE - protocol.REPLY_HEADER_SIZE)
-        _read_exact(channel, recorder, memoryview(rest), timeout, first)
-        last_ns = _perf_ns()
-        end = protocol.decode_end(bytes(header) + bytes(rest))
-        if end.total_count != count or received != count:
-            raise ProtocolMismatch(
-                f"reply ended after {received} values (END says {end.total_count}), expected {count}"
-            )
-        stepper.step("client", read_call,
-                     f"The client read the 40-byte END frame with {read_call}(): server pid {end.server_pid} "
-                     f"sent all {count} numbers, the reply is complete.",
-                     bytes=protocol.END_SIZE, fd=read_fd, frame="END", server_pid=end.server_pid,
-                     total=end.total_count, pid=pid)
-        capture = recorder.capture()
-        result = ExchangeResult(
-            request.request_id, count, values, send_ns, first[0] or last_ns, last_ns, end.server_pid,
-            end.generation_ns, end.service_ns, capture.reply_total_bytes,
-        )
-        return result, capture
+def _connect(sock: socket.socket, transport: str, address: str, target: object, timeout: float) -> None:
+    """A plain blocking connect() (one system call); SO_SNDTIMEO bounds how long it may take."""
+    seconds = min(timeout, 10.0)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO,
+                    struct.pack("@ll", int(seconds), int(seconds % 1 * 1_000_000)))
+    try:
+        sock.connect(target)
+    except (ConnectionRefusedError, FileNotFoundError):
+        raise ConnectionRefused(f"no server is listening at {transport} {address}") from None
+    except (BlockingIOError, socket.timeout):
+        raise TimedOut(f"connecting to {transport} {address} timed out") from None
+    except OSError as error:
+        raise TransportError(f"cannot connect to {transport} {address}: {error.strerror or error}") from None

@@ -30,10 +30,10 @@ from backend.transports import TRANSPORTS
 from backend.transports.base import Channel, TransportError
 from backend.transports.cancel import Cancellation
 from backend.transports.fifo import (
-    FifoClientChannel,
     default_fifo_directory,
     runtime_base_directory,
 )
+from backend.transports.fifo_client import FifoClientChannel
 from backend.transports.tcp import connect_tcp, parse_tcp_address
 from backend.transports.unix import check_socket_path, connect_unix
 

@@ -57,7 +57,7 @@ def format_report(report: dict) -> str:
         f"exchanges      {report['exchanges']:,} in {report['elapsed_s']:.3f} s, errors {report['errors']}"
         + (f" {report['errors_by_code']}" if report["errors"] else ""),
         f"rate           {report['exchanges_per_s']:,.0f} exchanges/s, {report['numbers_per_s']:,.0f} numbers/s, "
-        f"{report['megabytes_per_s']:,.1f} MB/s",
+        f"{report['value_megabytes_per_s']:,.1f} MB/s of values ({report['wire_megabytes_per_s']:,.1f} MB/s on the wire)",
         f"latency        p50 {us(latency['p50'])}  p90 {us(latency['p90'])}  p99 {us(latency['p99'])}  "
         f"p99.9 {us(latency['p99.9'])}  max {us(latency['max'])}",
         f"numbers        {report['numbers']:,} received, {report['lost_numbers']} lost, "

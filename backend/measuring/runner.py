@@ -19,7 +19,7 @@ import numpy as np
 from backend.clients.client import Client, make_client
 from backend.measuring.stats import LatencyHistogram, ValueHistogram, summarize_latency
 from backend.protocol import frames as protocol
-from backend.protocol.engine import ServerError, error_code_for
+from backend.protocol.engine import ExchangeResult, ServerError, error_code_for
 from backend.protocol.frames import ErrorCode
 from backend.transports.base import Cancelled, TransportError
 from backend.transports.cancel import Cancellation
@@ -27,14 +27,31 @@ from backend.transports.cancel import Cancellation
 RANDOM_COUNT_RANGE = (1, 10)  # the classic exercise: a random count of numbers in 1..10
 BATCH_INTERVAL = 0.05  # seconds between batches handed to the consumer
 BATCH_MAX_RECORDS = 8192
-SCHEMA = "ipclab.bench/1"
+SCHEMA = "ipclab.bench/2"  # 2: `bytes` became `value_bytes` and `wire_bytes`
 
 RECORD_DTYPE = np.dtype([
     ("client", "u2"), ("request_id", "u4"), ("count", "u4"), ("start_ns", "i8"), ("latency_ns", "i8"),
     ("first_byte_ns", "i8"), ("server_generation_ns", "i8"), ("server_service_ns", "i8"),
-    ("bytes", "u8"), ("error", "i2"),
+    ("value_bytes", "u8"), ("wire_bytes", "u8"), ("error", "i2"),
 ])
 RECORD_FIELDS = RECORD_DTYPE.names
+VALUE_SIZE = 4  # bytes of one value (a big-endian int32)
+
+
+def success_record(client: int, result: ExchangeResult, run_start_ns: int) -> tuple:
+    """One RECORD_DTYPE row for a completed exchange.
+
+    `value_bytes` are the bytes of the values alone (4 per value); `wire_bytes` every byte of the
+    exchange's frames that crossed the channel: the request frame plus the reply's chunk headers,
+    values and END frame (docs/BENCH.md)."""
+    return (client, result.request_id, result.count, result.send_ns - run_start_ns, result.latency_ns,
+            result.first_byte_ns - result.send_ns, result.server_generation_ns, result.server_service_ns,
+            result.count * VALUE_SIZE, protocol.REQUEST_SIZE + result.bytes_received, 0)
+
+
+def failure_record(client: int, count: int, run_start_ns: int, code: int) -> tuple:
+    """One RECORD_DTYPE row for a failed exchange (no times, no bytes: only its error code)."""
+    return (client, 0, count, time.perf_counter_ns() - run_start_ns, 0, 0, 0, 0, 0, 0, code)
 
 
 @dataclass
@@ -194,7 +211,7 @@ class ExchangeLoop:
                     break
                 except ServerError as error:
                     self.failed += 1
-                    rows.append((index, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, error.code))
+                    rows.append(failure_record(index, count, start_ns, error.code))
                     if len(messages) < 20:
                         messages.append(str(error))
                     if error.code == ErrorCode.BUSY:
@@ -202,17 +219,13 @@ class ExchangeLoop:
                 except (TransportError, OSError) as error:
                     self.failed += 1
                     code = error_code_for(error)
-                    rows.append((index, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, code))
+                    rows.append(failure_record(index, count, start_ns, code))
                     self.fatal_error = f"client {index}: {error}"
                     messages.append(self.fatal_error)
                     break
                 else:
                     self.completed += 1
-                    rows.append((
-                        index, result.request_id, count, result.send_ns - start_ns, result.latency_ns,
-                        result.first_byte_ns - result.send_ns, result.server_generation_ns,
-                        result.server_service_ns, result.bytes_received, 0,
-                    ))
+                    rows.append(success_record(index, result, start_ns))
                 if len(rows) >= BATCH_MAX_RECORDS or now - last_flush >= BATCH_INTERVAL:
                     histogram.add(pending[:pending_count])
                     pending_count = 0
@@ -251,7 +264,8 @@ class WorkloadStatistics:
         self.errors = 0
         self.errors_by_code: dict[str, int] = {}
         self.numbers = 0
-        self.bytes = 0
+        self.value_bytes = 0
+        self.wire_bytes = 0
         self.first_start_ns: int | None = None
         self.last_end_ns = 0
         self.error_messages: list[str] = []
@@ -278,7 +292,8 @@ class WorkloadStatistics:
             self.errors_by_code[name] = self.errors_by_code.get(name, 0) + 1
         if len(ok):
             self.numbers += int(ok["count"].sum())
-            self.bytes += int(ok["count"].sum()) * 4
+            self.value_bytes += int(ok["value_bytes"].sum())
+            self.wire_bytes += int(ok["wire_bytes"].sum())
             self.latency.add(ok["latency_ns"])
             self.server_service.add(ok["server_service_ns"])
             starts = ok["start_ns"]
@@ -293,7 +308,7 @@ class WorkloadStatistics:
         return max(self.last_end_ns - self.first_start_ns, 1) / 1e9
 
     def report(self, address: str = "", embedded: bool = False, stopped: bool = False) -> dict:
-        """The `ipclab bench --json` object (schema ipclab.bench/1, see docs/BENCH.md)."""
+        """The `ipclab bench --json` object (schema ipclab.bench/2, see docs/BENCH.md)."""
         elapsed = self.elapsed_s
         chi = self.values.chi_square()
         rate = (lambda n: n / elapsed if elapsed > 0 else 0.0)
@@ -318,11 +333,13 @@ class WorkloadStatistics:
             "lost_numbers": max(0, self.numbers - self.values.total - self.values.out_of_range)
             if self.spec.check_values else 0,
             "out_of_range": self.values.out_of_range,
-            "bytes": self.bytes,
+            "value_bytes": self.value_bytes,
+            "wire_bytes": self.wire_bytes,
             "elapsed_s": round(elapsed, 6),
             "exchanges_per_s": round(rate(self.exchanges), 3),
             "numbers_per_s": round(rate(self.numbers), 3),
-            "megabytes_per_s": round(rate(self.bytes) / 1e6, 3),
+            "value_megabytes_per_s": round(rate(self.value_bytes) / 1e6, 3),
+            "wire_megabytes_per_s": round(rate(self.wire_bytes) / 1e6, 3),
             "latency_us": summarize_latency(self.latency),
             "server_service_us": summarize_latency(self.server_service),
             "distribution": None if not self.spec.check_values else {

@@ -325,7 +325,13 @@ def client_exchange(
         if sink_buffer is None or len(sink_buffer) < min(count, protocol.MAX_CHUNK_VALUES):
             sink_buffer = np.empty(min(count, protocol.MAX_CHUNK_VALUES), dtype=WIRE_DTYPE)
     send_ns = _perf_ns()
-    channel.write_all([protocol.encode_request(request)], timeout)
+    try:
+        channel.write_all([protocol.encode_request(request)], timeout)
+    except PeerClosed:
+        refusal = _refusal_already_sent(reader, timeout)
+        if refusal is not None:  # e.g. BUSY sent at accept time, then the server closed
+            raise refusal from None
+        raise
     received = 0
     while True:
         header = reader.read_exact(protocol.REPLY_HEADER_SIZE, timeout)
@@ -362,6 +368,22 @@ def client_exchange(
             request_id, count, values, send_ns, reader.first_byte_ns or last_ns, last_ns,
             server_pid, generation_ns, service_ns, reader.bytes_read,
         )
+
+
+def _refusal_already_sent(reader: FrameReader, timeout: float | None) -> ServerError | None:
+    """The ERROR frame a server sent before it closed the channel under our request (a server at
+    capacity answers BUSY right after accepting), if it is there to read; else None."""
+    wait = 1.0 if timeout is None else min(timeout, 1.0)
+    try:
+        header = reader.read_exact(protocol.REPLY_HEADER_SIZE, wait)
+        frame_type, _, size = protocol.decode_reply_header(header)
+        if frame_type != FrameType.ERROR:
+            return None
+        code = int.from_bytes(header[12:14], "big")
+        message = reader.read_exact(size, wait)
+    except (TransportError, ProtocolError):
+        return None
+    return ServerError(code, bytes(message).decode("utf-8", "replace"))
 
 
 def error_code_for(exception: BaseException) -> int:

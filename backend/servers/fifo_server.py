@@ -3,6 +3,8 @@
 One listener thread reads every request from the well-known request FIFO; small requests are
 answered inline (they fit in the reply pipe, so writing never blocks), larger ones go to a bounded
 pool of worker threads. Each client's reply goes to its own reply FIFO in the private directory.
+Every descriptor it holds is budgeted against RLIMIT_NOFILE (descriptors.py, reply_cache.py), and
+a reply whose client gave up on it is stopped at once (FifoWriteChannel's watch_reader).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from backend.protocol import frames as protocol
 from backend.protocol.frames import ErrorCode, ProtocolError, Request
+from backend.servers.descriptors import client_descriptor_budget
 from backend.servers.events import EventWriter
+from backend.servers.reply_cache import ReplyFifoCache, open_with_shedding
 from backend.servers.server import (
     Server,
     ServerConfig,
@@ -27,9 +31,33 @@ from backend.transports.base import (
     PeerClosed,
     TimedOut,
 )
-from backend.transports.fifo import FifoDirectory, FifoWriteChannel, ReplyFifoError
+from backend.transports.fifo import (
+    FifoDirectory,
+    FifoWriteChannel,
+    OutOfDescriptors,
+    ReplyFifoError,
+)
 
 FIFO_INLINE_VALUES = 4096  # 16 KiB of values: always fits in a fresh pipe, so never blocks
+REPLY_CACHE_LIMIT = 256  # open reply FIFOs kept by the listener, at most (and a quarter of the budget)
+ERROR_REPLY_DESCRIPTORS = 2  # kept free for the descriptor an ERROR reply opens for a moment
+CLIENT_SWEEP_INTERVAL = 0.5  # seconds between checks for clients that removed their reply FIFO
+# How the server opens its request FIFO: to read (O_NONBLOCK so that open() does not wait for a
+# first client; the descriptor is made blocking afterwards), and to write, to keep it open.
+REQUEST_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+REQUEST_KEEPALIVE_FLAGS = os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _bytes(count: int) -> str:
+    return "1 byte" if count == 1 else f"{count} bytes"
+
+
+def _magic_prefix_at_end(buffer: bytearray, start: int) -> int:
+    """How many bytes at the end of buffer[start:] are a proper beginning of the magic (0..3)."""
+    for length in range(min(len(protocol.MAGIC) - 1, len(buffer) - start), 0, -1):
+        if buffer.endswith(protocol.MAGIC[:length]):
+            return length
+    return 0
 
 
 class FifoServer(Server):
@@ -47,18 +75,25 @@ class FifoServer(Server):
         self._in_flight_lock = threading.Lock()
         self._known_clients: OrderedDict[tuple[int, int], None] = OrderedDict()
         self._known_clients_lock = threading.Lock()
-        # Reply FIFOs kept open by the listener for small replies (LRU, bounded).
-        self._reply_channels: OrderedDict[tuple[int, int], FifoWriteChannel] = OrderedDict()
-        self._reply_cache_size = min(config.max_clients, 256)
+        # Descriptors: a quarter of the budget for cached reply FIFOs, the rest for workers (one
+        # reply FIFO each) and the ERROR replies opened for a moment.
+        budget = client_descriptor_budget()
+        cache_size = max(1, min(config.max_clients, REPLY_CACHE_LIMIT, budget // 4))
+        self.max_workers = max(1, min(config.max_clients, budget - cache_size - ERROR_REPLY_DESCRIPTORS))
+        self._reply_cache = ReplyFifoCache(self.directory, self.cancellation, cache_size)
+        # Replies being written by workers, by client: a new request from that client abandons it.
+        self._active_replies: dict[tuple[int, int], FifoWriteChannel] = {}
+        self._active_lock = threading.Lock()
         self.garbage_bytes = 0
+        self._sweeper: threading.Thread | None = None
 
     def start(self) -> str:
         self.directory.prepare()
         path = self.directory.request_path
-        self._request_fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        self._request_fd = os.open(path, REQUEST_READ_FLAGS)
         # Holding a writer ourselves means the FIFO never reports end-of-file between clients.
-        self._keepalive_fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        self._pool = ThreadPoolExecutor(max_workers=self.config.max_clients, thread_name_prefix="ipclab-fifo")
+        self._keepalive_fd = os.open(path, REQUEST_KEEPALIVE_FLAGS)
+        self._pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="ipclab-fifo")
         self.address = self.directory.path
         return self.address
 
@@ -71,11 +106,37 @@ class FifoServer(Server):
                 pass
 
     def serve_forever(self) -> None:
-        """Read requests until stopped: a blocking read while idle, poll() while a request is partial."""
+        """Read requests until stopped: a blocking read while idle, poll() while a request is
+        partial. A thread of its own closes cached reply FIFOs of clients that left."""
+        self._spawn(self._reply_cache.prune_until_cancelled, name="ipclab-fifo-prune")
         poller = select.poll()
         poller.register(self._request_fd, select.POLLIN)
         poller.register(self.cancellation.fd, select.POLLIN)
         os.set_blocking(self._request_fd, True)
+        self._sweeper = threading.Thread(target=self._sweep_clients, name="ipclab-fifo-clients", daemon=True)
+        self._sweeper.start()
+        try:
+            self._read_requests(poller)
+        finally:
+            self.cancellation.cancel()
+            self._sweeper.join(timeout=2)
+
+    def _sweep_clients(self) -> None:
+        """A FIFO client has no connection to close: it is gone when its reply FIFO is. Reporting that
+        as `client_gone` makes FIFO servers count active clients as socket servers do."""
+        while not self.cancellation.wait(CLIENT_SWEEP_INTERVAL):
+            with self._known_clients_lock:
+                known = list(self._known_clients)
+            for pid, channel in known:
+                if self.directory.has_reply(pid, channel):
+                    continue
+                with self._known_clients_lock:
+                    if (pid, channel) not in self._known_clients:
+                        continue  # forgotten meanwhile (and reported) by a worker
+                    del self._known_clients[(pid, channel)]
+                self.events.client("client_gone", client=f"pid {pid}/{channel}", reason="removed its reply FIFO")
+
+    def _read_requests(self, poller: select.poll) -> None:
         buffer = bytearray()
         partial_since = 0.0
         fd = self._request_fd
@@ -94,7 +155,7 @@ class FifoServer(Server):
                     del buffer[:consumed]
                     self.events.client(
                         "client_error", client="?",
-                        error=f"discarded {size_before - len(buffer)} bytes of an incomplete request after "
+                        error=f"discarded {_bytes(size_before - len(buffer))} of an incomplete request after "
                               f"{self.config.request_timeout:g} s",
                     )
                     self.garbage_bytes += size_before - len(buffer)
@@ -114,28 +175,48 @@ class FifoServer(Server):
                 partial_since = time.monotonic()
 
     def _process_buffer(self, buffer: bytearray) -> int:
-        """Handle every complete request in `buffer`; return how many bytes were consumed."""
+        """Handle every complete request in `buffer`; return how many bytes were consumed.
+
+        A version-1 request is always 48 bytes, so a candidate of version 1 is judged as soon as
+        48 bytes are in: a wrong length or a failed CRC resynchronises at the next magic at once.
+        A candidate that is still incomplete never holds up a complete, valid request behind it.
+        """
         position = 0
         size = len(buffer)
         view = memoryview(buffer)
         try:
-            while size - position >= 4:
+            while position < size:
                 start = buffer.find(protocol.MAGIC, position)
                 if start < 0:
-                    skipped = max(0, size - 3 - position)
+                    # Keep only a tail that could still become the magic; the rest is garbage now.
+                    skipped = size - position - _magic_prefix_at_end(buffer, position)
                     self._report_garbage(skipped)
                     return position + skipped
                 if start > position:
                     self._report_garbage(start - position)
                     position = start
-                if size - position < protocol.REPLY_HEADER_SIZE:
-                    return position
+                if size - position < protocol.PREFIX.size:
+                    later = _next_valid_request(buffer, position + 1, size)
+                    if later < 0:
+                        return position
+                    self._report_garbage(later - position)
+                    position = later
+                    continue
+                version = buffer[position + 4]
                 length = int.from_bytes(buffer[position + 6:position + 8], "big")
+                if version == protocol.VERSION and length != protocol.REQUEST_SIZE:
+                    position += 1  # a version-1 request is 48 bytes: resynchronise at once
+                    continue
                 if not protocol.REQUEST_SIZE // 2 <= length <= protocol.PIPE_BUF:
-                    position += 1  # cannot be a request: resynchronise on the next magic
+                    position += 1  # cannot be a request of any version: resynchronise
                     continue
                 if size - position < length:
-                    return position
+                    later = _next_valid_request(buffer, position + 1, size)
+                    if later < 0:
+                        return position
+                    self._report_garbage(later - position)  # a fragment ahead of a whole request
+                    position = later
+                    continue
                 frame = view[position:position + length]
                 crc = int.from_bytes(frame[length - 4:length], "big")
                 if zlib.crc32(frame[:length - 4]) != crc:
@@ -151,7 +232,7 @@ class FifoServer(Server):
     def _report_garbage(self, count: int) -> None:
         if count > 0:
             self.garbage_bytes += count
-            self.events.client("client_error", client="?", error=f"skipped {count} bytes that were not a request")
+            self.events.client("client_error", client="?", error=f"skipped {_bytes(count)} that were not a request")
 
     def _handle_frame(self, frame: memoryview, received_ns: int) -> None:
         pid, channel, request_id = protocol.peek_request_identity(frame)
@@ -170,16 +251,21 @@ class FifoServer(Server):
                 self._known_clients.popitem(last=False)
         if new_client:
             self.events.client("client_connected", client=client)
+        previous = self._active_replies.get(key)  # a dict lookup is atomic: no lock on the hot path
+        if previous is not None:
+            # Requests are sequential per client: a new one means it gave up on the reply still
+            # being written. Stop that reply, so its rest never reaches whoever reads next.
+            previous.abandon()
         if request.count <= FIFO_INLINE_VALUES:
             self._serve_fifo(request, client, received_ns, inline=True)
             return
         with self._in_flight_lock:
-            busy = self._in_flight >= self.config.max_clients
+            busy = self._in_flight >= self.max_workers
             if not busy:
                 self._in_flight += 1
         if busy:
             self._reply_error(pid, channel, request_id, ErrorCode.BUSY,
-                              f"server busy: {self.config.max_clients} large replies in progress")
+                              f"server busy: {self.max_workers} large replies in progress")
             self.events.client("client_error", client=client, error="busy: too many replies in progress")
             return
         assert self._pool is not None
@@ -198,74 +284,86 @@ class FifoServer(Server):
             with self._in_flight_lock:
                 self._in_flight -= 1
 
-    def _cached_reply_channel(self, pid: int, channel: int) -> FifoWriteChannel:
-        key = (pid, channel)
-        reply = self._reply_channels.get(key)
-        if reply is not None:
-            self._reply_channels.move_to_end(key)
-            return reply
-        reply = FifoWriteChannel(self.directory.open_reply(pid, channel), self.cancellation)
-        self._reply_channels[key] = reply
-        if len(self._reply_channels) > self._reply_cache_size:
-            self._reply_channels.popitem(last=False)[1].close()
-        return reply
+    def _shed_for(self, client: str):
+        def shed(error: OutOfDescriptors) -> None:
+            self.events.client("client_error", client=client,
+                               error=f"{error}: closed a cached reply FIFO and retried")
+        return shed
 
-    def _drop_reply_channel(self, pid: int, channel: int) -> None:
-        reply = self._reply_channels.pop((pid, channel), None)
-        if reply is not None:
-            reply.close()
+    def _open_reply(self, request: Request, client: str, inline: bool) -> FifoWriteChannel:
+        """The reply channel: the cached one (inline, released after the write) or a fresh
+        watched one (worker); at EMFILE a cached descriptor is shed and the open retried."""
+        pid, channel = request.pid, request.channel
+        if inline:
+            return open_with_shedding(self._reply_cache, lambda: self._reply_cache.acquire(pid, channel),
+                                      self._shed_for(client))
+        fd = open_with_shedding(self._reply_cache, lambda: self.directory.open_reply(pid, channel),
+                                self._shed_for(client))
+        return FifoWriteChannel(fd, self.cancellation, watch_reader=True)
 
     def _serve_fifo(self, request: Request, client: str, received_ns: int, inline: bool) -> None:
         """Write one reply. Inline (small) replies reuse the listener's open reply FIFO; a reply
         that fits in an empty pipe goes out in one write, so a broken pipe means nothing was
-        sent and the FIFO is reopened once (the client may have been replaced under that name)."""
+        sent and the FIFO is reopened once (the client may have been replaced under that name).
+        A worker's reply is watched: it stops as soon as the client abandons it."""
         key = (request.pid, request.channel)
         attempts = 2 if inline else 1
         for attempt in range(attempts):
             try:
-                if inline:
-                    reply = self._cached_reply_channel(*key)
-                else:
-                    reply = FifoWriteChannel(self.directory.open_reply(*key), self.cancellation)
-            except ReplyFifoError as error:
-                self._forget(request)
-                self.events.client("client_gone", client=client, reason=str(error))
+                reply = self._open_reply(request, client, inline)
+            except OutOfDescriptors as error:
+                self.events.client("client_error", client=client, error=f"reply dropped: {error}")
                 return
+            except ReplyFifoError as error:
+                if self._forget(request):
+                    self.events.client("client_gone", client=client, reason=str(error))
+                return
+            if not inline:
+                with self._active_lock:
+                    self._active_replies[key] = reply
+            broken = True
             try:
                 # A short timeout for inline replies guards against a client that sent several
                 # requests without reading, so the listener is never held up for long.
                 timeout = 0.05 if inline else self.config.write_timeout
                 self._serve_one(request, reply, client, received_ns, timeout)
+                broken = False
                 return
             except Cancelled:
                 return
-            except PeerClosed:
-                if inline:
-                    self._drop_reply_channel(*key)
+            except PeerClosed as error:
                 if attempt + 1 < attempts:
                     continue
-                self._forget(request)
-                self.events.client("client_gone", client=client, reason="closed its reply FIFO")
+                if self._forget(request):
+                    reason = str(error) if "abandoned" in str(error) else "closed its reply FIFO"
+                    self.events.client("client_gone", client=client, reason=reason)
             except TimedOut:
-                if inline:
-                    self._drop_reply_channel(*key)
                 self.events.client("client_error", client=client, error="not reading its reply; dropped")
             except Exception as error:  # noqa: BLE001 - one request's failure must not stop the server
-                if inline:
-                    self._drop_reply_channel(*key)
                 self.events.client("client_error", client=client, error=f"internal error: {error!r}")
             finally:
-                if not inline:
+                if inline:
+                    self._reply_cache.release(reply, broken=broken)
+                else:
+                    with self._active_lock:
+                        if self._active_replies.get(key) is reply:
+                            del self._active_replies[key]
                     reply.close()
             return
 
-    def _forget(self, request: Request) -> None:
+    def _forget(self, request: Request) -> bool:
+        """Forget a client; False if it was already forgotten (its departure is reported once)."""
         with self._known_clients_lock:
-            self._known_clients.pop((request.pid, request.channel), None)
+            return self._known_clients.pop((request.pid, request.channel), False) is None
 
     def _reply_error(self, pid: int, channel: int, request_id: int, code: int, message: str) -> None:
+        client = f"pid {pid}/{channel}"
         try:
-            fd = self.directory.open_reply(pid, channel)
+            fd = open_with_shedding(self._reply_cache, lambda: self.directory.open_reply(pid, channel),
+                                    self._shed_for(client))
+        except OutOfDescriptors as error:
+            self.events.client("client_error", client=client, error=f"error reply dropped: {error}")
+            return
         except ReplyFifoError:
             return
         try:
@@ -278,9 +376,7 @@ class FifoServer(Server):
     def close(self) -> None:
         if self.native is not None:
             self.native.close()
-        for reply in self._reply_channels.values():
-            reply.close()
-        self._reply_channels.clear()
+        self._reply_cache.close()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
@@ -289,3 +385,18 @@ class FifoServer(Server):
                 os.close(fd)
         self._request_fd = self._keepalive_fd = -1
         self.directory.remove()
+
+
+def _next_valid_request(buffer: bytearray, start: int, size: int) -> int:
+    """The position of the first complete, valid version-1 request at or after `start`, or -1."""
+    position = start
+    while True:
+        position = buffer.find(protocol.MAGIC, position, size)
+        if position < 0 or size - position < protocol.REQUEST_SIZE:
+            return -1
+        if (buffer[position + 4] == protocol.VERSION
+                and int.from_bytes(buffer[position + 6:position + 8], "big") == protocol.REQUEST_SIZE
+                and zlib.crc32(buffer[position:position + protocol.REQUEST_CRC_OFFSET])
+                == int.from_bytes(buffer[position + protocol.REQUEST_CRC_OFFSET:position + protocol.REQUEST_SIZE], "big")):
+            return position
+        position += 1

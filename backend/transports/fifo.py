@@ -25,9 +25,7 @@ from typing import Sequence
 
 from backend.transports.base import (
     Buffer,
-    Cancelled,
     Channel,
-    ConnectionRefused,
     PeerClosed,
     TimedOut,
     TransportError,
@@ -39,6 +37,8 @@ PID_FILE = "server.pid"
 REPLY_PATTERN = re.compile(r"reply-(\d+)-(\d+)\.fifo")
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 BULK_PIPE_SIZE = 1024 * 1024
+# How the server opens a client's reply FIFO (see `FifoDirectory.open_reply`).
+REPLY_WRITE_FLAGS = os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 
 _channel_numbers = itertools.count()
 
@@ -220,6 +220,15 @@ class FifoDirectory:
         self.remove()
         return True
 
+    def has_reply(self, pid: int, channel: int) -> bool:
+        """Whether the client's reply FIFO is still in the directory (a client removes it when it goes)."""
+        assert self._dir_fd is not None
+        try:
+            os.stat(reply_fifo_name(pid, channel), dir_fd=self._dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        return True
+
     def open_reply(self, pid: int, channel: int) -> int:
         """Open a client's reply FIFO for writing, safely; raise PeerClosed-like errors.
 
@@ -234,16 +243,21 @@ class FifoDirectory:
             raise ReplyFifoError(f"client {pid}/{channel} has no reply FIFO (it is gone)") from None
         if not stat.S_ISFIFO(info.st_mode) or info.st_uid != _user_id():
             raise ReplyFifoError(f"{name} is not a FIFO owned by this user; refusing to open it")
+        if info.st_nlink != 1:  # a hard link to a FIFO outside the directory: not a client's own
+            raise ReplyFifoError(f"{name} has {info.st_nlink} links (a hard link?); refusing to open it")
         try:
-            fd = os.open(name, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self._dir_fd)
+            fd = os.open(name, REPLY_WRITE_FLAGS, dir_fd=self._dir_fd)
         except OSError as error:
             if error.errno == errno.ENXIO:
                 raise ReplyFifoError(f"client {pid}/{channel} is not reading its reply FIFO (it is gone)") from None
             if error.errno == errno.ELOOP:
                 raise ReplyFifoError(f"{name} is a symlink; refusing to open it") from None
+            if error.errno in (errno.EMFILE, errno.ENFILE):
+                raise OutOfDescriptors(f"cannot open {name}: {error.strerror}") from None
             raise ReplyFifoError(f"cannot open {name}: {error.strerror}") from None
         opened = os.fstat(fd)
-        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISFIFO(opened.st_mode):
+        if ((opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISFIFO(opened.st_mode)
+                or opened.st_nlink != 1):
             os.close(fd)
             raise ReplyFifoError(f"{name} changed while it was being opened; refusing it")
         return fd
@@ -276,7 +290,11 @@ class FifoDirectory:
 
 
 class ReplyFifoError(TransportError):
-    """A reply FIFO could not be opened safely (client gone, wrong type or owner, symlink)."""
+    """A reply FIFO could not be opened safely (client gone, wrong type, owner or link count, symlink)."""
+
+
+class OutOfDescriptors(ReplyFifoError):
+    """The reply FIFO is fine but the process (EMFILE) or the system (ENFILE) has no descriptor left."""
 
 
 def try_enlarge_pipe(fd: int, size: int = BULK_PIPE_SIZE) -> None:
@@ -288,11 +306,36 @@ def try_enlarge_pipe(fd: int, size: int = BULK_PIPE_SIZE) -> None:
 
 
 class FifoWriteChannel(Channel):
-    """The server's end of one reply: a write-only channel over an opened reply FIFO."""
+    """The server's end of one reply: a write-only channel over an opened reply FIFO.
 
-    def __init__(self, fd: int, cancellation: Cancellation | None = None) -> None:
+    With `watch_reader`, the reply stops (PeerClosed) as soon as it is abandoned: when the client
+    removed its reply FIFO (st_nlink drops to 0), when `abandon()` was called (the client sent a
+    new request, so it gave up on this reply), or when the reader is gone (EPIPE, POLLERR). The
+    checks run before every write and at least every WATCH_INTERVAL while waiting for room, so
+    the rest of an old reply never flows to a new reader of the same FIFO.
+    """
+
+    WATCH_INTERVAL = 0.1
+
+    def __init__(self, fd: int, cancellation: Cancellation | None = None, watch_reader: bool = False) -> None:
         super().__init__(fd, fd, cancellation)
         self._fd = fd
+        self.watch_reader = watch_reader
+        self.abandoned = False
+
+    def abandon(self) -> None:
+        """Stop this reply at its next write or wait (safe from another thread)."""
+        self.abandoned = True
+
+    def reader_gone(self) -> str:
+        """Why this reply must stop ("" while it may go on)."""
+        if self.abandoned:
+            return "the client sent a new request before reading this reply to its end"
+        if self._fd < 0:
+            return "the reply FIFO is closed"
+        if os.fstat(self._fd).st_nlink == 0:
+            return "the client removed its reply FIFO"
+        return ""
 
     def _read(self, view: memoryview) -> int:
         raise TransportError("a reply FIFO is write-only")
@@ -301,7 +344,28 @@ class FifoWriteChannel(Channel):
         try_enlarge_pipe(self._fd)
 
     def _write(self, buffers: Sequence[Buffer]) -> int:
+        if self.watch_reader:
+            reason = self.reader_gone()
+            if reason:
+                raise PeerClosed(f"reply abandoned: {reason}")
         return os.writev(self._fd, buffers[:64])
+
+    def _wait(self, poller: select.poll, fd: int, deadline: float | None, what: str) -> None:
+        if not self.watch_reader:
+            super()._wait(poller, fd, deadline, what)
+            return
+        while True:
+            reason = self.reader_gone()
+            if reason:
+                raise PeerClosed(f"reply abandoned: {reason}")
+            now = time.monotonic()
+            slice_end = now + self.WATCH_INTERVAL if deadline is None else min(deadline, now + self.WATCH_INTERVAL)
+            try:
+                super()._wait(poller, fd, slice_end, what)
+                return
+            except TimedOut:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -309,122 +373,10 @@ class FifoWriteChannel(Channel):
             self._fd = -1
 
 
-class ReplyReader:
-    """Reads a client's reply FIFO with a timeout and notices at once when the server is gone.
+def __getattr__(name: str) -> object:
+    """The client's side lives in fifo_client.py; it is still importable from here."""
+    if name in ("ReplyReader", "FifoClientChannel"):
+        from backend.transports import fifo_client
 
-    It polls the reply FIFO for data and the request FIFO for POLLERR: a pipe's writer gets
-    POLLERR when no reader is left, i.e. the moment the server process is gone. What the server
-    wrote before dying is still read; after that, reads return 0 (end of stream).
-    """
-
-    def __init__(self, reply_fd: int, request_fd: int, cancellation: Cancellation | None) -> None:
-        self.reply_fd = reply_fd
-        self.request_fd = request_fd
-        self.server_gone = False
-        self._poller = select.poll()
-        self._poller.register(reply_fd, select.POLLIN)
-        self._poller.register(request_fd, 0)
-        if cancellation is not None:
-            self._poller.register(cancellation.fd, select.POLLIN)
-
-    def read_into(self, view: memoryview, timeout: float | None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            try:
-                return os.readv(self.reply_fd, [view])
-            except BlockingIOError:
-                pass
-            if self.server_gone:
-                return 0
-            if deadline is None:
-                timeout_ms = None
-            else:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimedOut(f"no reply for {timeout:g} s")
-                timeout_ms = max(1, int(remaining * 1000 + 0.999))
-            for fd, _ in self._poller.poll(timeout_ms):
-                if fd == self.request_fd:
-                    self.server_gone = True
-                elif fd != self.reply_fd:
-                    raise Cancelled("cancelled while waiting for the reply")
-
-
-class FifoClientChannel(Channel):
-    """A client's pair: the server's request FIFO (write) and its own reply FIFO (read).
-
-    The reply FIFO is opened once, read-write (Linux and the BSDs allow this on a FIFO): holding a
-    writer ourselves means a read never reports a false end-of-file between the server's replies.
-    A server that dies is noticed at once: our request FIFO's write end then reports POLLERR.
-    """
-
-    def __init__(self, directory: str, cancellation: Cancellation | None = None) -> None:
-        require_fifos()
-        self.directory = os.path.abspath(directory)
-        self.pid = os.getpid()
-        self.channel = next(_channel_numbers)
-        self.reply_path = os.path.join(self.directory, reply_fifo_name(self.pid, self.channel))
-        request_path = os.path.join(self.directory, REQUEST_FIFO)
-        try:
-            request_fd = os.open(request_path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError as error:
-            if error.errno in (errno.ENXIO, errno.ENOENT):
-                raise ConnectionRefused(f"no server is reading fifo {request_path}") from None
-            raise TransportError(f"cannot open {request_path}: {error.strerror}") from None
-        reply_fd = -1
-        made_fifo = False
-        try:
-            info = os.fstat(request_fd)
-            if not stat.S_ISFIFO(info.st_mode):
-                raise TransportError(f"{request_path} is not a FIFO")
-            try:
-                os.unlink(self.reply_path)  # a leftover of an earlier process with our pid
-            except FileNotFoundError:
-                pass
-            os.mkfifo(self.reply_path, 0o600)
-            made_fifo = True
-            reply_fd = os.open(self.reply_path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
-        except BaseException:
-            os.close(request_fd)
-            if reply_fd >= 0:
-                os.close(reply_fd)
-            if made_fifo:
-                try:
-                    os.unlink(self.reply_path)
-                except OSError:
-                    pass
-            raise
-        self._request_fd = request_fd
-        self._reply_fd = reply_fd
-        self._enlarged = False
-        self._reply_reader = ReplyReader(reply_fd, request_fd, cancellation)
-        super().__init__(reply_fd, request_fd, cancellation)
-
-    def enlarge_buffers(self) -> None:
-        if not self._enlarged:
-            try_enlarge_pipe(self._reply_fd)
-            self._enlarged = True
-
-    def _read(self, view: memoryview) -> int:
-        return os.readv(self._reply_fd, [view])
-
-    def read_into(self, view: memoryview, timeout: float | None) -> int:
-        """Read some reply bytes, or return 0 once the server is gone and nothing is left."""
-        return self._reply_reader.read_into(view, timeout)
-
-    def _write(self, buffers: Sequence[Buffer]) -> int:
-        try:
-            return os.writev(self._request_fd, buffers[:64])
-        except BrokenPipeError:
-            raise PeerClosed("the server no longer reads its request FIFO") from None
-
-    def close(self) -> None:
-        for name in ("_reply_fd", "_request_fd"):
-            fd = getattr(self, name)
-            if fd >= 0:
-                os.close(fd)
-                setattr(self, name, -1)
-        try:
-            os.unlink(self.reply_path)
-        except FileNotFoundError:
-            pass
+        return getattr(fifo_client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -164,7 +164,21 @@ struct conn {
     int fd;
     int is_fifo;
     uint64_t reply_bytes; /* bytes of the current reply received so far */
+    int request_fd;       /* FIFO: request.fifo, kept open to notice a dead server (else -1) */
+    int server_gone;      /* FIFO: request.fifo reported POLLERR: nobody reads it any more */
 };
+
+/* poll() the reply descriptor, and on a FIFO request.fifo too (events 0: POLLERR means no reader
+ * is left, i.e. the server is gone; PROTOCOL.md 11.3.2 step 4). Returns poll()'s result. */
+static int wait_readable(struct conn *c, int timeout_ms, short *revents)
+{
+    struct pollfd pfd[2] = {{c->fd, POLLIN, 0}, {c->request_fd, 0, 0}};
+    int p = poll(pfd, c->request_fd >= 0 ? 2 : 1, timeout_ms);
+    if (p > 0 && c->request_fd >= 0 && (pfd[1].revents & (POLLERR | POLLHUP)))
+        c->server_gone = 1;
+    *revents = pfd[0].revents;
+    return p;
+}
 
 /* Read exactly n bytes from a non-blocking descriptor; any failure is fatal. */
 static void read_exact(struct conn *c, unsigned char *buf, size_t n)
@@ -182,15 +196,17 @@ static void read_exact(struct conn *c, unsigned char *buf, size_t n)
         if (r == 0) {
             if (c->is_fifo && c->reply_bytes == 0) {
                 /* No writer yet: the server has not opened our reply FIFO (PROTOCOL.md 11.3.2). */
+                if (c->server_gone)
+                    fail(EXIT_IO, "the server is gone (nobody reads its request FIFO)");
                 if (waited_ms >= NO_PROGRESS_TIMEOUT_MS)
                     fail(EXIT_IO, "timed out waiting for the server's reply");
                 /* Linux's poll() blocks here until a writer arrives; systems that report
                  * POLLHUP for a writer-less FIFO return at once, so pause briefly then. */
-                struct pollfd pfd = {c->fd, POLLIN, 0};
-                int p = poll(&pfd, 1, 100);
+                short revents = 0;
+                int p = wait_readable(c, 100, &revents);
                 if (p == 0) {
                     waited_ms += 100;
-                } else if (p < 0 || !(pfd.revents & POLLIN)) {
+                } else if (p < 0 || !(revents & POLLIN)) {
                     sleep_ms(1);
                     waited_ms += 1;
                 }
@@ -203,8 +219,10 @@ static void read_exact(struct conn *c, unsigned char *buf, size_t n)
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             fail(EXIT_IO, "read: %s", strerror(errno));
-        struct pollfd pfd = {c->fd, POLLIN, 0};
-        int p = poll(&pfd, 1, 1000);
+        if (c->server_gone) /* and nothing is left to read */
+            fail(EXIT_IO, "the server is gone (nobody reads its request FIFO)");
+        short revents = 0;
+        int p = wait_readable(c, 1000, &revents);
         if (p < 0 && errno != EINTR)
             fail(EXIT_IO, "poll: %s", strerror(errno));
         if (p == 0 && (waited_ms += 1000) >= NO_PROGRESS_TIMEOUT_MS)
@@ -405,7 +423,7 @@ static int connect_unix(const char *path)
 
 static int run_socket(int fd, const unsigned char *req, uint32_t rid, uint32_t count, int32_t lo, int32_t hi)
 {
-    struct conn c = {fd, 0, 0};
+    struct conn c = {fd, 0, 0, -1, 0};
     set_nonblocking(fd);
     write_all(fd, req, REQUEST_SIZE);
     int status = receive_reply(&c, rid, count, lo, hi);
@@ -459,11 +477,13 @@ static int run_fifo(const char *dir, uint32_t pid, uint32_t channel, const unsig
             fail(EXIT_IO, "timed out: %s stays full", request_path);
         sleep_ms(1);
     }
-    close(qfd);
-
-    /* 4. Read the reply until END or ERROR; 5. close the read end; 6. remove the FIFO. */
-    struct conn c = {rfd, 1, 0};
+    /* 4. Read the reply until END or ERROR, with request.fifo still open to notice a dead server;
+     * 5. close the read end; 6. remove the FIFO. This client makes one request per process and
+     * removes its reply FIFO on every exit path, failures included, so it never reads a reply
+     * FIFO that may hold the rest of an abandoned reply (the recovery rule of 11.3.2). */
+    struct conn c = {rfd, 1, 0, qfd, 0};
     int status = receive_reply(&c, rid, count, lo, hi);
+    close(qfd);
     close(rfd);
     remove_reply_fifo();
     return status;

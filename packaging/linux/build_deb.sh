@@ -57,6 +57,30 @@ find "$staging" -type d -exec chmod 0755 {} +
 find "$staging/usr" -type f -exec chmod 0644 {} +
 find "$staging/opt/ipclab" -type f -name '*.so*' -exec chmod 0644 {} +
 installed_size=$(du -sk --exclude=DEBIAN "$staging" | cut -f1)
+
+# Depends: derived from the bundle's own ELF files (Qt's xcb plugin needs libxcb-icccm4,
+# libxcb-keysyms1, ... that no Python import reveals). dpkg-shlibdeps maps every library they need
+# from outside the bundle to the installed package that ships it, with its minimum version; the
+# bundle's own libraries (-l) need nothing. So the build machine must have those libraries.
+elf_files=()
+while IFS= read -r -d '' candidate; do
+    if [ "$(head -c 4 "$candidate" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ]; then
+        elf_files+=("-e$candidate")
+    fi
+done < <(find "$staging/opt/ipclab" -type f \( -name '*.so*' -o -perm -u+x \) -print0)
+mapfile -t private_dirs < <(find "$staging/opt/ipclab" -type f -name '*.so*' -printf '%h\n' | sort -u | sed 's/^/-l/')
+shlibs_dir=$(mktemp -d)
+mkdir "$shlibs_dir/debian"
+printf 'Source: ipclab\n\nPackage: ipclab\nArchitecture: any\n' > "$shlibs_dir/debian/control"
+if ! shlibs=$(cd "$shlibs_dir" && dpkg-shlibdeps -O --ignore-missing-info "${private_dirs[@]}" "${elf_files[@]}" 2> "$shlibs_dir/errors"); then
+    grep -v warning "$shlibs_dir/errors" >&2 || true
+    echo "build_deb.sh: dpkg-shlibdeps failed: install the libraries named above on this machine (see packaging/README.md)" >&2
+    rm -rf "$shlibs_dir"
+    exit 1
+fi
+rm -rf "$shlibs_dir"
+depends=$(printf '%s\n' "$shlibs" | sed -n 's/^shlibs:Depends=//p')
+[ -n "$depends" ] || { echo "build_deb.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 cat > "$staging/DEBIAN/control" <<CONTROL
 Package: ipclab
 Version: $version
@@ -65,7 +89,7 @@ Priority: optional
 Architecture: $architecture
 Maintainer: IPC Lab developers <ipclab@example.org>
 Installed-Size: $installed_size
-Depends: libc6, libegl1, libgl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, libdbus-1-3, libglib2.0-0, libxcb-cursor0
+Depends: $depends
 Homepage: https://github.com/ipclab/ipclab
 Description: show and measure interprocess communication
  IPC Lab shows a client asking a server for random numbers over POSIX named
@@ -77,3 +101,4 @@ CONTROL
 deb="$output/ipclab_${version}_${architecture}.deb"
 dpkg-deb --root-owner-group -Zxz --build "$staging" "$deb" >/dev/null
 echo "package: $deb ($(du -h "$deb" | cut -f1))"
+echo "depends: $depends"

@@ -9,6 +9,12 @@ turns red. Requests and replies animate along the arrows.
 `ArchitectureSnapshot` is plain data built by `build_snapshot` (both in
 `qtapp.classroom.architecture_snapshot`, re-exported here); `ArchitectureView` draws one and redraws
 only when it changes.
+
+Readable from the back row: with `set_minimum_text_pixels(24)` (presentation mode) every text is
+drawn at a fixed size on screen — at least that many pixels high, bigger texts proportionally
+bigger — whatever the scale the drawing is fitted at, and is elided to the room it has; the
+drawing is redone when the view's size changes. Travelling dots pass behind the texts, never over
+them.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import time
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
+    QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -53,6 +60,11 @@ STATE_FILL = {"listening": "#e3f5e6", "starting": "#fff4d6", "stopping": "#fff4d
 STATE_EDGE = {"listening": "#1e7b2f", "starting": "#b8860b", "stopping": "#b8860b", "crashed": "#c0392b",
               "failed": "#c0392b", "stopped": "#888888"}
 REQUEST_COLOUR, REPLY_COLOUR = "#1f4fbf", "#d04a02"
+# Text on white in each transport's colour, dark enough for 4.5:1 (the bright line colours are not).
+TEXT_COLOURS = {"fifo": "#b34700", "tcp": "#1f6fb4", "unix": "#1e7b2f"}
+STATE_TEXT = {"starting": "#7d5e00", "stopping": "#7d5e00", "stopped": "#595959"}
+QUIET_TEXT = "#595959"  # "no client thread" and the like: 7:1 on white
+PULSE_Z, TEXT_Z = 2.5, 3.0  # dots travel above the pipes and lines, below every text
 
 
 @dataclass
@@ -85,7 +97,16 @@ class ArchitectureView(QGraphicsView):
         self.snapshot: ArchitectureSnapshot | None = None
         self.labels: dict[str, str] = {}  # item key -> the text drawn for it (for tests and tooltips)
         self.colours: dict[str, str] = {}  # item key -> its fill colour
+        self.rects: dict[str, QRectF] = {}  # item key -> where it is drawn (for overlays: kernel badges)
+        self.after_rebuild: list = []  # callables run after each redraw (overlays re-add their items)
         self.line_scale = 1.0
+        self.minimum_text_pixels = 0  # 0: texts scale with the drawing (normal mode)
+        self._built_scale = 0.0
+        # The drawing's width: SCENE_WIDTH, or wider to match a wide view when texts have a fixed
+        # size (the channels get the extra room, so their texts keep clear of the arrows' labels).
+        self._width = SCENE_WIDTH
+        self._server_x = SERVER_X
+        self._channel_x0 = CHANNEL_X0
         self.pulse_seconds = PULSE_SECONDS
         self.pulses_started = 0
         self._lanes: dict[str, _Lane] = {lane: _Lane() for lane in LANES}
@@ -100,10 +121,7 @@ class ArchitectureView(QGraphicsView):
         """Draw only these transports (the step-mode view shows one)."""
         if lanes != self.lanes:
             self.lanes = lanes
-            self.scene().setSceneRect(0, 0, SCENE_WIDTH, self._height())
-            self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-            if self.snapshot is not None:
-                self._rebuild()
+            self._fit(force=True)
 
     # -- public -------------------------------------------------------------------------------
     def set_snapshot(self, snapshot: ArchitectureSnapshot) -> bool:
@@ -119,6 +137,17 @@ class ArchitectureView(QGraphicsView):
         if self.snapshot is not None:
             self._rebuild()
 
+    def set_minimum_text_pixels(self, pixels: int) -> None:
+        """Draw every text at least `pixels` high on screen (0: texts scale with the drawing)."""
+        if pixels != self.minimum_text_pixels:
+            self.minimum_text_pixels = pixels
+            self._fit(force=True)
+
+    @property
+    def view_scale(self) -> float:
+        """Screen pixels per scene unit, as the drawing is fitted now."""
+        return self.transform().m11() or 1.0
+
     def pulse(self, transport: str, direction: str, seconds: float | None = None) -> bool:
         """Animate one request (client to server) or reply (server to client) along its arrow."""
         lane = self._lanes.get(transport)
@@ -132,7 +161,7 @@ class ArchitectureView(QGraphicsView):
         colour = QColor(REQUEST_COLOUR if direction == "request" else REPLY_COLOUR)
         item.setBrush(QBrush(colour))
         item.setPen(QPen(QColor("white"), 2))
-        item.setZValue(10)
+        item.setZValue(PULSE_Z)
         item.setPos(path.pointAtPercent(0))
         self.scene().addItem(item)
         lane.pulses.append(_Pulse(path, item, time.monotonic(), seconds or self.pulse_seconds))
@@ -151,11 +180,28 @@ class ArchitectureView(QGraphicsView):
     # -- drawing ------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fit()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        self._fit()
+
+    def _fit(self, force: bool = False) -> None:
+        """Fill the view with the drawing; texts of a fixed screen size are laid out again."""
+        width = SCENE_WIDTH
+        if self.minimum_text_pixels:
+            viewport = self.viewport().size()
+            width = max(SCENE_WIDTH, viewport.width() / max(1, viewport.height()) * self._height())
+        if force or abs(width - self._width) > 1 or self.sceneRect().height() != self._height():
+            self._width = width
+            self._server_x = width - (SCENE_WIDTH - SERVER_X)
+            self._channel_x0 = CHANNEL_X0 + (self._server_x - SERVER_X) / 2
+            self.scene().setSceneRect(0, 0, width, self._height())
+            force = True
         self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        changed = abs(self.view_scale - self._built_scale) > 0.01 * self._built_scale
+        if self.snapshot is not None and (force or (self.minimum_text_pixels and changed)):
+            self._rebuild()
 
     def _font(self, size: float, bold: bool = False, mono: bool = False) -> QFont:
         font = QFont("DejaVu Sans Mono" if mono else "DejaVu Sans")
@@ -163,18 +209,42 @@ class ArchitectureView(QGraphicsView):
         font.setBold(bold)
         return font
 
+    def _room(self, x: float, right: bool) -> float:
+        """Scene width a text starting (or ending, if `right`) at x has before the next box."""
+        if right:
+            return x - (GUI_X + GUI_W) - 10 if x <= self._server_x else x - self._server_x - 10
+        if x < GUI_X + GUI_W:
+            return GUI_X + GUI_W - x - 10
+        return (self._server_x if x < self._server_x else self._width) - x - 10
+
     def _text(self, key: str, text: str, x: float, y: float, size: float = 20, bold: bool = False,
-              colour: str = "#111111", mono: bool = False, max_width: float = 0) -> QGraphicsSimpleTextItem:
+              colour: str = "#111111", mono: bool = False, max_width: float = 0,
+              right: bool = False) -> QGraphicsSimpleTextItem:
+        """A text at (x, y), its top left corner (its top right corner if `right`)."""
         item = QGraphicsSimpleTextItem(text)
-        item.setFont(self._font(size, bold, mono))
         item.setBrush(QBrush(QColor(colour)))
-        if max_width and item.boundingRect().width() > max_width:
-            item.setScale(max_width / item.boundingRect().width())
-        item.setPos(x, y)
-        item.setZValue(3)
+        room = max_width or self._room(x, right)
+        if self.minimum_text_pixels:
+            # A fixed size on screen: at least the minimum, larger where the drawing's scale makes a
+            # text larger; elided to the room it has at that scale.
+            scale = self.view_scale
+            pixels = max(self.minimum_text_pixels, size * scale)
+            font = self._font(pixels, bold, mono)
+            item.setFont(font)
+            item.setText(QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideMiddle, room * scale))
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            width = item.boundingRect().width() / scale
+        else:
+            item.setFont(self._font(size, bold, mono))
+            if max_width and item.boundingRect().width() > max_width:
+                item.setScale(max_width / item.boundingRect().width())
+            width = item.boundingRect().width() * item.scale()
+        item.setPos(x - width if right else x, y)
+        item.setZValue(TEXT_Z)
         self.scene().addItem(item)
         if key:
             self.labels[key] = text if key not in self.labels else self.labels[key] + "\n" + text
+            self.rects.setdefault(key, item.sceneBoundingRect())
         return item
 
     def _box(self, key: str, rect: QRectF, fill: str, edge: str, width: float = 3, dashed: bool = False,
@@ -190,6 +260,7 @@ class ArchitectureView(QGraphicsView):
         self.scene().addItem(item)
         if key:
             self.colours[key] = fill
+            self.rects[key] = rect
         return item
 
     def _arrow(self, path: QPainterPath, colour: str, width: float = 4, dashed: bool = False) -> None:
@@ -223,7 +294,8 @@ class ArchitectureView(QGraphicsView):
         for item in scene.items():
             if item not in pulses and item.parentItem() is None:
                 scene.removeItem(item)
-        self.labels, self.colours = {}, {}
+        self.labels, self.colours, self.rects = {}, {}, {}
+        self._built_scale = self.view_scale
         if snapshot is None:
             return
         # The GUI process, spanning all lanes.
@@ -239,52 +311,55 @@ class ArchitectureView(QGraphicsView):
         for index, transport in enumerate(self.lanes):
             top = LANE_TOP + index * (LANE_HEIGHT + 10)
             self._draw_lane(snapshot, transport, top)
+        for overlay in self.after_rebuild:
+            overlay()
 
     def _draw_lane(self, snapshot: ArchitectureSnapshot, transport: str, top: float) -> None:
         colour = TRANSPORT_COLOURS[transport]
         lane = self._lanes[transport]
         middle = top + LANE_HEIGHT / 2
-        self._text("", LANE_TITLES[transport], CHANNEL_X0 + 230, top - 2, 24, bold=True, colour=colour)
+        self._text("", LANE_TITLES[transport], self._channel_x0 + 230, top - 2, 24, bold=True,
+                   colour=TEXT_COLOURS[transport])
         # Client threads of this transport.
         clients = [client for client in snapshot.clients if client.transport == transport]
         client_top = top + 30
         if not clients:
-            self._text(f"clients:{transport}", self.tr("no client thread"), GUI_X + 24, middle - 12, 19, colour="#777777")
+            self._text(f"clients:{transport}", self.tr("no client thread"), GUI_X + 24, middle - 12, 19, colour=QUIET_TEXT)
         for position, client in enumerate(clients[:MAX_CLIENTS_DRAWN]):
             rect = QRectF(GUI_X + 20, client_top + position * 40, GUI_W - 40, 35)
             self._box(f"client:{client.key}", rect, "#ffffff", colour, 2.5, radius=8)
             self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + 5, 21,
                        max_width=rect.width() - 20)
         if len(clients) > MAX_CLIENTS_DRAWN:
-            self._text(f"clients:{transport}", self.tr("+ {count} more client threads").format(count=len(clients) - MAX_CLIENTS_DRAWN),
-                       GUI_X + 24, client_top + MAX_CLIENTS_DRAWN * 40, 20, bold=True, colour=colour)
+            self._text(f"clients:{transport}", self.tr("+ %Ln more client thread(s)", "", len(clients) - MAX_CLIENTS_DRAWN),
+                       GUI_X + 24, client_top + MAX_CLIENTS_DRAWN * 40, 20, bold=True, colour=TEXT_COLOURS[transport])
         # The server process.
         server = snapshot.server(transport)
         state = server.state if server else "stopped"
-        server_rect = QRectF(SERVER_X, top + 20, SERVER_W, LANE_HEIGHT - 40)
+        server_rect = QRectF(self._server_x, top + 20, SERVER_W, LANE_HEIGHT - 40)
         self._box(f"server:{transport}", server_rect, STATE_FILL.get(state, "#eeeeee"), STATE_EDGE.get(state, "#888"),
                   4 if state in ("crashed", "failed", "listening") else 2.5, dashed=state == "stopped")
         title = (self.tr("{name} server").format(name=LANE_TITLES[transport]) if not (server and server.command)
                  else self.tr("your own server"))
-        self._text(f"server:{transport}", title, SERVER_X + 16, top + 30, 24, bold=True)
+        self._text(f"server:{transport}", title, self._server_x + 16, top + 30, 24, bold=True)
         if server is not None and server.pid:
-            self._text(f"server:{transport}", f"pid {server.pid}", SERVER_X + 16, top + 66, 30, bold=True, mono=True,
-                       colour=STATE_EDGE.get(state, "#111"))
+            self._text(f"server:{transport}", f"pid {server.pid}", self._server_x + 16, top + 66, 30, bold=True, mono=True,
+                       colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         words = {"listening": self.tr("running, listening"), "crashed": self.tr("CRASHED"),
                  "failed": self.tr("could not start"), "stopped": self.tr("not running"),
                  "starting": self.tr("starting…"), "stopping": self.tr("stopping…")}
-        self._text(f"server:{transport}", words.get(state, state), SERVER_X + 16, top + 110, 22,
-                   bold=state in ("crashed", "failed"), colour=STATE_EDGE.get(state, "#111"))
+        self._text(f"server:{transport}", words.get(state, state), self._server_x + 16, top + 110, 22,
+                   bold=state in ("crashed", "failed"), colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         if server is not None and server.message and state in ("crashed", "failed"):
-            self._text(f"server:{transport}", server.message, SERVER_X + 16, top + 142, 17, colour="#c0392b",
+            self._text(f"server:{transport}", server.message, self._server_x + 16, top + 142, 17, colour="#c0392b",
                        max_width=SERVER_W - 30)
         if server is not None and server.command:
-            self._text(f"server:{transport}", server.command, SERVER_X + 16, top + 172, 15, mono=True,
+            self._text(f"server:{transport}", server.command, self._server_x + 16, top + 172, 15, mono=True,
                        max_width=SERVER_W - 30)
         # The channels between them.
         channels = snapshot.channels_of(transport)
         gui_edge = GUI_X + GUI_W
-        server_edge = SERVER_X
+        server_edge = self._server_x
         live = state == "listening"
         request_path = QPainterPath()
         reply_path = QPainterPath()
@@ -293,73 +368,77 @@ class ArchitectureView(QGraphicsView):
             replies = [channel for channel in channels if channel.kind == "reply-fifo"]
             y = top + 70
             if request is not None:
-                self._pipe(f"channel:{request.key}", request.label, request.detail, QRectF(CHANNEL_X0 + 60, y - 30,
+                self._pipe(f"channel:{request.key}", request.label, request.detail, QRectF(self._channel_x0 + 60, y - 30,
                                                                                              480, 60), colour)
                 request_path.moveTo(gui_edge, y)
                 request_path.lineTo(server_edge, y)
                 self._arrow(request_path, REQUEST_COLOUR, 4)
                 self._text("", "write(request)", gui_edge + 6, y - 34, 19, colour=REQUEST_COLOUR)
-                self._text("", "read()", server_edge - 76, y - 34, 19, colour=REQUEST_COLOUR)
+                self._text("", "read()", server_edge - 6, y - 34, 19, colour=REQUEST_COLOUR, right=True)
             else:
-                self._text("channel:fifo:none", self.tr("no request FIFO on disk"), CHANNEL_X0 + 120, y - 12, 20,
-                           colour="#888888")
+                self._text("channel:fifo:none", self.tr("no request FIFO on disk"), self._channel_x0 + 120, y - 12, 20,
+                           colour=QUIET_TEXT)
             for position, channel in enumerate(replies[:MAX_CHANNELS_DRAWN]):
                 ry = top + 120 + position * 36
-                self._pipe(f"channel:{channel.key}", channel.label, "", QRectF(CHANNEL_X0 + 110, ry - 16, 380, 32),
+                self._pipe(f"channel:{channel.key}", channel.label, "", QRectF(self._channel_x0 + 110, ry - 16, 380, 32),
                            colour, small=True)
                 if position == 0:
                     reply_path.moveTo(server_edge, ry)
                     reply_path.lineTo(gui_edge, ry)
                     self._arrow(reply_path, REPLY_COLOUR, 4)
-                    self._text("", "write(reply)", server_edge - 130, ry - 38, 19, colour=REPLY_COLOUR)
+                    self._text("", "write(reply)", server_edge - 6, ry - 38, 19, colour=REPLY_COLOUR, right=True)
                     self._text("", "read()", gui_edge + 6, ry - 38, 19, colour=REPLY_COLOUR)
             if len(replies) > MAX_CHANNELS_DRAWN:
                 self._text("channel:fifo:more", self.tr("+ {count} more reply FIFOs").format(count=len(replies) - MAX_CHANNELS_DRAWN),
-                           CHANNEL_X0 + 150, top + 120 + MAX_CHANNELS_DRAWN * 36 - 14, 19, bold=True, colour=colour)
+                           self._channel_x0 + 150, top + 120 + MAX_CHANNELS_DRAWN * 36 - 14, 19, bold=True, colour=TEXT_COLOURS[transport])
             if request is not None and not replies:
-                self._text("channel:fifo:noreply", self.tr("reply FIFOs appear here while clients run"), CHANNEL_X0 + 80,
-                           top + 150, 18, colour="#777777")
+                self._text("channel:fifo:noreply", self.tr("reply FIFOs appear here while clients run"), self._channel_x0 + 80,
+                           top + 150, 18, colour=QUIET_TEXT)
         elif transport == "tcp":
             listen = next((channel for channel in channels if channel.kind == "tcp-listen"), None)
             connections = [channel for channel in channels if channel.kind == "tcp-connection"]
             if listen is not None:
-                self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), CHANNEL_X0 + 100, top + 30,
-                           22, mono=True, colour=colour)
+                # With fixed-size texts, on the lane title's line: below it there is no room to spare.
+                listen_x, listen_y = ((self._channel_x0 + 300, top - 2) if self.minimum_text_pixels
+                                      else (self._channel_x0 + 100, top + 30))
+                self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), listen_x, listen_y,
+                           22, mono=True, colour=TEXT_COLOURS[transport])
             for position, channel in enumerate(connections[:MAX_CHANNELS_DRAWN]):
                 cy = top + 90 + position * 40
                 path = QPainterPath()
                 path.moveTo(gui_edge, cy)
                 path.lineTo(server_edge, cy)
                 self._connection_line(path, colour)
-                self._text(f"channel:{channel.key}", channel.label, CHANNEL_X0 + 90, cy - 31, 21, mono=True)
+                self._text(f"channel:{channel.key}", channel.label, self._channel_x0 + 90, cy - 31, 21, mono=True)
                 if position == 0:
                     request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             if len(connections) > MAX_CHANNELS_DRAWN:
-                self._text("channel:tcp:more", self.tr("+ {count} more connections").format(count=len(connections) - MAX_CHANNELS_DRAWN),
-                           CHANNEL_X0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True, colour=colour)
+                self._text("channel:tcp:more", self.tr("+ %Ln more connection(s)", "", len(connections) - MAX_CHANNELS_DRAWN),
+                           self._channel_x0 + 150, top + 90 + MAX_CHANNELS_DRAWN * 40 - 18, 19, bold=True,
+                           colour=TEXT_COLOURS[transport])
             if listen is not None and not connections:
-                self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), CHANNEL_X0 + 90, middle, 19,
-                           colour="#777777")
+                self._text("channel:tcp:none", self.tr("no connection: connect() makes one"), self._channel_x0 + 90, middle, 19,
+                           colour=QUIET_TEXT)
         else:
             socket_node = next((channel for channel in channels if channel.kind == "unix-socket"), None)
             connected = next((channel for channel in channels if channel.kind == "unix-connections"), None)
             if socket_node is not None:
                 self._pipe(f"channel:{socket_node.key}", socket_node.label, socket_node.detail,
-                           QRectF(CHANNEL_X0 + 60, top + 40, 480, 60), colour, socket=True)
+                           QRectF(self._channel_x0 + 60, top + 40, 480, 60), colour, socket=True)
             if connected is not None:
                 cy = top + 150
                 path = QPainterPath()
                 path.moveTo(gui_edge, cy)
                 path.lineTo(server_edge, cy)
                 self._connection_line(path, colour)
-                self._text(f"channel:{connected.key}", connected.label, CHANNEL_X0 + 210, cy - 32, 20, bold=True)
+                self._text(f"channel:{connected.key}", connected.label, self._channel_x0 + 210, cy - 32, 20, bold=True)
                 request_path, reply_path = self._two_way(cy, gui_edge, server_edge)
             elif socket_node is not None:
-                self._text("channel:unix:none", self.tr("no connection: connect() makes one"), CHANNEL_X0 + 90, top + 150, 19,
-                           colour="#777777")
+                self._text("channel:unix:none", self.tr("no connection: connect() makes one"), self._channel_x0 + 90, top + 150, 19,
+                           colour=QUIET_TEXT)
             else:
-                self._text("channel:unix:nofile", self.tr("no socket file on disk"), CHANNEL_X0 + 140, middle, 20,
-                           colour="#888888")
+                self._text("channel:unix:nofile", self.tr("no socket file on disk"), self._channel_x0 + 140, middle, 20,
+                           colour=QUIET_TEXT)
         lane.request_path = request_path if live else QPainterPath()
         lane.reply_path = reply_path if live else QPainterPath()
 
@@ -386,7 +465,7 @@ class ArchitectureView(QGraphicsView):
         pipe = self._box(key, rect, fill.name(), colour, 2.5, radius=rect.height() / 2)
         pipe.setZValue(2)
         kind = self.tr("socket file") if socket else "FIFO"
-        self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22, rect.y() + (4 if small else 4),
+        self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22, rect.y() + (1 if self.minimum_text_pixels else 4),
                    20 if small else 23, bold=not small, mono=small, max_width=rect.width() - 40)
         if detail:
             self._text(key, detail, rect.x() + 22, rect.y() + 34, 16, mono=True, colour="#333333",
@@ -408,26 +487,3 @@ class ArchitectureView(QGraphicsView):
             active = active or bool(kept)
         if not active:
             self._timer.stop()
-
-
-class ArchitectureMirror(QGraphicsView):
-    """A second, smaller view of the main architecture drawing (the same scene), for other tabs."""
-
-    def __init__(self, source: ArchitectureView, parent: QWidget | None = None) -> None:
-        super().__init__(source.scene(), parent)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setBackgroundBrush(QBrush(QColor("white")))
-        source.scene().sceneRectChanged.connect(lambda _rect: self._fit())
-
-    def _fit(self) -> None:
-        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._fit()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self._fit()

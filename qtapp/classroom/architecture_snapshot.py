@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from PySide6.QtCore import QObject
+
 from qtapp.classroom import system_probe
 
 LANES = ("fifo", "tcp", "unix")
@@ -71,11 +73,14 @@ def _tcp_port(address: str) -> int:
 
 
 def _connections_text(count: int) -> str:
-    from PySide6.QtCore import QCoreApplication
+    return ChannelTexts().connections(count)
 
-    text = (QCoreApplication.translate("ArchitectureView", "1 connection") if count == 1
-            else QCoreApplication.translate("ArchitectureView", "{count} connections"))
-    return text.format(count=count)
+
+class ChannelTexts(QObject):
+    """Channel labels with plural forms (Qt's lupdate finds `%n` plurals only in `tr()` calls)."""
+
+    def connections(self, count: int) -> str:
+        return self.tr("%Ln connection(s)", "", count)
 
 
 def build_snapshot(gui_pid: int, servers: dict, clients: list[ClientNode]) -> ArchitectureSnapshot:

@@ -7,7 +7,9 @@ import os
 import signal
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from backend.measuring.runner import WorkloadSpec
-from qtapp.classroom.architecture import ArchitectureMirror, ClientNode
+from qtapp.classroom.architecture import ArchitectureView, ClientNode
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import ServerState
 from qtapp.window.background import BackgroundCall
@@ -28,6 +30,7 @@ CROWD_CLIENTS = 64
 CROWD_REQUESTS_EACH = 20
 SILENT_HOLD_S = 3.0
 WATCH_INTERVAL_MS = 50
+PRESENTATION_FROM_POINTS = 15  # the window's text size from which the page lays out for a class
 
 
 class FaultsPage(QWidget):
@@ -53,13 +56,17 @@ class FaultsPage(QWidget):
                       self.tr("64 client threads, 20 requests each, all at the same time.")),
         }
         grid = QGridLayout()
+        self.grid = grid
+        self.descriptions: list[QLabel] = []
         for row, (name, (title, description)) in enumerate(descriptions.items()):
             button = QPushButton(title)
             button.setObjectName("faultButton")
+            button.setToolTip(description)
             button.clicked.connect(lambda _checked=False, n=name: self.run_demo(n))
             self.buttons[name] = button
             label = QLabel(description)
             label.setWordWrap(True)
+            self.descriptions.append(label)
             grid.addWidget(button, row, 0)
             grid.addWidget(label, row, 1)
         grid.setColumnStretch(1, 1)
@@ -77,16 +84,26 @@ class FaultsPage(QWidget):
         top.addWidget(self.transport_combo)
         top.addWidget(self.restart_button)
         top.addStretch(1)
-        self.mirror = ArchitectureMirror(window.architecture_view)
-        lower = QHBoxLayout()
+        # The demo's transport only, drawn from the same snapshots as the Architecture tab: one lane
+        # is large enough to read. Beside the explanation; below it in presentation mode, where
+        # the drawing needs the whole width for its texts to be 24 px high.
+        self.diagram = ArchitectureView(lanes=(self.transport,))
+        self.diagram.setObjectName("faultsDiagram")
+        window.architecture_changed.connect(self.diagram.set_snapshot)
+        self.transport_combo.currentIndexChanged.connect(lambda _index: self.diagram.set_lanes((self.transport,)))
+        lower = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.lower_layout = lower
         text = QVBoxLayout()
         text.addWidget(self.headline)
         text.addWidget(self.explanation, 1)
         lower.addLayout(text, 1)
-        lower.addWidget(self.mirror, 1)
+        lower.addWidget(self.diagram, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(grid)
+        from qtapp.classroom.kernel_page import lesson_row  # the kernel-view lessons start from here too
+
+        layout.addLayout(lesson_row(window, lambda: self.transport))
         layout.addLayout(lower, 1)
         self.current = ""
         self.call: BackgroundCall | None = None
@@ -256,9 +273,27 @@ class FaultsPage(QWidget):
             button.setEnabled(enabled)
 
     def set_point_size(self, point_size: int) -> None:
-        pass
+        """Presentation mode (large text): the drawing under the explanation, across the whole
+        width, its texts as large as the window's."""
+        presentation = point_size >= PRESENTATION_FROM_POINTS
+        # For a class the four buttons stand two by two (their descriptions become tooltips and
+        # the explanation says what happened), which leaves the drawing the height it needs.
+        for row, (button, label) in enumerate(zip(self.buttons.values(), self.descriptions)):
+            self.grid.addWidget(button, *((row // 2, row % 2) if presentation else (row, 0)))
+            if not presentation:
+                self.grid.addWidget(label, row, 1)
+            label.setVisible(not presentation)
+        self.grid.setColumnStretch(0, 1 if presentation else 0)
+        self.lower_layout.setStretch(0, 0 if presentation else 1)  # the explanation takes what it needs
+        self.lower_layout.setDirection(QBoxLayout.Direction.TopToBottom if presentation
+                                       else QBoxLayout.Direction.LeftToRight)
+        font = QFont(self.font())
+        font.setPointSize(point_size)
+        self.diagram.set_line_scale(1.6 if presentation else 1.0)
+        self.diagram.set_minimum_text_pixels(QFontInfo(font).pixelSize() if presentation else 0)
 
     def shutdown(self) -> None:
         self._watch.stop()
+        self.diagram.stop()
         if self.call is not None:
             self.call.shutdown(5000)

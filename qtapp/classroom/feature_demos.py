@@ -13,8 +13,7 @@ import subprocess
 import tempfile
 from typing import Callable
 
-from PySide6.QtCore import QObject, QPoint, QTimer, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from backend.measuring.runner import WorkloadSpec
 from qtapp.measuring.server_qprocess import ServerState
@@ -157,7 +156,7 @@ class FeatureDemo(QObject):
 
     def _use_c_server(self) -> None:
         """Build examples/c in a temporary directory and put the C server in the TCP panel."""
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self._temporary = tempfile.mkdtemp(prefix="ipclab-c-")
         target = os.path.join(self._temporary, "c")
         shutil.copytree(os.path.join(root, "examples", "c"), target,
@@ -198,15 +197,7 @@ class FeatureDemo(QObject):
         if not self.screenshot:
             self._finish(True, f"{self.feature}: ready")
             return
-        picture = window.grab()
-        tour = getattr(window, "tour", None)
-        if tour is not None and tour.isVisible():  # a separate window: paint it where it stands
-            painter = QPainter(picture)
-            position = tour.geometry().topLeft() - window.geometry().topLeft()
-            if position.x() < 0 or position.y() < 0 or position.x() > picture.width() - 200:
-                position = QPoint(picture.width() - tour.width() - 40, picture.height() - tour.height() - 60)
-            painter.drawPixmap(position, tour.grab())
-            painter.end()
+        picture = window.grab()  # the tour is a panel of the window: grabbed with it
         ok = picture.save(self.screenshot, "PNG")
         self._finish(ok, f"screenshot of {self.feature} saved to {self.screenshot}" if ok else "could not save")
 

@@ -51,8 +51,10 @@ class NaiveServerProcess(QtServerProcess):
 class DesignColumn(QGroupBox):
     """One design's result: a verdict in large letters, a table per client, examples."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(title, parent)
+    def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)  # a short title: a group box title cannot wrap
+        self.description = QLabel(description)
+        self.description.setWordWrap(True)
         self.verdict = QLabel("")
         self.verdict.setObjectName("bigExplanation")
         self.verdict.setWordWrap(True)
@@ -63,6 +65,7 @@ class DesignColumn(QGroupBox):
         self.examples.setReadOnly(True)
         self.examples.setMaximumHeight(140)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.description)
         layout.addWidget(self.verdict)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.examples)
@@ -115,6 +118,7 @@ class MixupPage(QWidget):
         intro.setObjectName("bigExplanation")
         warning = QLabel(self.tr("⚠ The naive server runs only here, for this demonstration. It is never the default."))
         warning.setObjectName("demoWarning")
+        warning.setWordWrap(True)
         self.clients_spin = QSpinBox()
         self.clients_spin.setRange(2, 16)
         self.clients_spin.setValue(4)
@@ -131,8 +135,10 @@ class MixupPage(QWidget):
         controls.addWidget(self.requests_spin)
         controls.addWidget(self.run_button)
         controls.addStretch(1)
-        self.naive_column = DesignColumn(self.tr("Naive design (DEMONSTRATION ONLY): two FIFOs shared by all"))
-        self.textbook_column = DesignColumn(self.tr("Textbook design: one request FIFO, one reply FIFO per client"))
+        self.naive_column = DesignColumn(self.tr("Naive design (DEMONSTRATION ONLY)"),
+                                         self.tr("Two FIFOs shared by every client: one for requests, one for replies."))
+        self.textbook_column = DesignColumn(self.tr("Textbook design"),
+                                            self.tr("One request FIFO, and one reply FIFO per client."))
         columns = QHBoxLayout()
         columns.addWidget(self.naive_column)
         columns.addWidget(self.textbook_column)

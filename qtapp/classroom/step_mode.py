@@ -1,23 +1,27 @@
 """Step mode and slow motion: one exchange, one system call at a time.
 
-The client side is `backend.traced_exchange.traced_exchange` in a QThread, paced by a
-`backend.stepping.Stepper`; the server side is a dedicated `ipclab serve TRANSPORT --step` driven
-through its stdin (`next`, `delay SECONDS`, `step`). Both sides' steps land in one list, in the order
-they happen.
+The client side is `backend.classroom.traced_exchange.traced_exchange` in a QThread, paced by a
+`backend.classroom.stepping.Stepper`; the server side is a dedicated `ipclab serve TRANSPORT --step`
+driven through its stdin (`next`, `delay SECONDS`, `step`). Both sides' steps go through a
+`backend.classroom.step_order.StepOrder`, which lets them out in causal order (accept after
+connect, a read after the write that sent its bytes, otherwise by the CLOCK_MONOTONIC time their
+call returned), whatever order their reports arrive in; the list and the step diagram
+(`qtapp.classroom.step_diagram`) show them in that order.
 
 In step mode every step waits until it is let go. The Step button shows exactly one new step per
-click: steps that arrived while the class was reading the last one wait in a queue and are shown
-first; otherwise the oldest waiting side is let go, and if it then blocks inside a system call (a
-read waiting for the other side), the other waiting side is let go too, until one new step appears.
+click: the next step in causal order if it has arrived; otherwise a side whose shown step waits is
+let go, and if it then blocks inside a system call (a read waiting for the other side), the other
+waiting side is let go too, until one new step can be shown. A side is let go only after its last
+step is on screen, so nothing happens unseen.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
-from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,28 +30,24 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from backend.classroom.step_order import StepOrder
+from backend.classroom.stepping import Step, step_from_record
 from qtapp.classroom.architecture import ArchitectureView, ClientNode, build_snapshot
+from qtapp.classroom.step_diagram import ACTOR_COLOURS, StepDiagram, call_text, number_badge
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
 from qtapp.window.background import BackgroundCall
 
 NUDGE_MS = 150  # a released side that shows nothing within this is blocked in a system call
-ACTOR_COLOURS = {"client": "#1f4fbf", "server": "#b34700"}
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-@dataclass
-class ShownStep:
-    actor: str
-    syscall: str
-    sentence: str
-    detail: dict
+LATE_MS = 2000  # after the client is done, steps still held back this long are shown anyway
+WRITE_CALLS = ("write", "writev", "sendto", "sendmsg")
 
 
 class StepBridge(QObject):
@@ -56,18 +56,17 @@ class StepBridge(QObject):
     step = Signal(object)
 
 
-def step_label(number: int, step: ShownStep) -> str:
-    marker = CIRCLED[number - 1] if number <= len(CIRCLED) else f"{number}."
+def step_label(number: int, step: Step) -> str:
+    """ "12 · client · openat() — The client opened ..." (plain digits: they render in any font)."""
     actor = (QCoreApplication.translate("StepModePage", "client") if step.actor == "client"
              else QCoreApplication.translate("StepModePage", "server"))
-    call = f"{step.syscall}()" if step.syscall != "generate" else step.syscall
-    return f"{marker}  {actor} · {call} — {step.sentence}"
+    return f"{number} · {actor} · {call_text(step)} — {step.sentence}"
 
 
 class StepModePage(QWidget):
     """The Step by step tab."""
 
-    step_shown = Signal(object)  # ShownStep
+    step_shown = Signal(object)  # Step
     exchange_finished = Signal(bool, str)  # ok, message
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
@@ -104,6 +103,12 @@ class StepModePage(QWidget):
         self.current_label.setMinimumHeight(80)
         self.list = QListWidget()
         self.list.setWordWrap(True)
+        self.list.currentRowChanged.connect(self.explain)
+        self.diagram = StepDiagram()
+        self.diagram.step_clicked.connect(self.explain)
+        self.diagram_scroll = QScrollArea()
+        self.diagram_scroll.setWidgetResizable(True)
+        self.diagram_scroll.setWidget(self.diagram)
         self.architecture = ArchitectureView(lanes=(self.transport,))
         self.architecture.pulse_seconds = 1.2
         controls = QHBoxLayout()
@@ -116,10 +121,14 @@ class StepModePage(QWidget):
             speed.addWidget(widget)
         speed.addStretch(1)
         speed.addWidget(self.step_button)
+        steps_row = QSplitter(Qt.Orientation.Horizontal)
+        steps_row.addWidget(self.diagram_scroll)
+        steps_row.addWidget(self.list)
+        steps_row.setSizes([400, 600])
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.architecture)
-        splitter.addWidget(self.list)
-        splitter.setSizes([300, 300])
+        splitter.addWidget(steps_row)
+        splitter.setSizes([250, 400])
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(speed)
@@ -129,9 +138,11 @@ class StepModePage(QWidget):
         self.server: QtServerProcess | None = None
         self.stepper = None
         self.call: BackgroundCall | None = None
-        self.shown: list[ShownStep] = []
+        self.shown: list[Step] = []
+        self.explained = -1  # the index of the step the label explains and the diagram highlights
         self.clicks = 0
-        self._buffer: deque[ShownStep] = deque()
+        self.order = StepOrder()
+        self.started_ns = 0
         self._waiting: deque[str] = deque()  # sides whose shown step is waiting to be let go
         self._expecting = False
         self._draining = False  # the client is done: the server's last steps show as they come
@@ -140,6 +151,12 @@ class StepModePage(QWidget):
         self._nudge = QTimer(self)
         self._nudge.setSingleShot(True)
         self._nudge.timeout.connect(self._on_nudge)
+        self._late = QTimer(self)
+        self._late.setSingleShot(True)
+        self._late.timeout.connect(self._show_late_steps)
+        self._scroll = QTimer(self)
+        self._scroll.setSingleShot(True)
+        self._scroll.timeout.connect(self._scroll_to_explained)
         self._on_mode_changed()
 
     # -- public -------------------------------------------------------------------------------
@@ -160,6 +177,7 @@ class StepModePage(QWidget):
         font = QFont(self.list.font())
         font.setPointSize(point_size + 2)
         self.list.setFont(font)
+        self.diagram.setFont(font)
         self.architecture.set_line_scale(1.6 if point_size >= 15 else 1.0)
 
     @property
@@ -171,8 +189,11 @@ class StepModePage(QWidget):
         if self.running:
             return
         self.shown.clear()
+        self.explained = -1
         self.list.clear()
-        self._buffer.clear()
+        self.diagram.clear()
+        self.order = StepOrder()
+        self._late.stop()
         self._waiting.clear()
         self._draining = False
         self.clicks = 0
@@ -199,8 +220,9 @@ class StepModePage(QWidget):
     def step(self) -> None:
         """Show exactly one more step (see the module's docstring)."""
         self.clicks += 1
-        if self._buffer:
-            self._show(self._buffer.popleft())
+        ready = self.order.take()
+        if ready is not None:
+            self._show(ready)
             return
         if self._expecting:
             return
@@ -209,8 +231,26 @@ class StepModePage(QWidget):
         self._nudge.start(NUDGE_MS)
         self._update_buttons()
 
+    def explain(self, index: int) -> None:
+        """Explain step `index` (0-based) in the big label and highlight it in the step diagram."""
+        if not 0 <= index < len(self.shown):
+            return
+        self.explained = index
+        self.current_label.setText(step_label(index + 1, self.shown[index]))
+        self.diagram.set_steps(self.shown, index)
+        self._scroll.start(0)  # once the diagram has grown to its new size
+        if self.list.currentRow() != index:
+            self.list.setCurrentRow(index)
+
+    def _scroll_to_explained(self) -> None:
+        if 0 <= self.explained < len(self.diagram.steps):
+            rect = self.diagram.row_rect(self.explained)
+            self.diagram_scroll.ensureVisible(0, int(rect.center().y()), 0, int(rect.height()))
+
     def shutdown(self) -> None:
         self._nudge.stop()
+        self._late.stop()
+        self._scroll.stop()
         self.architecture.stop()
         if self.stepper is not None:
             self.stepper.release()
@@ -230,8 +270,7 @@ class StepModePage(QWidget):
         if self.server is not None:
             self.server.write_line("step" if mode == "step" else f"delay {delay:g}")
         if mode != "step":
-            while self._buffer:
-                self._show(self._buffer.popleft())
+            self._show_ready()
             while self._waiting:
                 self._release(self._waiting.popleft())
         self._update_buttons()
@@ -246,6 +285,7 @@ class StepModePage(QWidget):
         mode = self.mode
         delay = self.delay_spin.value() if mode == "slow" else 0.0
         server.write_line("step" if mode == "step" else f"delay {delay:g}")
+        self.started_ns = time.monotonic_ns()  # a server step from before this belongs to an earlier exchange
         self.stepper = stepper = Stepper(on_step=self._bridge.step.emit, mode=mode, delay=delay)
         transport, address, count = server.transport, server.address, self.count_spin.value()
         self.call = BackgroundCall(lambda: traced_exchange(transport, address, count, 1, 100, stepper, timeout=600.0),
@@ -263,44 +303,57 @@ class StepModePage(QWidget):
         self._refresh_architecture()
         self._update_buttons()
 
-    def _on_client_step(self, step) -> None:
-        self._arrived(ShownStep("client", step.syscall, step.sentence, dict(step.detail)))
+    def _on_client_step(self, step: Step) -> None:
+        self._arrived(step)
 
     def _on_server_event(self, event: dict) -> None:
-        if event.get("event") == "step":
-            detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
-            self._arrived(ShownStep("server", str(event.get("syscall", "")), str(event.get("sentence", "")), detail))
-
-    def _arrived(self, step: ShownStep) -> None:
-        if self.mode != "step" or self._draining:
-            self._show(step)
+        if event.get("event") != "step":
             return
-        if self._expecting:
-            self._expecting = False
-            self._nudge.stop()
-            self._show(step)
-        else:
-            self._buffer.append(step)
+        try:
+            step = step_from_record(event)
+        except ValueError:
+            return  # a line that is not a step: nothing to show
+        if step.time_ns >= self.started_ns:
+            self._arrived(step)
+
+    def _arrived(self, step: Step) -> None:
+        self.order.add(step)
+        if self.mode != "step" or self._draining:
+            self._show_ready()
+        elif self._expecting:
+            ready = self.order.take()
+            if ready is not None:
+                self._expecting = False
+                self._nudge.stop()
+                self._show(ready)
         self._update_buttons()
 
-    def _show(self, step: ShownStep) -> None:
+    def _show_ready(self, complete: bool = False) -> None:
+        for step in self.order.take_all(complete):
+            self._show(step)
+
+    def _show_late_steps(self) -> None:
+        self._show_ready(complete=True)  # their senders never reported: show them in time order
+
+    def _show(self, step: Step) -> None:
         self.shown.append(step)
-        text = step_label(len(self.shown), step)
-        item = QListWidgetItem(text)
-        item.setForeground(QColor(ACTOR_COLOURS.get(step.actor, "#000000")))
+        number = len(self.shown)
+        text = step_label(number, step)
+        colour = ACTOR_COLOURS.get(step.actor, "#000000")
+        badge = int(self.list.fontMetrics().height() * 1.4)
+        self.list.setIconSize(QSize(badge, badge))
+        icon = QIcon(number_badge(number, colour, badge))
+        icon.addPixmap(icon.pixmap(badge, badge), QIcon.Mode.Selected)  # not dimmed on the selected row
+        item = QListWidgetItem(icon, text)
+        item.setForeground(QColor(colour))
         self.list.addItem(item)
         self.list.scrollToBottom()
-        self.current_label.setText(text)
+        self.explain(number - 1)
         if self.mode == "step" and not self._draining:
             self._waiting.append(step.actor)
-        direction = None
-        if step.syscall in ("write", "send") or step.syscall in ("read", "recv"):
-            moving = "request" if step.actor == "client" else "reply"
-            if step.syscall in ("write", "send"):
-                direction = moving
-        if direction is not None:
-            self.architecture.pulse(self.server.transport if self.server else self.transport, direction,
-                                    seconds=1.2)
+        if step.syscall in WRITE_CALLS:
+            self.architecture.pulse(self.server.transport if self.server else self.transport,
+                                    "request" if step.actor == "client" else "reply", seconds=1.2)
         self._refresh_architecture()
         self.step_shown.emit(step)
         self._update_buttons()
@@ -327,7 +380,8 @@ class StepModePage(QWidget):
 
     def _update_buttons(self) -> None:
         stepping = self.mode == "step"
-        self.step_button.setEnabled(stepping and not self._expecting and (bool(self._buffer) or bool(self._waiting)))
+        ready = self.order.peek() is not None
+        self.step_button.setEnabled(stepping and not self._expecting and (ready or bool(self._waiting)))
 
     def _on_done(self, result) -> None:
         exchange, capture = result
@@ -350,15 +404,18 @@ class StepModePage(QWidget):
         # it runs freely now and those last steps show as they come.
         self._expecting = False
         self._nudge.stop()
-        while self._buffer:
-            self._show(self._buffer.popleft())
-        self._waiting.clear()
         self._draining = True
+        self._show_ready()
+        self._waiting.clear()
+        if len(self.order):
+            self._late.start(LATE_MS)
         if self.server is not None:
             self.server.write_line("delay 0")
         self.window.extra_clients.pop("step", None)
         self.start_button.setEnabled(True)
         self.current_label.setText(getattr(self, "_finished_text", ""))
+        self.explained = -1
+        self.diagram.set_steps(self.shown, -1)
         self._refresh_architecture()
         self._update_buttons()
 

@@ -1,5 +1,5 @@
 """The classroom tabs of the main window: step by step, the bytes on the wire, why one FIFO per
-client, and the fault demos. Each page is built here and registered in `window.teaching_pages`
+client, the fault demos and the kernel's view. Each page is built here and registered in `window.teaching_pages`
 (which the window zooms and shuts down)."""
 
 from __future__ import annotations
@@ -22,3 +22,7 @@ def add_teaching_tabs(window) -> None:
     window.tabs.addTab(window.wire_view, QCoreApplication.translate("MainWindow", "Wire bytes"))
     window.tabs.addTab(window.mixup_page, QCoreApplication.translate("MainWindow", "Naive vs textbook"))
     window.tabs.addTab(window.faults_page, QCoreApplication.translate("MainWindow", "Faults"))
+    from qtapp.classroom.kernel_page import install_kernel_view
+
+    window.teaching_pages.append(install_kernel_view(window))
+    window.tabs.addTab(window.kernel_page, QCoreApplication.translate("MainWindow", "Kernel"))

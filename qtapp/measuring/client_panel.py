@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -43,7 +43,8 @@ class ClientPanel(QGroupBox):
             self.transport_combo.addItem(name, key)
         self.transport_combo.currentIndexChanged.connect(lambda _index: self.transport_changed.emit(self.transport))
         self.single_button = QPushButton(self.tr("Send one request"))
-        self.single_button.setToolTip(self.tr("Ask the server for a random count (1..10) of numbers in lo..hi"))
+        self.single_button.setToolTip(self.tr("Ask the server once for “Numbers each” numbers in the range "
+                                              "(a random count 1..10 when that box is ticked)"))
         self.single_button.clicked.connect(lambda: self.single_requested.emit(self.transport))
 
         self.requests_spin = QSpinBox()
@@ -81,15 +82,33 @@ class ClientPanel(QGroupBox):
         range_row.addWidget(self.lo_spin, 1)
         range_row.addWidget(QLabel(".."))
         range_row.addWidget(self.hi_spin, 1)
-        form = QFormLayout()
+        # Two columns of label and field: the whole panel fits beside the plots without scrolling.
+        form = QGridLayout()
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(4)
         self.form = form
-        form.addRow(self.tr("Transport"), self.transport_combo)
-        form.addRow(self.tr("Requests"), self.requests_spin)
-        form.addRow(self.tr("Numbers each"), count_row)
-        form.addRow(self.tr("Range"), range_row)
-        form.addRow(self.tr("Seed"), self.seed_edit)
-        form.addRow(self.tr("Client threads"), self.concurrency_spin)
-        form.addRow(self.tr("Duration"), self.duration_spin)
+        self.field_labels: dict[str, QLabel] = {}
+
+        def field(key: str, text: str, widget, row: int, column: int, span: int = 1) -> None:
+            label = QLabel(text)
+            self.field_labels[key] = label
+            form.addWidget(label, row, column)
+            if isinstance(widget, QWidget):
+                label.setBuddy(widget)
+                form.addWidget(widget, row, column + 1, 1, span)
+            else:
+                form.addLayout(widget, row, column + 1, 1, span)
+
+        field("transport", self.tr("Transport"), self.transport_combo, 0, 0)
+        form.addWidget(self.single_button, 0, 2, 1, 2)
+        field("requests", self.tr("Requests"), self.requests_spin, 1, 0)
+        field("threads", self.tr("Client threads"), self.concurrency_spin, 1, 2)
+        field("count", self.tr("Numbers each"), count_row, 2, 0, span=3)
+        field("range", self.tr("Range"), range_row, 3, 0, span=3)
+        field("seed", self.tr("Seed"), self.seed_edit, 4, 0)
+        field("duration", self.tr("Duration"), self.duration_spin, 4, 2)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
 
         self.start_button = QPushButton(self.tr("Start workload"))
         self.start_button.setObjectName("startWorkload")
@@ -114,22 +133,25 @@ class ClientPanel(QGroupBox):
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button, 2)
         buttons.addWidget(self.stop_button, 1)
+        buttons.addWidget(self.compare_button, 2)
+        self.error_label.setVisible(False)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.single_button)
+        layout.setSpacing(5)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        layout.addWidget(self.compare_button)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.error_label)
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: hide the seed and duration rows a teacher rarely needs."""
-        for field in (self.seed_edit, self.duration_spin):
-            label = self.form.labelForField(field)
+        for key, field in (("seed", self.seed_edit), ("duration", self.duration_spin)):
             field.setVisible(not compact)
-            if label is not None:
-                label.setVisible(not compact)
+            self.field_labels[key].setVisible(not compact)
+
+    def single_count(self) -> int | None:
+        """What "Send one request" asks for: "Numbers each", or None for a random count 1..10."""
+        return None if self.random_count.isChecked() else self.count_spin.value()
 
     @property
     def transport(self) -> str:
@@ -193,6 +215,7 @@ class ClientPanel(QGroupBox):
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))  # an empty line would cost the panel its fit
 
     def _emit_spec(self, signal: Signal) -> None:
         try:

@@ -23,15 +23,20 @@ from backend.measuring.runner import (
     ExchangeBatch,
     ExchangeLoop,
     WorkloadSpec,
+    failure_record,
+    success_record,
 )
 from backend.measuring.stats import ValueHistogram
 from backend.protocol.engine import ServerError
 from backend.transports.base import Cancelled, TransportError
 from backend.transports.cancel import Cancellation
+from qtapp.measuring import client_threads
 from qtapp.measuring.model import BatchInbox, InboxItem
 
 _run_numbers = itertools.count(1)
 WORKER_NICENESS = 10  # workers yield the CPU to the GUI thread (Linux: per-thread nice value)
+
+SINGLE_VALUES_IN_MEMORY = 65_536  # a single exchange asking for more streams its values into the histogram
 
 
 def lower_thread_priority() -> None:
@@ -68,6 +73,8 @@ class ClientWorker(QObject):
     @Slot()
     def run(self) -> None:
         lower_thread_priority()
+        thread_key = f"{self._transport}:{self.run_id}:{self.client_index}"
+        client_threads.register(thread_key)  # the kernel view finds this thread by its drawn key
         error = ""
         try:
             if self._capture_wire:
@@ -77,6 +84,7 @@ class ClientWorker(QObject):
                 error = self._loop.fatal_error or ""
         except Exception as exception:  # noqa: BLE001 - reported to the GUI, never a crash
             error = f"client {self.client_index}: {exception}"
+        client_threads.unregister(thread_key)
         self.finished.emit(self.client_index, error, time.monotonic())
 
 
@@ -97,24 +105,32 @@ class ClientWorker(QObject):
         last_values = np.empty(0, dtype=np.int32)
         error = ""
         start_ns = self._run_start_ns
+        first_values: list[np.ndarray] = []
+
+        def count_values(values: np.ndarray) -> None:  # a large reply is counted chunk by chunk
+            histogram.add(values)
+            if not first_values:
+                first_values.append(values[:20].astype(np.int32))
+
+        streamed = count > SINGLE_VALUES_IN_MEMORY
         try:
-            result = client.request(count, spec.lo, spec.hi, spec.seed)
+            result = client.request(count, spec.lo, spec.hi, spec.seed, sink=count_values if streamed else None)
         except Cancelled:
             pass
         except ServerError as failure:
-            rows.append((0, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, failure.code))
+            rows.append(failure_record(0, count, start_ns, failure.code))
             messages.append(str(failure))
         except (TransportError, OSError) as failure:
-            rows.append((0, 0, count, time.perf_counter_ns() - start_ns, 0, 0, 0, 0, 0, 1))
+            rows.append(failure_record(0, count, start_ns, 1))
             error = f"client 0: {failure}"
             messages.append(error)
         else:
-            if count:
+            if streamed:
+                last_values = first_values[0] if first_values else last_values
+            elif count:
                 histogram.add(result.values)
                 last_values = result.values[:20].astype(np.int32)
-            rows.append((0, result.request_id, count, result.send_ns - start_ns, result.latency_ns,
-                         result.first_byte_ns - result.send_ns, result.server_generation_ns,
-                         result.server_service_ns, result.bytes_received, 0))
+            rows.append(success_record(0, result, start_ns))
         finally:
             self.wire = getattr(client, "last_wire", None)
             client.close()

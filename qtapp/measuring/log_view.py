@@ -55,9 +55,11 @@ class LogView(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("logStatus")
         self.text = QPlainTextEdit()
+        self.text.setObjectName("logText")
         self.text.setReadOnly(True)
         self.text.setMaximumBlockCount(MAXIMUM_LINES)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # Long lines wrap: the numbers at the end of a client line stay readable in half a window.
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.text.setUndoRedoEnabled(False)
         font = QFont("DejaVu Sans Mono")
         font.setStyleHint(QFont.StyleHint.Monospace)

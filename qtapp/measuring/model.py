@@ -22,10 +22,10 @@ from backend.measuring.runner import (
     WorkloadSpec,
     WorkloadStatistics,
 )
-from qtapp.measuring.ring_buffer import RecordRing, RingBuffer, TimeBins
+from qtapp.measuring.ring_buffer import RecordRing, ThinningBuffer, TimeBins
 
 TRANSPORT_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
-LATENCY_POINTS = 20_000  # recent per-exchange latencies kept for the latency-over-time plot
+LATENCY_POINTS = 20_000  # per-exchange latencies kept for the latency-over-time plot (whole run, thinned)
 POINTS_PER_BATCH = 100  # at most this many of a batch's exchanges are kept as plot points
 RECORDS_KEPT = 100_000  # recent exchange records kept for the CSV export
 
@@ -71,11 +71,13 @@ class ClientLogEntry:
 class TransportSeries:
     """Everything shown for one transport since its last reset: statistics, latencies, rates."""
 
-    def __init__(self, transport: str, spec: WorkloadSpec) -> None:
+    def __init__(self, transport: str, spec: WorkloadSpec, single_exchanges: bool = False) -> None:
         self.transport = transport
         self.spec = spec
+        self.single_exchanges = single_exchanges  # a series of "Send one request" exchanges, not a workload
         self.statistics = WorkloadStatistics(spec)
-        self.latency_points = RingBuffer(LATENCY_POINTS, 2)  # (time s, round trip µs)
+        self.latency_points = ThinningBuffer(LATENCY_POINTS, 2)  # (time s, round trip µs) over the whole run
+        self.last_time_s = 0.0  # when the latest exchange ended, in seconds since the series started
         self.throughput = TimeBins(2)  # exchanges, numbers
         self.records = RecordRing(RECORDS_KEPT, RECORD_DTYPE)
         self.start_ns = time.perf_counter_ns()
@@ -113,6 +115,7 @@ class TransportSeries:
         if not len(ok):
             return
         times = ok["start_ns"] / 1e9
+        self.last_time_s = max(self.last_time_s, float(((ok["start_ns"] + ok["latency_ns"]) / 1e9).max()))
         self.throughput.add(times, np.column_stack((np.ones(len(ok)), ok["count"].astype(np.float64))))
         latencies = ok["latency_ns"] / 1e3
         if len(ok) > POINTS_PER_BATCH:  # keep a spread sample and the slowest exchange
@@ -134,19 +137,21 @@ class RunModel:
     current_transport: str = "fifo"
     version: int = 0
 
-    def reset(self, transport: str, spec: WorkloadSpec) -> TransportSeries:
-        """Start a fresh series for `transport` (a new workload)."""
-        series = TransportSeries(transport, spec)
+    def reset(self, transport: str, spec: WorkloadSpec, single_exchanges: bool = False) -> TransportSeries:
+        """Start a fresh series for `transport` (a new workload, or the first of single exchanges)."""
+        series = TransportSeries(transport, spec, single_exchanges)
         self.series[transport] = series
         self.current_transport = transport
         self.version += 1
         return series
 
     def series_for(self, transport: str, spec: WorkloadSpec) -> TransportSeries:
-        """The current series for `transport`, or a fresh one if the value range changed."""
+        """The series that single exchanges on `transport` add to: the current one if it holds single
+        exchanges of the same value range, else a fresh one. A single request after a workload thus
+        starts a new current run (its time axis starts at 0) instead of stretching the workload's."""
         series = self.series.get(transport)
-        if series is None or (series.spec.lo, series.spec.hi) != (spec.lo, spec.hi):
-            return self.reset(transport, spec)
+        if series is None or not series.single_exchanges or (series.spec.lo, series.spec.hi) != (spec.lo, spec.hi):
+            return self.reset(transport, spec, single_exchanges=True)
         self.current_transport = transport
         return series
 
@@ -156,6 +161,15 @@ class RunModel:
 
     def current(self) -> TransportSeries | None:
         return self.series.get(self.current_transport)
+
+    def time_extent_s(self) -> float:
+        return time_extent_s(self.series)
+
+
+def time_extent_s(all_series: dict[str, TransportSeries]) -> float:
+    """Seconds from the start of the series shown to the end of their latest exchange: the time axes
+    of the round-trip and throughput plots both span this, so they start and end together."""
+    return max((series.last_time_s for series in all_series.values() if series is not None), default=0.0)
 
 
 def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid: int,

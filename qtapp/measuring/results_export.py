@@ -10,7 +10,7 @@ from qtapp.measuring.model import RunModel
 
 
 def results_json(model: RunModel) -> dict | list:
-    """One bench report (schema ipclab.bench/1) per transport run; a single object for one run."""
+    """One bench report (schema ipclab.bench/2) per transport run; a single object for one run."""
     reports = [series.report() for series in model.series.values()]
     return reports[0] if len(reports) == 1 else reports
 

@@ -49,6 +49,66 @@ class RingBuffer:
         return np.concatenate((self._data[self._next:], self._data[:self._next]))
 
 
+class ThinningBuffer:
+    """Rows over a whole run in bounded memory, evenly thinned: when the buffer is full, each pair of
+    neighbouring rows is merged into the one with the larger `peak_column` value (the slower
+    exchange) and from then on each group of 2, 4, 8... incoming rows is kept as its peak row, so
+    the kept rows always cover the run from its first row at one resolution, and never hide the
+    worst case. Rows come in roughly increasing time (column 0)."""
+
+    def __init__(self, capacity: int, columns: int, peak_column: int = 1) -> None:
+        self.capacity = max(2, capacity - capacity % 2)
+        self.peak_column = peak_column
+        self._data = np.zeros((self.capacity, columns), dtype=np.float64)
+        self._pending = np.zeros((0, columns), dtype=np.float64)  # raw rows of an incomplete group
+        self._size = 0
+        self.thinned = 0  # how many times the resolution was halved
+
+    def __len__(self) -> int:
+        return self._size + (1 if len(self._pending) else 0)
+
+    def clear(self) -> None:
+        self._size = 0
+        self.thinned = 0
+        self._pending = self._pending[:0]
+
+    def _peaks(self, rows: np.ndarray, stride: int) -> np.ndarray:
+        if stride == 1 or not len(rows):
+            return rows
+        groups = rows.reshape(-1, stride, rows.shape[1])
+        return groups[np.arange(len(groups)), np.argmax(groups[:, :, self.peak_column], axis=1)]
+
+    def extend(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=np.float64)
+        if rows.ndim != 2 or not len(rows):
+            return
+        if len(self._pending):
+            rows = np.concatenate((self._pending, rows))
+        while True:
+            stride = 1 << self.thinned
+            usable = len(rows) // stride * stride
+            reduced = self._peaks(rows[:usable], stride)
+            room = self.capacity - self._size
+            if len(reduced) <= room:
+                self._data[self._size:self._size + len(reduced)] = reduced
+                self._size += len(reduced)
+                self._pending = rows[usable:].copy()
+                return
+            self._data[self._size:] = reduced[:room]
+            self._size = self.capacity
+            rows = rows[room * stride:]
+            self._data[:self.capacity // 2] = self._peaks(self._data, 2)
+            self._size = self.capacity // 2
+            self.thinned += 1
+
+    def rows(self) -> np.ndarray:
+        """A copy of the kept rows in the order they came (the incomplete last group as its peak)."""
+        kept = self._data[:self._size]
+        if len(self._pending):
+            kept = np.concatenate((kept, self._peaks(self._pending, len(self._pending))))
+        return kept.copy()
+
+
 class TimeBins:
     """Sums of several quantities per time bin since a run's start, in bounded memory.
 

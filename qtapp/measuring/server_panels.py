@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -66,9 +69,16 @@ class ServerPanel(QGroupBox):
             "e.g. examples/c/ipclab_server {transport} {{address}} — {{address}} is replaced by a fresh "
             "private address").format(transport=server.transport))
         self.command_edit.editingFinished.connect(self._on_command_edited)
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("serverSettingsToggle")
+        self.settings_button.setText("⚙")
+        self.settings_button.setCheckable(True)
+        self.settings_button.setToolTip(self.tr("Show the address and command of this server"))
+        self.settings_button.toggled.connect(self._show_settings)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.restart_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.settings_button)
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         self.address_caption = QLabel(self.tr("Address:"))
@@ -90,6 +100,8 @@ class ServerPanel(QGroupBox):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.refresh_details)
         self._timer.start()
+        self._compact = False
+        self._show_settings(bool(server.configured_address or server.custom_command))
         self.refresh()
 
     def _on_address_edited(self) -> None:
@@ -103,6 +115,8 @@ class ServerPanel(QGroupBox):
         command = command.strip()
         if self.command_edit.text() != command:
             self.command_edit.setText(command)
+        if command:
+            self._show_settings(True)
         self.server.custom_command = command
         title = TRANSPORT_NAMES[self.server.transport]
         self.setTitle(self.tr("{name} server: your own command").format(name=title) if command
@@ -111,26 +125,42 @@ class ServerPanel(QGroupBox):
 
     def set_compact(self, compact: bool) -> None:
         """Presentation mode: hide the address and command rows a teacher does not need."""
+        self._compact = compact
+        self.settings_button.setVisible(not compact)
+        self._show_settings(self.settings_button.isChecked())
+
+    def _show_settings(self, shown: bool) -> None:
+        """The address and command rows fold away (⚙ shows them), so the side panel fits the window."""
+        if self.settings_button.isChecked() != shown:
+            self.settings_button.setChecked(shown)  # calls back here
+            return
         for widget in (self.address_caption, self.address_edit, self.command_caption, self.command_edit):
-            widget.setVisible(not compact)
+            widget.setVisible(shown and not self._compact)
 
     def stop_timers(self) -> None:
         self._timer.stop()
 
-    def refresh(self, *_arguments: object) -> None:
+    def state_text(self) -> str:
+        """The server's state in words, with the reason when it failed or crashed (may span lines)."""
         server = self.server
         state = server.state
         if state == ServerState.LISTENING:
-            text = self.tr("listening at {address}").format(address=server.address)
-        elif state in (ServerState.CRASHED, ServerState.FAILED):
+            return self.tr("listening at {address}").format(address=server.address)
+        if state in (ServerState.CRASHED, ServerState.FAILED):
             text = server.message or state
             if state == ServerState.FAILED and not text.startswith("cannot"):
                 text = self.tr("could not start: {reason}").format(reason=text)
-        else:
-            text = {ServerState.STOPPED: self.tr("stopped"), ServerState.STARTING: self.tr("starting"),
-                    ServerState.STOPPING: self.tr("stopping")}.get(state, state)
+            return text
+        return {ServerState.STOPPED: self.tr("stopped"), ServerState.STARTING: self.tr("starting"),
+                ServerState.STOPPING: self.tr("stopping")}.get(state, state)
+
+    def refresh(self, *_arguments: object) -> None:
+        server = self.server
+        state = server.state
+        text = self.state_text()
         colour = STATE_COLOURS.get(state, "#000000")
-        self.state_label.setText(f"<b style='color:{colour}'>●</b> {text}")
+        shown = html.escape(text).replace("\n", "<br>")  # a command's stderr is text, never markup
+        self.state_label.setText(f"<b style='color:{colour}'>●</b> {shown}")
         self.state_label.setToolTip(text)
         self.start_button.setEnabled(not server.running)
         self.stop_button.setEnabled(server.running and state != ServerState.STOPPING)
@@ -143,10 +173,11 @@ class ServerPanel(QGroupBox):
     def refresh_details(self) -> None:
         server = self.server
         if server.state == ServerState.LISTENING:
-            self.details_label.setText(self.tr("pid {pid} · up {uptime} · {requests} requests served").format(
-                pid=server.pid, uptime=format_uptime(server.uptime_s), requests=f"{server.requests_served:,}"))
+            self.details_label.setText(self.tr("pid {pid} · up {uptime} · %Ln request(s) served", "",
+                                               server.requests_served).format(
+                pid=server.pid, uptime=format_uptime(server.uptime_s)))
         elif server.state == ServerState.STARTING:
             self.details_label.setText(self.tr("waiting for its ready line…"))
         else:
-            self.details_label.setText(self.tr("{requests} requests served").format(
-                requests=f"{server.requests_served:,}") if server.requests_served else "")
+            self.details_label.setText(self.tr("%Ln request(s) served", "", server.requests_served)
+                                       if server.requests_served else "")

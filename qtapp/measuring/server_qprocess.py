@@ -1,7 +1,7 @@
 """`QtServerProcess`: one `ipclab serve` child owned through a QProcess (the qutebrowser way).
 
 It checks that the program exists before starting, reads only the server's JSON event lines on
-stdout, keeps the last line of stderr for error messages, times out a server that never becomes
+stdout, keeps the tail of stderr for error messages, times out a server that never becomes
 ready, and stops for sure (terminate, wait, kill). Private FIFO directories and sockets that a
 killed server could not remove are removed here.
 """
@@ -25,6 +25,8 @@ from backend.processes.server_child import private_address, serve_command
 READY_TIMEOUT_MS = 10_000
 TERMINATE_GRACE_MS = 1_500
 EXIT_CANNOT_SERVE = 3
+STDERR_LINES_SHOWN = 5  # a server that exits while starting is reported with its last stderr lines
+STDERR_LINE_LIMIT = 300
 ADDRESS_OPTIONS = {"fifo": "--dir", "unix": "--path", "tcp": "--address"}
 
 
@@ -289,12 +291,14 @@ class QtServerProcess(QObject):
         if self._process is not None:
             self._stderr_tail = (self._stderr_tail + bytes(self._process.readAllStandardError().data()))[-4096:]
 
+    def stderr_lines(self, limit: int = STDERR_LINES_SHOWN) -> list[str]:
+        """The last `limit` non-empty lines the server wrote to its stderr (its latest run)."""
+        lines = [line.rstrip() for line in self._stderr_tail.decode(errors="replace").splitlines() if line.strip()]
+        return [line[:STDERR_LINE_LIMIT] for line in lines[-limit:]]
+
     def _last_stderr_line(self) -> str:
-        lines = [line for line in self._stderr_tail.decode(errors="replace").splitlines() if line.strip()]
-        if not lines:
-            return ""
-        text = lines[-1].strip()
-        return text.removeprefix("ipclab serve: ")
+        lines = self.stderr_lines(1)
+        return lines[0].strip().removeprefix("ipclab serve: ") if lines else ""
 
     def _on_ready_timeout(self) -> None:
         if self.state != ServerState.STARTING:
@@ -338,21 +342,32 @@ class QtServerProcess(QObject):
                 self._restart_after_stop = False
                 self.start()
             return
-        detail = self._last_stderr_line() or (self._last_other_line if self.custom_command else "")
+        status = f"killed by {_signal_name(exit_code)}" if crashed else f"exit code {exit_code}"
         if previous == ServerState.STARTING:
-            if crashed:
-                reason = f"the server was killed by {_signal_name(exit_code)} while starting"
-            elif exit_code == EXIT_CANNOT_SERVE:
-                reason = detail or "the server could not start at its address"
-            else:
-                reason = detail or f"the server exited with code {exit_code} while starting"
-            self._fail(ServerState.FAILED, reason)
+            self._fail(ServerState.FAILED, self._exit_while_starting(status, exit_code, crashed))
             return
-        if crashed:
-            how = f"killed by {_signal_name(exit_code)}"
+        detail = self._last_stderr_line() or (self._last_other_line if self.custom_command else "")
+        self._fail(ServerState.CRASHED, f"crashed ({status})" + (f": {detail}" if detail and not crashed else ""))
+
+    def _exit_while_starting(self, status: str, exit_code: int, crashed: bool) -> str:
+        """Why a server that exited before its ready line did so: its exit status and, for the user's
+        own command, the last lines of its stderr (a built-in server's last line says it all)."""
+        detail = self._last_stderr_line()
+        if not self.custom_command:
+            if crashed:
+                return f"the server was killed by {_signal_name(exit_code)} while starting"
+            if exit_code == EXIT_CANNOT_SERVE:
+                return detail or "the server could not start at its address"
+            return f"{detail} ({status})" if detail else f"the server exited with {status} while starting"
+        message = f"your command exited before printing its ready line ({status})"
+        stderr = self.stderr_lines()
+        if stderr:
+            message += "; the last lines of its stderr:\n" + "\n".join(stderr)
+        elif self._last_other_line:
+            message += f"; it printed: {self._last_other_line!r}"
         else:
-            how = f"exit code {exit_code}"
-        self._fail(ServerState.CRASHED, f"crashed ({how})" + (f": {detail}" if detail and not crashed else ""))
+            message += "; it printed nothing"
+        return message
 
     def _forget_process(self) -> None:
         process, self._process = self._process, None

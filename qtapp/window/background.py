@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from qtapp.measuring import client_threads
 from qtapp.measuring.client_worker import lower_thread_priority
 
 
@@ -16,13 +17,15 @@ class _Runner(QObject):
     done = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, function: Callable[[], Any]) -> None:
+    def __init__(self, function: Callable[[], Any], name: str = "") -> None:
         super().__init__()
         self._function = function
+        self._name = name
 
     @Slot()
     def run(self) -> None:
         lower_thread_priority()
+        client_threads.register(self._name)  # the kernel view finds this thread by the call's name
         try:
             result = self._function()
         except Exception as error:  # noqa: BLE001 - reported to the GUI, never a crash
@@ -31,6 +34,8 @@ class _Runner(QObject):
                 message += "\n" + traceback.format_exc(limit=3)
             self.failed.emit(message)
             return
+        finally:
+            client_threads.unregister(self._name)
         self.done.emit(result)
 
 
@@ -49,7 +54,7 @@ class BackgroundCall(QObject):
         self._cancel = cancel
         self._thread: QThread | None = QThread(self)
         self._thread.setObjectName(f"ipclab-{name}")
-        self._runner = _Runner(function)
+        self._runner = _Runner(function, name)
         self._runner.moveToThread(self._thread)
         self._thread.started.connect(self._runner.run)
         self._runner.done.connect(self._on_done)

@@ -5,6 +5,11 @@ are `resources/translations/ipclab_<lang>.ts` (edit with Qt Linguist), compiled 
 build time by `packaging/compile_translations.py` (pyside6-lrelease). The language is chosen, in
 order, by `ipclab gui --language`, the IPCLAB_LANGUAGE environment variable, the setting
 (View → Language), then the system locale.
+
+English has a catalogue too, holding only the plural forms: a text like "%n request(s) served"
+reads "1 request served" / "2 requests served" through it (Qt's way of writing plurals). Installing
+a language also makes its locale the default one, so numbers written with `%Ln` or
+`QLocale().toString` follow it ("200,000" in English, "200 000" in French).
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from qtapp.window.resource_files import resource_path
 
 LANGUAGES = (("", "System"), ("en", "English"), ("fr", "Français"))
 SUPPORTED = ("en", "fr")
+LOCALES = {"en": (QLocale.Language.English, QLocale.Country.UnitedStates),
+           "fr": (QLocale.Language.French, QLocale.Country.France)}
 _installed: list[QTranslator] = []
+_state = {"language": ""}  # the language installed last ("" = none yet)
 
 
 def translation_file(language: str) -> str:
@@ -37,6 +45,7 @@ def resolve_language(requested: str | None = None, setting: str = "") -> str:
 
 def remove_translators() -> None:
     application = QCoreApplication.instance()
+    _state["language"] = ""
     while _installed:
         translator = _installed.pop()
         if application is not None:
@@ -51,13 +60,15 @@ def install_translator(language: str) -> bool:
         return False
     language = resolve_language(language)
     remove_translators()
-    if language == "en":
-        return True
+    QLocale.setDefault(QLocale(*LOCALES[language]))
+    _state["language"] = language
     ours = QTranslator()
     if not ours.load(translation_file(language)):
-        return False
+        return language == "en"  # English without its plural catalogue still reads, if clumsily
     application.installTranslator(ours)
     _installed.append(ours)
+    if language == "en":
+        return True
     qt_own = QTranslator()  # Qt's own texts: dialog buttons and the like
     if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         application.installTranslator(qt_own)
@@ -65,5 +76,12 @@ def install_translator(language: str) -> bool:
     return True
 
 
+def ensure_translator(language: str = "") -> str:
+    """Install `language` unless a language is installed already; return the installed one."""
+    if not _state["language"]:
+        install_translator(language)
+    return _state["language"] or "en"
+
+
 def active_language() -> str:
-    return "fr" if _installed else "en"
+    return _state["language"] or "en"

@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent, QFontInfo, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -42,12 +42,14 @@ from qtapp.measuring.log_view import LogView, format_time
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, client_log_entries
 from qtapp.measuring.plots.style import scale_plot_widget
 from qtapp.measuring.server_panels import ServerPanel
+from qtapp.window.fitting import fit_to_screen, scrolling_container
 from qtapp.window.menus import about_text, build_menus
 from qtapp.window.plot_pages import PlotPages
 from qtapp.window.resource_files import resource_path
-from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator  # noqa: F401 - TRANSPORTS for demo
+from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator, RunProgress  # noqa: F401 - TRANSPORTS for demo
 from qtapp.window.run_display import (
     build_summary,
+    compare_live_line,
     error_line,
     exchange_line,
     server_unavailable_line,
@@ -57,10 +59,13 @@ from qtapp.window.run_display import (
 )
 from qtapp.window.settings import Settings
 from qtapp.window.style_sheet import apply_style, next_zoom, point_size_for
+from qtapp.window.i18n import ensure_translator
+from qtapp.window.wheel_guard import install_wheel_guard
 
 REFRESH_INTERVAL_MS = 20  # 50 ticks a second; the overview's plots are updated in two halves,
 # alternately, so each plot refreshes 25 times a second and no tick repaints all of them at once
-SUMMARY_EVERY_TICKS = 12  # text figures ~4 times a second
+FIGURES_EVERY_TICKS = 6  # the header's figures and the progress bar, together, ~8 times a second
+DETAILS_EVERY_TICKS = 12
 ARCHITECTURE_EVERY_TICKS = 25  # the architecture view re-reads the system twice a second
 PRESENTATION_LINE_SCALE = 2.5
 
@@ -77,11 +82,14 @@ class MainWindow(QMainWindow):
     run_stopped = Signal(str, float)
     idle = Signal()
     refreshed = Signal()
+    figures_updated = Signal()  # the header's figures and the progress bar were refreshed together
     architecture_changed = Signal(object)  # ArchitectureSnapshot
     wire_captured = Signal(object)  # backend.wire.WireCapture of the last single exchange
 
     def __init__(self, settings: Settings | None = None, presentation: bool = False) -> None:
         super().__init__()
+        install_wheel_guard()
+        ensure_translator((settings or Settings()).language())
         self.setWindowTitle(self.tr("IPC Lab — FIFOs, TCP and Unix sockets, live"))
         icon_path = resource_path("icons", "ipclab-256.png")
         if os.path.exists(icon_path):
@@ -110,6 +118,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1600, 1000)
+        QTimer.singleShot(0, self, self.fit_to_screen)  # a geometry remembered from a larger screen
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.timeout.connect(self.tick)
@@ -190,10 +199,13 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(top)
         layout.addWidget(main, 1)
-        self.setCentralWidget(central)
+        # In a scroll area that asks for no width of its own: zoom and presentation fonts never
+        # push the window past the screen (qtapp/window/fitting.py).
+        self.setCentralWidget(scrolling_container(central))
         build_menus(self)
         self._update_primary_button()
-        self.statusBar().showMessage(self.tr("Press the blue button to see a FIFO exchange."))
+        self.welcome_hint = self.tr("Press the blue button to see a FIFO exchange.")
+        self.statusBar().showMessage(self.welcome_hint)
 
     def _build_teaching_tabs(self) -> None:
         """The classroom tabs (step mode, wire bytes, the naive design, fault demos), if available."""
@@ -248,16 +260,26 @@ class MainWindow(QMainWindow):
 
         application = QApplication.instance()
         if application is not None:
-            apply_style(application, self.presentation, self.zoom)
+            apply_style(application, self.presentation, self.zoom, self)
         size = self.point_size
         for card in self.plot_cards():
             scale_plot_widget(card.graphics, size, self.line_scale)
-        for log in (self.client_log, self.server_log):
-            log.set_point_size(max(8, size - 1))
+        for log in (self.client_log, self.server_log):  # for a class, no text under the window's size
+            log.set_point_size(size if self.presentation else max(8, size - 1))
         self.architecture_view.set_line_scale(1.6 if self.presentation else 1.0)
         for page in getattr(self, "teaching_pages", []):
             if hasattr(page, "set_point_size"):
                 page.set_point_size(size)
+        text_pixels = QFontInfo(QApplication.font()).pixelSize() if self.presentation else 0
+        for view in self.findChildren(ArchitectureView):  # the drawings' texts as large as the window's
+            view.set_minimum_text_pixels(text_pixels)
+        QTimer.singleShot(0, self, self.fit_to_screen)  # once the new fonts are laid out
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window into the screen's available geometry (not for a
+        `--screenshot`, whose size is chosen whatever the screen: `fixed_size`)."""
+        if not getattr(self, "fixed_size", False):
+            fit_to_screen(self)
 
     def choose_language(self, code: str) -> None:
         """Remember the language; it applies from the next start (every text is built once)."""
@@ -310,7 +332,7 @@ class MainWindow(QMainWindow):
             self.tr("a run on {transport} is still going").format(transport=TRANSPORT_NAMES[transport])))
         coordinator.run_starting.connect(self._on_run_starting)
         coordinator.batch_added.connect(self._on_batch_added)
-        coordinator.progress.connect(lambda progress: show_progress(self.client_panel, progress))
+        coordinator.progress.connect(self._on_progress)
         coordinator.wire_captured.connect(self._on_wire_captured)
         coordinator.run_finished.connect(self._on_run_finished)  # before the window's listeners
         coordinator.run_finished.connect(self.run_finished)
@@ -322,10 +344,11 @@ class MainWindow(QMainWindow):
         self.coordinator.ensure_server(transport, action)
 
     def _on_server_failed(self, transport: str, message: str) -> None:
-        server = self.servers[transport]
-        self.server_log.add_line(f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  {server.state}: {message}")
+        for number, line in enumerate(self.server_panels[transport].state_text().splitlines()):
+            self.server_log.add_line((f"{format_time(time.time())}  {TRANSPORT_NAMES[transport]:11}  " if number == 0
+                                      else " " * 27) + line)
         self.statusBar().showMessage(self.tr("{transport} server: {message}").format(
-            transport=TRANSPORT_NAMES[transport], message=message), 10_000)
+            transport=TRANSPORT_NAMES[transport], message=message.splitlines()[0] if message else ""), 10_000)
 
     def _on_server_event(self, transport: str, event: dict) -> None:
         kind = event.get("event")
@@ -345,14 +368,14 @@ class MainWindow(QMainWindow):
         return self.coordinator.running
 
     def single_request(self, transport: str) -> None:
-        """The classic exercise: one request for a random count (1..10) of numbers."""
+        """One request for "Numbers each" numbers in the panel's range (a random 1..10 if so ticked)."""
         panel = self.client_panel
         lo, hi = panel.lo_spin.value(), panel.hi_spin.value()
         if lo > hi:
             panel.show_error(f"the range is empty: lo {lo} > hi {hi}")
             return
         panel.show_error("")
-        self.coordinator.single_exchange(transport, lo, hi)
+        self.coordinator.single_exchange(transport, lo, hi, panel.single_count())
 
     def start_workload(self, spec: WorkloadSpec) -> None:
         self.coordinator.start_workload(spec)
@@ -360,13 +383,21 @@ class MainWindow(QMainWindow):
     def start_compare(self, spec: WorkloadSpec) -> None:
         """Run `spec` on FIFO, then TCP, then Unix socket; the plots and table overlay them."""
         self.tabs.setCurrentWidget(self.compare_view)
+        self.compare_view.set_reference(spec)
         self.coordinator.start_compare(spec)
 
     def stop_runs(self) -> None:
         """Stop every running client now (blocked I/O is interrupted) and cancel a comparison."""
         self.coordinator.stop_runs()
 
+    def _on_progress(self, progress: RunProgress) -> None:
+        show_progress(self.client_panel, progress)
+        position = self.coordinator.compare_position()
+        self.compare_view.show_live(compare_live_line(progress, position) if position is not None else "")
+
     def _on_run_starting(self, run: RunController, single: bool) -> None:
+        if self.statusBar().currentMessage() == self.welcome_hint:
+            self.statusBar().clearMessage()  # followed: a run starts
         if not single:
             self.client_log.add_line(workload_line(run.spec, self.client_pid))
         self.client_panel.set_running(True)
@@ -398,9 +429,9 @@ class MainWindow(QMainWindow):
         self._ticks += 1
         self.drain()
         self.refresh_plots()
-        self.coordinator.update_progress()
-        if self._ticks % SUMMARY_EVERY_TICKS == 0:
-            self._update_summary()
+        if self._ticks % FIGURES_EVERY_TICKS == 0:
+            self.update_figures()
+        if self._ticks % DETAILS_EVERY_TICKS == 0:
             for panel in self.server_panels.values():
                 panel.refresh_details()
         if self._ticks % ARCHITECTURE_EVERY_TICKS == 0:
@@ -413,6 +444,13 @@ class MainWindow(QMainWindow):
         if self.plots.refresh(self.tabs.currentWidget(), self.model, force):
             self.plot_refreshes += 1
             self.refreshed.emit()
+
+    def update_figures(self) -> None:
+        """The header's figures and the progress bar from the same drained model, in one go: the
+        exchanges they count are the same number."""
+        self.coordinator.update_progress()
+        self._update_summary()
+        self.figures_updated.emit()
 
     def _update_summary(self) -> None:
         update_summary(self.summary_labels, self.model.current())

@@ -32,7 +32,9 @@ class RunProgress:
     """How far the run in focus is; `outcome` is running, done, stopped or failed."""
 
     transport: str
-    done: int  # finished exchanges
+    done: int  # finished exchanges (successful or failed): how far the run is
+    exchanges: int  # successful exchanges: the same count as the run's statistics and the header's
+    failed: int
     fraction: float  # 0..1 of the requests or the duration, whichever is further
     has_target: bool  # False for a run that lasts until Stop
     rate: float  # exchanges per second over the last second
@@ -119,9 +121,9 @@ class RunCoordinator(QObject):
         """A run is active or a comparison still has transports to run."""
         return bool(self.runs) or bool(self._compare_queue)
 
-    def single_exchange(self, transport: str, lo: int, hi: int) -> None:
-        """The classic exercise: one request for a random count (1..10) of numbers in lo..hi."""
-        spec = WorkloadSpec(transport=transport, requests=1, count=None, lo=lo, hi=hi, concurrency=1)
+    def single_exchange(self, transport: str, lo: int, hi: int, count: int | None = None) -> None:
+        """One request for `count` numbers in lo..hi (None: a random count 1..10, the classic exercise)."""
+        spec = WorkloadSpec(transport=transport, requests=1, count=count, lo=lo, hi=hi, concurrency=1)
         self.ensure_server(transport, lambda: self._start_run(spec, single=True))
 
     def start_workload(self, spec: WorkloadSpec) -> None:
@@ -133,6 +135,12 @@ class RunCoordinator(QObject):
         self._compare_spec = spec
         self._compare_queue = list(TRANSPORTS)
         self._next_compare()
+
+    def compare_position(self) -> tuple[int, int] | None:
+        """(which transport, of how many) while a comparison runs, else None."""
+        if self._compare_spec is None:
+            return None
+        return len(TRANSPORTS) - len(self._compare_queue), len(TRANSPORTS)
 
     def _next_compare(self) -> None:
         if not self._compare_queue or self._compare_spec is None:
@@ -251,7 +259,7 @@ class RunCoordinator(QObject):
             fraction = 1.0 if not run.stopped else fraction
             outcome = "stopped" if run.stopped else "failed" if run.errors else "done"
             self.focus_run = None
-        progress = RunProgress(run.transport, done, fraction, bool(fractions), rate,
+        progress = RunProgress(run.transport, done, series.completed, series.failed, fraction, bool(fractions), rate,
                                min(left) if left else None, elapsed, final, outcome)
         self.progress.emit(progress)
         return progress

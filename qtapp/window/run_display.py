@@ -17,6 +17,7 @@ from qtapp.measuring.client_panel import ClientPanel
 from qtapp.measuring.log_view import format_time
 from qtapp.measuring.model import TRANSPORT_NAMES, ClientLogEntry, TransportSeries
 from qtapp.measuring.plots.style import format_microseconds
+from qtapp.window.fitting import ElidedLabel
 from qtapp.window.run_coordinator import RunProgress
 
 
@@ -59,7 +60,10 @@ def server_unavailable_line(transport: str, reason: str) -> str:
 def show_progress(panel: ClientPanel, progress: RunProgress) -> None:
     """The progress bar and its label: done, rate and time left; the outcome once it has ended."""
     name = TRANSPORT_NAMES[progress.transport]
-    done = f"{progress.done:,}"
+    done = f"{progress.exchanges:,}"  # successful exchanges, as in the header's figures
+    if progress.failed:
+        done += " " + QCoreApplication.translate("MainWindow", "(+ {failed} failed)").format(
+            failed=f"{progress.failed:,}")
     if progress.final:
         if progress.outcome == "stopped":
             word = QCoreApplication.translate("MainWindow", "stopped: {done} exchanges")
@@ -77,13 +81,34 @@ def show_progress(panel: ClientPanel, progress: RunProgress) -> None:
                 transport=name, done=done, percent=f"{progress.fraction:.0%}") if progress.has_target
             else QCoreApplication.translate("MainWindow", "{transport}: {done} exchanges").format(
                 transport=name, done=done))
-        remaining = progress.remaining_s
-        panel.progress_label.setText(
-            QCoreApplication.translate("MainWindow", "{rate} exchanges/s · ").format(rate=f"{progress.rate:,.0f}")
-            + (QCoreApplication.translate("MainWindow", "{seconds} s left").format(
-                seconds=f"{max(0.0, remaining):.1f}") if remaining is not None
-               else QCoreApplication.translate("MainWindow", "until you press Stop")))
+        panel.progress_label.setText(live_figures(progress))
     panel.progress.setValue(int(progress.fraction * 1000))
+
+
+def live_figures(progress: RunProgress) -> str:
+    """"12,345 exchanges/s · 3.2 s left" while a run goes; "measuring…" until a rate is known."""
+    translate = QCoreApplication.translate
+    if progress.rate <= 0:
+        rate = translate("MainWindow", "measuring the rate…")
+    else:
+        rate = translate("MainWindow", "{rate} exchanges/s").format(rate=f"{progress.rate:,.0f}")
+    if progress.remaining_s is not None:
+        left = translate("MainWindow", "{seconds} s left").format(seconds=f"{max(0.0, progress.remaining_s):.1f}")
+    elif not progress.has_target:
+        left = translate("MainWindow", "until you press Stop")
+    else:
+        left = ""  # a target, but no rate yet to tell the time left
+    return rate + (" · " + left if left else "")
+
+
+def compare_live_line(progress: RunProgress, position: tuple[int, int]) -> str:
+    """The Compare tab's line while a comparison runs: which transport, its exchanges and rate."""
+    if progress.final:
+        return ""
+    return QCoreApplication.translate("MainWindow", "Running {transport} ({number} of {total}): {done} exchanges, "
+                                      "{figures}").format(
+        transport=TRANSPORT_NAMES[progress.transport], number=position[0], total=position[1],
+        done=f"{progress.exchanges:,}", figures=live_figures(progress))
 
 
 def build_summary(labels: dict[str, QLabel]) -> QHBoxLayout:
@@ -98,10 +123,11 @@ def build_summary(labels: dict[str, QLabel]) -> QHBoxLayout:
                        ("p99", QCoreApplication.translate("MainWindow", "p99 round trip")),
                        ("chi", QCoreApplication.translate("MainWindow", "uniform? (χ² p)"))):
         box = QVBoxLayout()
-        value = QLabel("–")
+        value = ElidedLabel("–")  # never wider than the window has room for: elided, full text in its tooltip
         value.setObjectName("figureValue")
         caption = QLabel(title)
         caption.setObjectName("figureCaption")
+        caption.setWordWrap(True)  # "p50 round trip" may take two lines rather than push the window wider
         box.addWidget(value)
         box.addWidget(caption)
         summary.addLayout(box)

@@ -1,129 +1,278 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fr" sourcelanguage="en">
+<context>
+    <name />
+    <message>
+        <source>&lt;b&gt;The kernel says now:&lt;/b&gt; </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(a) Opening a FIFO blocks until the other side opens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&lt;b&gt;cat&lt;/b&gt; opens &lt;tt&gt;request.fifo&lt;/tt&gt; to read it. Nobody has opened it for writing yet, so the kernel keeps cat waiting &lt;i&gt;inside&lt;/i&gt; open(). In 5 seconds a shell opens the other end: watch both lanes move on.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>reader: cat {pid}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>writer: sh {pid}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Both proceeded: the writer's open() returned, cat's open() returned too, cat read "hello" and both exited. A FIFO's open() is a rendezvous: each side waits for the other.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(b) Back-pressure: a client that never reads</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>then the server cannot write on: its reply FIFO is non-blocking, so it waits in poll() for room</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>then the server's write cannot go on: it blocks</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A client asks the {transport} server for 50 million numbers and never reads them. The kernel's buffers between them fill up; {blocks}. After its write timeout (10 s) the server gives up on that client.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>server {pid}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>client, never reads</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The client let go after {seconds:g} s with {unread} unread in its end.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The lesson failed: {message}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The server had given up first, after {seconds:.0f} s blocked: its write timeout.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>server {pid} no longer writes to that client: blocked for {seconds:.0f} s, its write timeout expired, it gave up and closed the channel; it serves the others as before.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>server {pid}: {sentence}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source> — full</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>; its buffer: </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>server {pid}, thread {tid}: {sentence}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(c) An idle TCP server waits for a connection</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The TCP server has nothing to do: its main thread sleeps in the kernel, waiting for a client on its listening socket. In 4 seconds a client connects, waits 3 seconds before asking, then asks.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>TCP server {pid}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>late client</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A connection arrived: the server's poll() woke up, accept() returned a new socket and a new thread waited in recv() until the client spoke; then it answered (server pid {pid}).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>main thread: {sentence}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>thread {tid}: {sentence}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(d) The naive design's mix-up, seen in the kernel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The naive design has ONE reply FIFO for every client. Three client threads wait in read() on that same FIFO, client 1 last. Then only client 1 asks. The kernel wakes one reader — it does not know whose reply it is.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The naive server did not start: {message}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>naive server {pid}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>naive client {number}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No reader got the reply this time (the server dropped it).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This time the kernel woke client 1 itself: lucky. Run it again — nothing makes it so; with one FIFO per client (the textbook design) it is guaranteed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>, the reader that had waited longest</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&lt;b&gt;Mix-up:&lt;/b&gt; client 1 asked, but the kernel woke client {number}{longest}: it read client 1's numbers, and client 1 got nothing. With one FIFO per client this cannot happen.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{count} client threads are blocked in read() on naive-reply.fifo — one FIFO (inode {inode}), several readers: the next reply goes to whichever one the kernel wakes.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The Kernel tab shows what the kernel says each process is doing. Here cat is stuck inside open() on a FIFO until a writer opens the other end.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A client that never reads: the server's write blocks, the buffer between them fills up (the bar on the drawing), then the server gives up after its write timeout.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>An idle TCP server sleeps in the kernel waiting for a connection; a client connects and a new thread waits for its request.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The naive design: three readers on ONE reply FIFO. The kernel hands a reply to whichever reader it wakes.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
 <context>
     <name>ArchitectureView</name>
     <message>
-        <location filename="../../qtapp/architecture.py" line="104"/>
-        <source>1 connection</source>
-        <translation>1 connexion</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/architecture.py" line="105"/>
-        <source>{count} connections</source>
-        <translation>{count} connexions</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/architecture.py" line="319"/>
         <source>GUI process</source>
         <translation>Processus de l’interface</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="339"/>
         <source>no client thread</source>
         <translation>aucun thread client</translation>
     </message>
-    <message>
-        <location filename="../../qtapp/architecture.py" line="346"/>
-        <source>+ {count} more client threads</source>
-        <translation>+ {count} autres threads clients</translation>
+    <message numerus="yes">
+        <source>+ %Ln more client thread(s)</source>
+        <translation>
+            <numerusform>+ %Ln autre thread client</numerusform>
+            <numerusform>+ %Ln autres threads clients</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="354"/>
         <source>{name} server</source>
         <translation>Serveur {name}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="355"/>
         <source>your own server</source>
         <translation>votre propre serveur</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="360"/>
         <source>running, listening</source>
         <translation>en marche, à l’écoute</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="360"/>
         <source>CRASHED</source>
         <translation>PLANTÉ</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="361"/>
         <source>could not start</source>
         <translation>n’a pas pu démarrer</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="361"/>
         <source>not running</source>
         <translation>arrêté</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="362"/>
         <source>starting…</source>
         <translation>démarrage…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="362"/>
         <source>stopping…</source>
         <translation>arrêt…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="391"/>
         <source>no request FIFO on disk</source>
         <translation>aucun FIFO de requêtes sur le disque</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="404"/>
         <source>+ {count} more reply FIFOs</source>
         <translation>+ {count} autres FIFO de réponse</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="407"/>
         <source>reply FIFOs appear here while clients run</source>
         <translation>les FIFO de réponse apparaissent ici quand des clients tournent</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="413"/>
         <source>listening socket {address}</source>
         <translation>socket d’écoute {address}</translation>
     </message>
-    <message>
-        <location filename="../../qtapp/architecture.py" line="425"/>
-        <source>+ {count} more connections</source>
-        <translation>+ {count} autres connexions</translation>
+    <message numerus="yes">
+        <source>+ %Ln more connection(s)</source>
+        <translation>
+            <numerusform>+ %Ln autre connexion</numerusform>
+            <numerusform>+ %Ln autres connexions</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="428"/>
-        <location filename="../../qtapp/architecture.py" line="445"/>
         <source>no connection: connect() makes one</source>
         <translation>aucune connexion : connect() en crée une</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="448"/>
         <source>no socket file on disk</source>
         <translation>aucun fichier socket sur le disque</translation>
     </message>
     <message>
-        <location filename="../../qtapp/architecture.py" line="475"/>
         <source>socket file</source>
         <translation>fichier socket</translation>
     </message>
 </context>
 <context>
+    <name>ChannelTexts</name>
+    <message numerus="yes">
+        <source>%Ln connection(s)</source>
+        <translation>
+            <numerusform>%Ln connexion</numerusform>
+            <numerusform>%Ln connexions</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ClientLog</name>
     <message>
-        <location filename="../../qtapp/model.py" line="165"/>
         <source>error: {message}</source>
         <translation>erreur : {message}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/model.py" line="171"/>
         <source>asked for {count} numbers in {lo}..{hi}, round trip {latency} µs</source>
         <translation>a demandé {count} nombres dans {lo}..{hi}, aller-retour {latency} µs</translation>
     </message>
     <message>
-        <location filename="../../qtapp/model.py" line="184"/>
         <source>thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs</source>
         <translation>thread {thread} : {exchanges} échanges, {numbers} nombres, aller-retour médian {median} µs, max {max} µs</translation>
     </message>
@@ -131,93 +280,74 @@
 <context>
     <name>ClientPanel</name>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="29"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="34"/>
         <source>Send one request</source>
         <translation>Envoyer une requête</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="35"/>
-        <source>Ask the server for a random count (1..10) of numbers in lo..hi</source>
-        <translation>Demander au serveur un nombre aléatoire (1..10) de nombres entre min et max</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/panels/client.py" line="40"/>
-        <location filename="../../qtapp/panels/client.py" line="64"/>
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="47"/>
         <source>random 1..10</source>
         <translation>aléatoire 1..10</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="56"/>
         <source>random</source>
         <translation>aléatoire</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="75"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="76"/>
         <source>Requests</source>
         <translation>Requêtes</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="77"/>
         <source>Numbers each</source>
         <translation>Nombres par requête</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="78"/>
         <source>Range</source>
         <translation>Intervalle</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="79"/>
         <source>Seed</source>
         <translation>Graine</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="80"/>
         <source>Client threads</source>
         <translation>Threads clients</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="81"/>
+        <source>Ask the server once for “Numbers each” numbers in the range (a random count 1..10 when that box is ticked)</source>
+        <translation>Demander une fois au serveur « Nombres par requête » nombres dans l’intervalle (un nombre aléatoire de 1 à 10 si la case est cochée)</translation>
+    </message>
+    <message>
         <source>Duration</source>
         <translation>Durée</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="83"/>
         <source>Start workload</source>
         <translation>Lancer la charge</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="86"/>
         <source>Stop</source>
         <translation>Arrêter</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="89"/>
         <source>Compare FIFO · TCP · Unix</source>
         <translation>Comparer FIFO · TCP · Unix</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="90"/>
         <source>Run this workload on each transport in turn and overlay the results</source>
         <translation>Lancer cette charge sur chaque transport tour à tour et superposer les résultats</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/client.py" line="96"/>
         <source>idle</source>
         <translation>au repos</translation>
     </message>
@@ -225,182 +355,198 @@
 <context>
     <name>Compare</name>
     <message>
-        <location filename="../../qtapp/plots/compare.py" line="14"/>
-        <location filename="../../qtapp/plots/compare.py" line="49"/>
         <source>transport</source>
         <translation>transport</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/compare.py" line="14"/>
         <source>exchanges</source>
         <translation>échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/compare.py" line="15"/>
         <source>exchanges/s</source>
         <translation>échanges/s</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/compare.py" line="15"/>
-        <location filename="../../qtapp/plots/compare.py" line="49"/>
         <source>numbers/s</source>
         <translation>nombres/s</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/compare.py" line="16"/>
         <source>errors</source>
         <translation>erreurs</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/compare.py" line="45"/>
+        <source>single exchanges, not a workload</source>
+        <translation>échanges isolés, pas une charge</translation>
+    </message>
+    <message>
+        <source>another workload</source>
+        <translation>une autre charge</translation>
+    </message>
+    <message>
+        <source>stopped before its end</source>
+        <translation>arrêtée avant sa fin</translation>
+    </message>
+    <message>
+        <source>had errors</source>
+        <translation>avec des erreurs</translation>
+    </message>
+    <message>
         <source>Round-trip CDF, all transports</source>
         <translation>Fonction de répartition de l’aller-retour, tous transports</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/compare.py" line="47"/>
         <source>Numbers per second</source>
         <translation>Nombres par seconde</translation>
     </message>
 </context>
 <context>
+    <name>CompareView</name>
+    <message numerus="yes">
+        <source>%Ln request(s)</source>
+        <translation>
+            <numerusform>%Ln requête</numerusform>
+            <numerusform>%Ln requêtes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>for {seconds} s</source>
+        <translation>pendant {seconds} s</translation>
+    </message>
+    <message>
+        <source>random 1..10</source>
+        <translation>aléatoire 1..10</translation>
+    </message>
+    <message numerus="yes">
+        <source>{requests} × {count} numbers in {lo}..{hi}, %Ln client thread(s)</source>
+        <translation>
+            <numerusform>{requests} × {count} nombres dans {lo}..{hi}, %Ln thread client</numerusform>
+            <numerusform>{requests} × {count} nombres dans {lo}..{hi}, %Ln threads clients</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Compared: {workload}. Only runs of this workload, finished without errors, are ranked.</source>
+        <translation>Comparé : {workload}. Seules les exécutions de cette charge, terminées sans erreur, sont classées.</translation>
+    </message>
+    <message>
+        <source>Nothing to compare yet: “Compare FIFO · TCP · Unix” runs one workload on each transport.</source>
+        <translation>Rien à comparer pour l’instant : « Comparer FIFO · TCP · Unix » exécute une même charge sur chaque transport.</translation>
+    </message>
+    <message>
+        <source>not compared: {reason}</source>
+        <translation>non comparé : {reason}</translation>
+    </message>
+</context>
+<context>
     <name>FaultsPage</name>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="39"/>
         <source>Two clients are busy; the server is killed with no chance to clean up.</source>
         <translation>Deux clients travaillent ; le serveur est tué sans pouvoir faire le ménage.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="41"/>
         <source>Does one silent client block everybody else?</source>
         <translation>Un client muet bloque-t-il tous les autres ?</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="43"/>
         <source>256 random bytes instead of a request.</source>
         <translation>256 octets aléatoires au lieu d’une requête.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="38"/>
         <source>Kill the server mid-run (SIGKILL)</source>
         <translation>Tuer le serveur en pleine charge (SIGKILL)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="40"/>
         <source>A client that connects and never sends</source>
         <translation>Un client qui se connecte et n’envoie rien</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="42"/>
         <source>A client that sends garbage</source>
         <translation>Un client qui envoie n’importe quoi</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="44"/>
         <source>64 clients at once</source>
         <translation>64 clients à la fois</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="45"/>
         <source>64 client threads, 20 requests each, all at the same time.</source>
         <translation>64 threads clients, 20 requêtes chacun, tous en même temps.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="58"/>
         <source>Choose a demo. What happens is explained here.</source>
         <translation>Choisissez une démo. Ce qui se passe est expliqué ici.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="65"/>
         <source>Restart the server</source>
         <translation>Redémarrer le serveur</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="68"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="112"/>
         <source>Killing the {transport} server mid-run…</source>
         <translation>On tue le serveur {transport} en pleine charge…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="113"/>
         <source>A silent client connects to the {transport} server…</source>
         <translation>Un client muet se connecte au serveur {transport}…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="114"/>
         <source>A client sends garbage to the {transport} server…</source>
         <translation>Un client envoie n’importe quoi au serveur {transport}…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="115"/>
         <source>64 clients at once on the {transport} server…</source>
         <translation>64 clients à la fois sur le serveur {transport}…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="146"/>
         <source>silent client</source>
         <translation>client muet</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="146"/>
         <source>garbage client</source>
         <translation>client qui envoie n’importe quoi</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="149"/>
         <source>The demo failed: {message}</source>
         <translation>La démo a échoué : {message}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="173"/>
         <source>(no error reported)</source>
         <translation>(aucune erreur signalée)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="187"/>
         <source> A killed process cannot remove its files: IPC Lab removed the FIFO directory it left behind.</source>
         <translation> Un processus tué ne peut pas supprimer ses fichiers : IPC Lab a supprimé le répertoire de FIFO qu’il a laissé.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="190"/>
         <source> A killed process cannot remove its socket file: IPC Lab removed it.</source>
         <translation> Un processus tué ne peut pas supprimer son fichier socket : IPC Lab l’a supprimé.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="192"/>
-        <source>Server pid {pid} was killed with SIGKILL: the kernel ends it at once, it cannot catch the signal nor clean up. The server panel and the Architecture view turn red ({state}). The clients noticed at once instead of hanging — the kernel closes the dead process&apos;s end of every channel: “{error}”.{note} Press “Restart the server” to go on.</source>
+        <source>Server pid {pid} was killed with SIGKILL: the kernel ends it at once, it cannot catch the signal nor clean up. The server panel and the Architecture view turn red ({state}). The clients noticed at once instead of hanging — the kernel closes the dead process's end of every channel: “{error}”.{note} Press “Restart the server” to go on.</source>
         <translation>Le serveur pid {pid} a été tué par SIGKILL : le noyau l’arrête immédiatement, il ne peut ni intercepter le signal ni faire le ménage. Le panneau du serveur et la vue Architecture passent au rouge ({state}). Les clients s’en sont aperçus tout de suite au lieu de rester bloqués — le noyau ferme le côté du processus mort de chaque canal : « {error} ».{note} Appuyez sur « Redémarrer le serveur » pour continuer.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="237"/>
         <source>What happened</source>
         <translation>Ce qui s’est passé</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="201"/>
         <source>The run did not start.</source>
         <translation>La charge n’a pas démarré.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="207"/>
         <source> All 64 write to the same request FIFO: a request is 48 bytes, less than PIPE_BUF (4096), so the kernel never mixes two requests; each reply has its own FIFO.</source>
         <translation> Les 64 écrivent dans le même FIFO de requêtes : une requête fait 48 octets, moins que PIPE_BUF (4096), donc le noyau ne mélange jamais deux requêtes ; chaque réponse a son propre FIFO.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="210"/>
         <source> The server accepts each connection and serves each client in its own thread.</source>
         <translation> Le serveur accepte chaque connexion et sert chaque client dans son propre thread.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="212"/>
         <source>{clients} client threads sent {sent} requests at once. Answered: {ok}; errors: {errors}. Slowest 1 %: {p99:.1f} ms or more.{note}</source>
         <translation>{clients} threads clients ont envoyé {sent} requêtes en même temps. Réponses : {ok} ; erreurs : {errors}. Le 1 % le plus lent : {p99:.1f} ms ou plus.{note}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/faults.py" line="231"/>
         <source> Meanwhile {count} requests of other clients were answered: one silent client blocks nobody.</source>
         <translation> Pendant ce temps, {count} requêtes d’autres clients ont reçu leur réponse : un client muet ne bloque personne.</translation>
     </message>
@@ -408,22 +554,18 @@
 <context>
     <name>FrameView</name>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="66"/>
         <source>offset</source>
         <translation>position</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="66"/>
         <source>bytes</source>
         <translation>octets</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="66"/>
         <source>field</source>
         <translation>champ</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="67"/>
         <source>value</source>
         <translation>valeur</translation>
     </message>
@@ -431,136 +573,152 @@
 <context>
     <name>GuidedTour</name>
     <message>
-        <location filename="../../qtapp/tour.py" line="28"/>
-        <source>Guided tour</source>
-        <translation>Visite guidée</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/tour.py" line="40"/>
         <source>◀ Back</source>
         <translation>◀ Précédent</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="41"/>
         <source>Next ▶</source>
         <translation>Suivant ▶</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="43"/>
         <source>Close</source>
         <translation>Fermer</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="79"/>
         <source>Welcome</source>
         <translation>Bienvenue</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="80"/>
         <source>IPC Lab shows how two processes talk: a client asks a server for random numbers, the server answers. We will look at three ways to carry the bytes: a FIFO, a TCP socket, a Unix socket.</source>
         <translation>IPC Lab montre comment deux processus se parlent : un client demande des nombres aléatoires à un serveur, le serveur répond. Nous allons voir trois façons de transporter les octets : un FIFO, une socket TCP, une socket Unix.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="83"/>
         <source>1 · FIFO: a named pipe on disk</source>
         <translation>1 · FIFO : un tube nommé sur le disque</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="84"/>
         <source>The FIFO server is starting. On the right: its process and its real pid. In the middle: the request FIFO, a file of a special kind that the server made with mkfifo(). Every client writes its request into this one FIFO.</source>
         <translation>Le serveur FIFO démarre. À droite : son processus et son vrai pid. Au milieu : le FIFO de requêtes, un fichier spécial que le serveur a créé avec mkfifo(). Chaque client écrit sa requête dans ce FIFO unique.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="87"/>
         <source>1 · FIFO: one exchange</source>
         <translation>1 · FIFO : un échange</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="88"/>
-        <source>The client wrote 48 bytes into request.fifo (blue dot); the server read them, generated the numbers and wrote them into this client&apos;s own reply FIFO (orange dot). The logs below show both sides with their pids.</source>
-        <translation>Le client a écrit 48 octets dans request.fifo (point bleu) ; le serveur les a lus, a tiré les nombres et les a écrits dans le FIFO de réponse propre à ce client (point orange). Les journaux en bas montrent les deux côtés avec leurs pid.</translation>
+        <source>The client wrote 48 bytes into request.fifo (blue dot); the server read them, generated the numbers and wrote them into this client's own reply FIFO (orange dot). The logs below show both sides with their pids. While you read, this client keeps its reply FIFO open and asks again every few seconds.</source>
+        <translation>Le client a écrit 48 octets dans request.fifo (point bleu) ; le serveur les a lus, a tiré les nombres et les a écrits dans la FIFO de réponse propre à ce client (point orange). Les journaux ci-dessous montrent les deux côtés avec leurs pid. Pendant votre lecture, ce client garde sa FIFO de réponse ouverte et redemande toutes les quelques secondes.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="91"/>
+        <source>A TCP server listens on a port. The client calls connect(); the server's accept() returns a new socket. The drawing shows the connection with both port numbers, read from the kernel: this client stays connected while you read, and asks again every few seconds.</source>
+        <translation>Un serveur TCP écoute sur un port. Le client appelle connect() ; accept() du serveur renvoie une nouvelle socket. Le dessin montre la connexion avec ses deux numéros de port, lus dans le noyau : ce client reste connecté pendant votre lecture et redemande toutes les quelques secondes.</translation>
+    </message>
+    <message>
+        <source>Same calls as TCP — socket, connect, accept, send, recv — but the address is a path in the file system and the bytes never touch the network stack. This client, too, stays connected while you read.</source>
+        <translation>Les mêmes appels que TCP — socket, connect, accept, send, recv — mais l’adresse est un chemin du système de fichiers et les octets ne passent jamais par la pile réseau. Ce client, lui aussi, reste connecté pendant votre lecture.</translation>
+    </message>
+    <message>
+        <source>Tour: the client could not exchange: {error}</source>
+        <translation>Visite : le client n’a pas pu échanger : {error}</translation>
+    </message>
+    <message>
+        <source>tour client (stays connected)</source>
+        <translation>client de la visite (reste connecté)</translation>
+    </message>
+    <message>
+        <source>asked for {count} numbers in {lo}..{hi}, round trip {latency} µs: {values}</source>
+        <translation>a demandé {count} nombres dans {lo}..{hi}, aller-retour {latency} µs : {values}</translation>
+    </message>
+    <message>
         <source>1 · FIFO: the bytes</source>
         <translation>1 · FIFO : les octets</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="92"/>
-        <source>These are the real bytes of that request and reply: the magic word IPCL, the version, the client&apos;s pid, how many numbers, the range, and the numbers themselves, 4 bytes each.</source>
+        <source>These are the real bytes of that request and reply: the magic word IPCL, the version, the client's pid, how many numbers, the range, and the numbers themselves, 4 bytes each.</source>
         <translation>Voici les vrais octets de cette requête et de cette réponse : le mot magique IPCL, la version, le pid du client, le nombre de nombres, l’intervalle, et les nombres eux-mêmes, 4 octets chacun.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="95"/>
         <source>2 · TCP: a connection between two ports</source>
         <translation>2 · TCP : une connexion entre deux ports</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="96"/>
-        <source>A TCP server listens on a port. The client calls connect(); the server&apos;s accept() returns a new socket. The drawing shows the connection with both port numbers, read from the kernel.</source>
-        <translation>Un serveur TCP écoute sur un port. Le client appelle connect() ; accept() du serveur renvoie une nouvelle socket. Le dessin montre la connexion avec ses deux numéros de port, lus dans le noyau.</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/tour.py" line="99"/>
         <source>3 · Unix socket: a socket with a path</source>
         <translation>3 · Socket Unix : une socket avec un chemin</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="100"/>
-        <source>Same calls as TCP — socket, connect, accept, send, recv — but the address is a path in the file system and the bytes never touch the network stack.</source>
-        <translation>Les mêmes appels que TCP — socket, connect, accept, send, recv — mais l’adresse est un chemin dans le système de fichiers et les octets ne passent jamais par la pile réseau.</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/tour.py" line="103"/>
         <source>4 · Compare</source>
         <translation>4 · Comparer</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="104"/>
         <source>The same workload on each transport in turn: 2,000 exchanges of 100 numbers with 2 clients. The table and the curves compare the round-trip times and the throughput.</source>
         <translation>La même charge sur chaque transport tour à tour : 2 000 échanges de 100 nombres avec 2 clients. Le tableau et les courbes comparent les temps d’aller-retour et le débit.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="107"/>
         <source>Going further</source>
         <translation>Pour aller plus loin</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="108"/>
         <source>Step by step: follow one exchange system call by system call. Why one FIFO per client?: see replies get mixed up with the naive design. Fault demos: kill a server, send garbage, 64 clients at once.</source>
         <translation>Pas à pas : suivre un échange appel système par appel système. Naïf ou classique : voir les réponses se mélanger avec la conception naïve. Pannes : tuer un serveur, envoyer n’importe quoi, 64 clients à la fois.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/tour.py" line="122"/>
         <source>Step {number} of {total}</source>
         <translation>Étape {number} sur {total}</translation>
     </message>
 </context>
 <context>
+    <name>KernelPage</name>
+    <message>
+        <source>The kernel's view: what each real process and thread is doing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Each lane below is a real process or thread, coloured by what the kernel says it is doing: running, blocked in a system call on a channel, waiting for a connection or in poll(), or asleep. Choose a lesson.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Stop the lesson</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>FIFO open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Back-pressure</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Idle TCP server</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Naive mix-up</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>In the kernel:</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>LogView</name>
     <message>
-        <location filename="../../qtapp/panels/logs.py" line="38"/>
         <source>Search… (Enter: next)</source>
         <translation>Chercher… (Entrée : suivant)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/logs.py" line="42"/>
-        <location filename="../../qtapp/panels/logs.py" line="165"/>
         <source>Pause scroll</source>
         <translation>Figer le défilement</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/logs.py" line="44"/>
         <source>Stop following new lines (they are kept and shown when you resume)</source>
         <translation>Ne plus suivre les nouvelles lignes (elles sont gardées et montrées à la reprise)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/logs.py" line="46"/>
         <source>Clear</source>
         <translation>Effacer</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/logs.py" line="165"/>
         <source>Resume scroll</source>
         <translation>Reprendre le défilement</translation>
     </message>
@@ -568,390 +726,337 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../qtapp/main_window.py" line="77"/>
         <source>IPC Lab — FIFOs, TCP and Unix sockets, live</source>
         <translation>IPC Lab — FIFO, sockets TCP et Unix, en direct</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="128"/>
         <source>Starts the server if needed and sends one request</source>
         <translation>Démarre le serveur si besoin et envoie une requête</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="133"/>
         <source>transport</source>
         <translation>transport</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="133"/>
         <source>exchanges</source>
         <translation>échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="134"/>
         <source>numbers</source>
         <translation>nombres</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="134"/>
         <source>exchanges/s</source>
         <translation>échanges/s</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="135"/>
         <source>p50 round trip</source>
         <translation>aller-retour p50</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="135"/>
         <source>p99 round trip</source>
         <translation>aller-retour p99</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="136"/>
         <source>uniform? (χ² p)</source>
         <translation>uniforme ? (χ² p)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="189"/>
         <source>Overview</source>
         <translation>Vue d’ensemble</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="190"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="192"/>
         <source>Latency CDF</source>
         <translation>Latence (CDF)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="193"/>
         <source>Compare</source>
         <translation>Comparer</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="196"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="197"/>
         <source>Servers</source>
         <translation>Serveurs</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="222"/>
         <source>Press the blue button to see a FIFO exchange.</source>
         <translation>Appuyez sur le bouton bleu pour voir un échange par FIFO.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="231"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="232"/>
         <source>Export results as &amp;JSON…</source>
         <translation>Exporter les résultats en &amp;JSON…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="233"/>
         <source>Export results as &amp;CSV…</source>
         <translation>Exporter les résultats en &amp;CSV…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="234"/>
         <source>Save &amp;window as PNG…</source>
         <translation>Enregistrer la &amp;fenêtre en PNG…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="236"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="240"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="241"/>
         <source>&amp;Presentation</source>
         <translation>Mode &amp;présentation</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="245"/>
         <source>Large fonts, thick lines, high contrast; hides what a class does not need</source>
         <translation>Grands caractères, traits épais, contraste élevé ; cache ce dont une classe n’a pas besoin</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="249"/>
         <source>&amp;Side panel (servers and client)</source>
         <translation>Panneau &amp;latéral (serveurs et client)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="256"/>
         <source>Zoom &amp;in</source>
         <translation>&amp;Agrandir</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="257"/>
         <source>Zoom &amp;out</source>
         <translation>&amp;Réduire</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="258"/>
         <source>&amp;Reset zoom</source>
         <translation>&amp;Taille normale</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="270"/>
         <source>&amp;Language</source>
         <translation>&amp;Langue</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="275"/>
         <source>System language</source>
         <translation>Langue du système</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="280"/>
         <source>&amp;Clear plots and logs</source>
         <translation>&amp;Effacer graphiques et journaux</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="281"/>
         <source>&amp;Run</source>
         <translation>&amp;Exécution</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="282"/>
         <source>Start all &amp;servers</source>
         <translation>Démarrer tous les &amp;serveurs</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="283"/>
         <source>S&amp;top all servers</source>
         <translation>&amp;Arrêter tous les serveurs</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="284"/>
         <source>&amp;Help</source>
         <translation>Ai&amp;de</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="285"/>
         <source>&amp;Guided tour</source>
         <translation>&amp;Visite guidée</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="286"/>
         <source>&amp;About IPC Lab</source>
         <translation>À &amp;propos d’IPC Lab</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="289"/>
         <source>▶  Run a {transport} exchange</source>
         <translation>▶  Lancer un échange {transport}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="317"/>
         <source>Zoom {percent} %</source>
         <translation>Zoom {percent} %</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="354"/>
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="355"/>
         <source>The language changes the next time IPC Lab starts.</source>
         <translation>La langue change au prochain démarrage d’IPC Lab.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="374"/>
         <source>client thread {number}</source>
         <translation>thread client {number}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="410"/>
         <source>{transport}: the server is not available ({reason})</source>
         <translation>{transport} : le serveur n’est pas disponible ({reason})</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="418"/>
         <source>{transport} server: {message}</source>
         <translation>Serveur {transport} : {message}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="477"/>
         <source>a run on {transport} is still going</source>
         <translation>une exécution sur {transport} est encore en cours</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="492"/>
         <source>workload: {requests} requests × {count} numbers in {lo}..{hi}, {threads} client threads</source>
         <translation>charge : {requests} requêtes × {count} nombres dans {lo}..{hi}, {threads} threads clients</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="494"/>
         <source>workload: {requests} requests × {count} numbers in {lo}..{hi}, {threads} client thread</source>
         <translation>charge : {requests} requêtes × {count} nombres dans {lo}..{hi}, {threads} thread client</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="496"/>
         <source>unlimited</source>
         <translation>illimité</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="497"/>
         <source>random 1..10</source>
         <translation>aléatoire 1..10</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="501"/>
         <source>client pid {pid}</source>
         <translation>client pid {pid}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="529"/>
         <source>client pid {pid}  error: {error}</source>
         <translation>client pid {pid}  erreur : {error}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="570"/>
         <source>client {client} → server {server}</source>
         <translation>client {client} → serveur {server}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="656"/>
+        <source>(+ {failed} failed)</source>
+        <translation>(+ {failed} en échec)</translation>
+    </message>
+    <message>
         <source>stopped: {done} exchanges</source>
         <translation>arrêté : {done} échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="658"/>
         <source>failed: {done} exchanges</source>
         <translation>échec : {done} échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="660"/>
         <source>done: {done} exchanges</source>
         <translation>terminé : {done} échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="662"/>
         <source>{transport}: {done} exchanges in {elapsed} s</source>
         <translation>{transport} : {done} échanges en {elapsed} s</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="669"/>
         <source>{transport}: {done} exchanges ({percent})</source>
         <translation>{transport} : {done} échanges ({percent})</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="671"/>
         <source>{transport}: {done} exchanges</source>
         <translation>{transport} : {done} échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="672"/>
-        <source>{rate} exchanges/s · </source>
-        <translation>{rate} échanges/s · </translation>
+        <source>measuring the rate…</source>
+        <translation>mesure du débit…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="673"/>
+        <source>{rate} exchanges/s</source>
+        <translation>{rate} échanges/s</translation>
+    </message>
+    <message>
+        <source>Running {transport} ({number} of {total}): {done} exchanges, {figures}</source>
+        <translation>En cours : {transport} ({number} sur {total}) : {done} échanges, {figures}</translation>
+    </message>
+    <message>
         <source>{seconds} s left</source>
         <translation>encore {seconds} s</translation>
     </message>
     <message>
-        <location filename="../../qtapp/main_window.py" line="674"/>
         <source>until you press Stop</source>
         <translation>jusqu’à ce que vous appuyiez sur Arrêter</translation>
     </message>
     <message>
-        <location filename="../../qtapp/teaching.py" line="21"/>
         <source>Step by step</source>
         <translation>Pas à pas</translation>
     </message>
     <message>
-        <location filename="../../qtapp/teaching.py" line="22"/>
         <source>Wire bytes</source>
         <translation>Octets</translation>
     </message>
     <message>
-        <location filename="../../qtapp/teaching.py" line="23"/>
         <source>Naive vs textbook</source>
         <translation>Naïf ou classique</translation>
     </message>
     <message>
-        <location filename="../../qtapp/teaching.py" line="24"/>
         <source>Faults</source>
         <translation>Pannes</translation>
+    </message>
+    <message>
+        <source>Kernel</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>MixupPage</name>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="66"/>
         <source>{mixed} of {total} replies went to the wrong client, {lost} were lost</source>
         <translation>{mixed} réponses sur {total} sont allées au mauvais client, {lost} perdues</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="71"/>
         <source>all {total} replies reached the client that asked</source>
         <translation>les {total} réponses sont toutes arrivées au client qui les demandait</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="101"/>
-        <source>The original exercise used two fixed FIFOs shared by every client: one for requests, one for replies. With one client it works. With several at once, a client reads whatever reply comes first — often another client&apos;s. The textbook design gives each client its own reply FIFO.</source>
+        <source>The original exercise used two fixed FIFOs shared by every client: one for requests, one for replies. With one client it works. With several at once, a client reads whatever reply comes first — often another client's. The textbook design gives each client its own reply FIFO.</source>
         <translation>L’exercice d’origine utilisait deux FIFO fixes partagés par tous les clients : un pour les requêtes, un pour les réponses. Avec un seul client, ça marche. Avec plusieurs à la fois, un client lit la première réponse qui arrive — souvent celle d’un autre. La conception classique donne à chaque client son propre FIFO de réponse.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="106"/>
         <source>⚠ The naive server runs only here, for this demonstration. It is never the default.</source>
         <translation>⚠ Le serveur naïf ne tourne qu’ici, pour cette démonstration. Il n’est jamais utilisé par défaut.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="114"/>
         <source>Run both designs with several clients at once</source>
         <translation>Lancer les deux conceptions avec plusieurs clients à la fois</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="118"/>
         <source>Clients</source>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="120"/>
         <source>Requests each</source>
         <translation>Requêtes chacun</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="124"/>
-        <source>Naive design (DEMONSTRATION ONLY): two FIFOs shared by all</source>
-        <translation>Conception naïve (DÉMONSTRATION SEULEMENT) : deux FIFO partagés par tous</translation>
+        <source>Naive design (DEMONSTRATION ONLY)</source>
+        <translation>Conception naïve (DÉMONSTRATION UNIQUEMENT)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="125"/>
-        <source>Textbook design: one request FIFO, one reply FIFO per client</source>
-        <translation>Conception classique : un FIFO de requêtes, un FIFO de réponse par client</translation>
+        <source>Two FIFOs shared by every client: one for requests, one for replies.</source>
+        <translation>Deux FIFO partagées par tous les clients : une pour les requêtes, une pour les réponses.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="153"/>
+        <source>Textbook design</source>
+        <translation>Conception classique</translation>
+    </message>
+    <message>
+        <source>One request FIFO, and one reply FIFO per client.</source>
+        <translation>Une FIFO de requêtes, et une FIFO de réponse par client.</translation>
+    </message>
+    <message>
         <source>running…</source>
         <translation>en cours…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="193"/>
         <source>could not run: {message}</source>
         <translation>impossible de lancer : {message}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/mixup.py" line="221"/>
         <source>demo client {number}</source>
         <translation>client de démo {number}</translation>
     </message>
@@ -959,37 +1064,30 @@
 <context>
     <name>PlotCard</name>
     <message>
-        <location filename="../../qtapp/plots/style.py" line="110"/>
         <source>Save…</source>
         <translation>Enregistrer…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/style.py" line="111"/>
         <source>Save this plot as PNG or SVG</source>
         <translation>Enregistrer ce graphique en PNG ou en SVG</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/style.py" line="114"/>
         <source>As PNG image…</source>
         <translation>En image PNG…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/style.py" line="115"/>
         <source>As SVG drawing…</source>
         <translation>En dessin SVG…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/style.py" line="135"/>
         <source>PNG image (*.png)</source>
         <translation>Image PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/style.py" line="136"/>
         <source>SVG drawing (*.svg)</source>
         <translation>Dessin SVG (*.svg)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/style.py" line="137"/>
         <source>Save plot as {kind}</source>
         <translation>Enregistrer le graphique en {kind}</translation>
     </message>
@@ -997,90 +1095,74 @@
 <context>
     <name>Plots</name>
     <message>
-        <location filename="../../qtapp/plots/distribution.py" line="23"/>
         <source>Numbers returned</source>
         <translation>Nombres renvoyés</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/distribution.py" line="25"/>
         <source>value returned</source>
         <translation>valeur renvoyée</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/distribution.py" line="25"/>
         <source>how many times</source>
         <translation>nombre de fois</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/distribution.py" line="33"/>
         <source>expected if uniform</source>
         <translation>attendu si uniforme</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/distribution.py" line="72"/>
         <source>{name}: {total} numbers · χ² = {statistic} ({dof} dof), p = {p}</source>
         <translation>{name} : {total} nombres · χ² = {statistic} ({dof} ddl), p = {p}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/distribution.py" line="77"/>
         <source>{name}: {total} numbers</source>
         <translation>{name} : {total} nombres</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/latency.py" line="72"/>
         <source>Round trip over time</source>
         <translation>Aller-retour au fil du temps</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/latency.py" line="74"/>
-        <location filename="../../qtapp/plots/throughput.py" line="23"/>
-        <source>time since start (s)</source>
-        <translation>temps depuis le début (s)</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/plots/latency.py" line="74"/>
-        <location filename="../../qtapp/plots/latency.py" line="122"/>
-        <location filename="../../qtapp/plots/latency.py" line="174"/>
         <source>round trip (log scale)</source>
         <translation>aller-retour (échelle log)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/latency.py" line="120"/>
+        <source>time since start</source>
+        <translation>temps depuis le début</translation>
+    </message>
+    <message>
+        <source>round trip</source>
+        <translation>aller-retour</translation>
+    </message>
+    <message>
         <source>Round-trip histogram</source>
         <translation>Histogramme des allers-retours</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/latency.py" line="122"/>
         <source>exchanges</source>
         <translation>échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/latency.py" line="162"/>
         <source>{name}: p50 {p50} · p99 {p99}</source>
         <translation>{name} : p50 {p50} · p99 {p99}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/latency.py" line="172"/>
         <source>Round-trip CDF</source>
         <translation>Fonction de répartition de l’aller-retour</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/latency.py" line="174"/>
         <source>fraction of exchanges</source>
         <translation>fraction des échanges</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/throughput.py" line="18"/>
         <source>Throughput</source>
         <translation>Débit</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/throughput.py" line="22"/>
         <source>exchanges/s</source>
         <translation>échanges/s</translation>
     </message>
     <message>
-        <location filename="../../qtapp/plots/throughput.py" line="23"/>
         <source>numbers/s</source>
         <translation>nombres/s</translation>
     </message>
@@ -1088,77 +1170,62 @@
 <context>
     <name>ServerEvents</name>
     <message>
-        <location filename="../../qtapp/event_text.py" line="9"/>
         <source>closed</source>
         <translation>fermé</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="10"/>
         <source>closed the connection</source>
         <translation>a fermé la connexion</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="11"/>
         <source>server stopping</source>
         <translation>arrêt du serveur</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="12"/>
         <source>closed its reply FIFO</source>
         <translation>a fermé son FIFO de réponse</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="21"/>
         <source>dropped: {error}</source>
         <translation>abandonné : {error}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="30"/>
         <source>listening at {address} (protocol {protocol}, version {version})</source>
         <translation>à l’écoute sur {address} (protocole {protocol}, version {version})</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="33"/>
         <source>listening at {address} (protocol {protocol})</source>
         <translation>à l’écoute sur {address} (protocole {protocol})</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="36"/>
         <source>client {client} connected</source>
         <translation>client {client} connecté</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="38"/>
         <source>request #{request_id} from client pid {pid}: {count} numbers in {lo}..{hi}</source>
         <translation>requête n° {request_id} du client pid {pid} : {count} nombres dans {lo}..{hi}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="43"/>
         <source>sent {count} numbers ({bytes} bytes) to client pid {pid}, served in {service} µs</source>
         <translation>{count} nombres envoyés ({bytes} octets) au client pid {pid}, servi en {service} µs</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="47"/>
         <source>client {client} error: {error}</source>
         <translation>client {client} erreur : {error}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="50"/>
         <source>client {client} gone ({reason})</source>
         <translation>client {client} parti ({reason})</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="53"/>
         <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, {clients} clients</source>
         <translation>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, {clients} clients</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="59"/>
         <source> ({lines} per-exchange lines summarized)</source>
         <translation> ({lines} lignes par échange résumées)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/event_text.py" line="63"/>
         <source>stopped after {requests} requests ({numbers} numbers)</source>
         <translation>arrêté après {requests} requêtes ({numbers} nombres)</translation>
     </message>
@@ -1166,206 +1233,175 @@
 <context>
     <name>ServerPanel</name>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="18"/>
         <source>private directory (automatic)</source>
         <translation>répertoire privé (automatique)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="19"/>
         <source>127.0.0.1, free port (automatic)</source>
         <translation>127.0.0.1, port libre (automatique)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="20"/>
         <source>private socket path (automatic)</source>
         <translation>chemin de socket privé (automatique)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="34"/>
-        <location filename="../../qtapp/panels/servers.py" line="102"/>
         <source>{name} server</source>
         <translation>Serveur {name}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="37"/>
         <source>Start</source>
         <translation>Démarrer</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="38"/>
         <source>Stop</source>
         <translation>Arrêter</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="39"/>
         <source>Restart</source>
         <translation>Redémarrer</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="51"/>
         <source>Leave empty for a private address; e.g. 127.0.0.1:5000 for a fixed TCP port</source>
         <translation>Laisser vide pour une adresse privée ; par ex. 127.0.0.1:5000 pour un port TCP fixe</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="56"/>
         <source>built-in server (or your own command)</source>
         <translation>serveur intégré (ou votre propre commande)</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="58"/>
         <source>Bring your own server: any program that speaks docs/PROTOCOL.md and prints a JSON ready line, e.g. examples/c/ipclab_server {transport} {{address}} — {{address}} is replaced by a fresh private address</source>
         <translation>Votre propre serveur : tout programme qui parle docs/PROTOCOL.md et affiche une ligne JSON « ready », par ex. examples/c/ipclab_server {transport} {{address}} — {{address}} est remplacé par une adresse privée neuve</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="67"/>
+        <source>Show the address and command of this server</source>
+        <translation>Afficher l’adresse et la commande de ce serveur</translation>
+    </message>
+    <message>
         <source>Address:</source>
         <translation>Adresse :</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="68"/>
         <source>Command:</source>
         <translation>Commande :</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="101"/>
         <source>{name} server: your own command</source>
         <translation>Serveur {name} : votre commande</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="117"/>
         <source>listening at {address}</source>
         <translation>à l’écoute sur {address}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="121"/>
         <source>could not start: {reason}</source>
         <translation>n’a pas pu démarrer : {reason}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="123"/>
         <source>stopped</source>
         <translation>arrêté</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="123"/>
         <source>starting</source>
         <translation>démarrage</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="124"/>
         <source>stopping</source>
         <translation>arrêt</translation>
     </message>
-    <message>
-        <location filename="../../qtapp/panels/servers.py" line="139"/>
-        <source>pid {pid} · up {uptime} · {requests} requests served</source>
-        <translation>pid {pid} · depuis {uptime} · {requests} requêtes servies</translation>
+    <message numerus="yes">
+        <source>pid {pid} · up {uptime} · %Ln request(s) served</source>
+        <translation>
+            <numerusform>pid {pid} · depuis {uptime} · %Ln requête servie</numerusform>
+            <numerusform>pid {pid} · depuis {uptime} · %Ln requêtes servies</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln request(s) served</source>
+        <translation>
+            <numerusform>%Ln requête servie</numerusform>
+            <numerusform>%Ln requêtes servies</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/servers.py" line="142"/>
         <source>waiting for its ready line…</source>
         <translation>attente de sa ligne « ready »…</translation>
-    </message>
-    <message>
-        <location filename="../../qtapp/panels/servers.py" line="144"/>
-        <source>{requests} requests served</source>
-        <translation>{requests} requêtes servies</translation>
     </message>
 </context>
 <context>
     <name>StepModePage</name>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="52"/>
         <source>client</source>
         <translation>client</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="53"/>
         <source>server</source>
         <translation>serveur</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="74"/>
         <source>Step by step</source>
         <translation>Pas à pas</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="75"/>
         <source>Slow motion</source>
         <translation>Ralenti</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="76"/>
         <source>Full speed</source>
         <translation>Vitesse normale</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="81"/>
         <source> s per step</source>
         <translation> s par étape</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="84"/>
         <source>Start one exchange</source>
         <translation>Lancer un échange</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="86"/>
         <source>Step ▶</source>
         <translation>Étape ▶</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="91"/>
         <source>Choose a transport and press “Start one exchange”: then press Step (or the space bar) to let each system call happen.</source>
         <translation>Choisissez un transport et appuyez sur « Lancer un échange » : puis appuyez sur Étape (ou la barre d’espace) pour laisser passer chaque appel système.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="101"/>
         <source>Transport</source>
         <translation>Transport</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="101"/>
         <source>Numbers</source>
         <translation>Nombres</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="106"/>
         <source>Speed</source>
         <translation>Vitesse</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="183"/>
         <source>Starting a step-mode {transport} server…</source>
         <translation>Démarrage d’un serveur {transport} en mode pas à pas…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="247"/>
         <source>stepping client</source>
         <translation>client pas à pas</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="249"/>
         <source>Press Step to let the client make its first system call.</source>
         <translation>Appuyez sur Étape pour que le client fasse son premier appel système.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="250"/>
         <source>The exchange runs…</source>
         <translation>L’échange se déroule…</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="326"/>
         <source>Done: the client (pid {client}) received {count} numbers from the server (pid {server}): {values}</source>
         <translation>Terminé : le client (pid {client}) a reçu {count} nombres du serveur (pid {server}) : {values}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="336"/>
         <source>The exchange failed: {message}</source>
         <translation>L’échange a échoué : {message}</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/step_mode.py" line="357"/>
         <source>The step-mode server stopped: {message}</source>
         <translation>Le serveur pas à pas s’est arrêté : {message}</translation>
     </message>
@@ -1373,72 +1409,58 @@
 <context>
     <name>WireView</name>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="116"/>
         <source>No exchange yet. Press the button to send one request and see its bytes.</source>
         <translation>Pas encore d’échange. Appuyez sur le bouton pour envoyer une requête et voir ses octets.</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="119"/>
         <source>Send one request and show its bytes</source>
         <translation>Envoyer une requête et montrer ses octets</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="123"/>
         <source>header</source>
         <translation>en-tête</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="124"/>
         <source>identity</source>
         <translation>identité</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="125"/>
         <source>workload</source>
         <translation>demande</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="126"/>
         <source>values</source>
         <translation>valeurs</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="127"/>
         <source>checksum</source>
         <translation>somme de contrôle</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="128"/>
         <source>timing</source>
         <translation>durées</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="129"/>
         <source>Request: client → server</source>
         <translation>Requête : client → serveur</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="130"/>
         <source>Reply: server → client</source>
         <translation>Réponse : serveur → client</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="155"/>
         <source>{count} bytes</source>
         <translation>{count} octets</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="158"/>
         <source>the reply as read, first {count} bytes</source>
         <translation>la réponse telle que lue, {count} premiers octets</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="162"/>
         <source>… its last frame, {count} bytes</source>
         <translation>… sa dernière trame, {count} octets</translation>
     </message>
     <message>
-        <location filename="../../qtapp/panels/wire.py" line="169"/>
         <source>The client (pid {pid}) sent {size} bytes asking for {count} numbers in {lo}..{hi}; the server answered with {total} bytes in all. Every number travels as 4 bytes, most significant byte first (big-endian).</source>
         <translation>Le client (pid {pid}) a envoyé {size} octets pour demander {count} nombres entre {lo} et {hi} ; le serveur a répondu avec {total} octets en tout. Chaque nombre voyage sur 4 octets, l’octet de poids fort en premier (gros-boutiste).</translation>
     </message>

@@ -20,6 +20,9 @@ TRANSPORTS = ("fifo", "tcp", "unix")
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_single_request_shows_both_log_lines_and_updates_the_distribution(qtbot, window, transport):
     window.client_panel.set_transport(transport)
+    window.client_panel.random_count.setChecked(True)  # the classic exercise: a random count 1..10
+    window.client_panel.lo_spin.setValue(1)
+    window.client_panel.hi_spin.setValue(10)
     assert transport.upper()[:3] in window.primary_button.text().upper()
     with qtbot.waitSignal(window.run_finished, timeout=20000) as finished:
         window.primary_button.click()  # starts the server first: no configuration needed

@@ -78,3 +78,34 @@ def test_a_missing_program_is_shown_clearly(qtbot, window):
         panel.start_button.click()
     assert "no-such-server is missing" in failed.args[0]
     panel.set_command("")
+
+
+def test_a_command_that_exits_at_once_is_reported_with_its_status_and_stderr(qtbot, window):
+    panel = window.server_panels["tcp"]
+    server = window.servers["tcp"]
+    script = ("import sys; print('warming up', flush=True); "
+              "[print(f'line {n} of the error', file=sys.stderr) for n in range(1, 9)]; sys.exit(4)")
+    panel.set_command(f"{sys.executable} -c \"{script}\"")
+    with qtbot.waitSignal(server.failed, timeout=10000) as failed:
+        panel.start_button.click()
+    message = failed.args[0]
+    assert "exit code 4" in message
+    assert [line for line in message.splitlines() if line.startswith("line ")] == [
+        f"line {n} of the error" for n in range(4, 9)], message
+    label = panel.state_label.text()
+    assert "exit code 4" in label and "line 8 of the error" in label and "line 4 of the error" in label
+    qtbot.waitUntil(lambda: "line 8 of the error" in window.server_log.plain_text(), timeout=5000)
+    assert "failed: " not in window.server_log.plain_text()
+    panel.set_command("")
+
+
+def test_a_command_killed_by_a_signal_while_starting_says_so(qtbot, window):
+    panel = window.server_panels["unix"]
+    server = window.servers["unix"]
+    script = "import os, signal, sys; print('<b>about to die</b>', file=sys.stderr, flush=True); os.kill(os.getpid(), 9)"
+    panel.set_command(f"{sys.executable} -c \"{script}\"")
+    with qtbot.waitSignal(server.failed, timeout=10000) as failed:
+        panel.start_button.click()
+    assert "killed by SIGKILL" in failed.args[0] and "<b>about to die</b>" in failed.args[0]
+    assert "&lt;b&gt;about to die" in panel.state_label.text()  # shown as text, not as markup
+    panel.set_command("")

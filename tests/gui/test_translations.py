@@ -25,20 +25,44 @@ def test_catalogues_compile_and_the_shipped_files_are_current(tmp_path):
     if compiler.find_lrelease() is None:
         pytest.skip("no lrelease")
     written = compiler.compile_all(str(tmp_path), quiet=True)
-    assert [os.path.basename(path) for path in written] == ["ipclab_fr.qm"]
-    shipped = os.path.join(ROOT, "resources", "translations", "ipclab_fr.qm")
-    assert open(written[0], "rb").read() == open(shipped, "rb").read(), \
-        "resources/translations/ipclab_fr.qm is older than its .ts: run packaging/compile_translations.py"
+    assert [os.path.basename(path) for path in written] == ["ipclab_en.qm", "ipclab_fr.qm"]
+    for path in written:
+        shipped = os.path.join(ROOT, "resources", "translations", os.path.basename(path))
+        assert open(path, "rb").read() == open(shipped, "rb").read(), \
+            f"{shipped} is older than its .ts: run packaging/compile_translations.py"
 
 
-def test_every_text_has_a_french_translation():
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_text_has_a_translation(language):
+    """French: every text; English: the plural forms of every `%n` text."""
     import xml.etree.ElementTree as ElementTree
 
-    tree = ElementTree.parse(os.path.join(ROOT, "resources", "translations", "ipclab_fr.ts"))
-    untranslated = [message.findtext("source") for message in tree.iter("message")
-                    if not (message.findtext("translation") or "").strip()
-                    or message.find("translation").get("type") in ("unfinished", "obsolete")]
+    tree = ElementTree.parse(os.path.join(ROOT, "resources", "translations", f"ipclab_{language}.ts"))
+    untranslated = []
+    for message in tree.iter("message"):
+        translation = message.find("translation")
+        forms = [form.text or "" for form in translation.iter("numerusform")] or [translation.text or ""]
+        if translation.get("type") in ("unfinished", "obsolete") or not all(form.strip() for form in forms):
+            untranslated.append(message.findtext("source"))
+        if message.get("numerus") == "yes":
+            assert len(forms) == 2 and all("%Ln" in form or "%n" in form for form in forms), message.findtext("source")
     assert untranslated == []
+
+
+def test_every_plural_text_is_in_the_english_catalogue():
+    """A `%n` text missing from ipclab_en.ts would read "1 request(s) served" in English."""
+    import re
+    import xml.etree.ElementTree as ElementTree
+
+    english = {message.findtext("source") for message in ElementTree.parse(
+        os.path.join(ROOT, "resources", "translations", "ipclab_en.ts")).iter("message")}
+    used = set()
+    for directory, _, names in os.walk(os.path.join(ROOT, "qtapp")):
+        for name in names:
+            if name.endswith(".py"):
+                text = open(os.path.join(directory, name), encoding="utf-8").read()
+                used |= set(re.findall(r"(?:\btr|translate)\((?:\"\w+\", )?\s*\"([^\"]*%L?n\b[^\"]*)\"", text))
+    assert used and used <= english, sorted(used - english)
 
 
 def test_french_loads_and_changes_visible_texts(qtbot, make_window):

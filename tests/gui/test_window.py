@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import struct
@@ -57,7 +58,7 @@ def test_exports_json_csv_and_plots(qtbot, window, tmp_path):
     window.export_json(str(json_path))
     report = json.loads(json_path.read_text())
     expected = window.model.series["tcp"].statistics.report()
-    assert report["schema"] == "ipclab.bench/1" and set(report) == set(expected)
+    assert report["schema"] == "ipclab.bench/2" and set(report) == set(expected)
     assert report["exchanges"] == 500 and report["numbers"] == 3500 and report["transport"] == "tcp"
     assert report["address"] == window.servers["tcp"].address
     rows = window.export_csv(str(csv_path))
@@ -65,6 +66,10 @@ def test_exports_json_csv_and_plots(qtbot, window, tmp_path):
     assert rows == 500 and len(lines) == 501
     assert lines[0].split(",") == ["transport", *RECORD_FIELDS]
     assert lines[1].startswith("tcp,")
+    with open(csv_path) as handle:
+        records = list(csv.DictReader(handle))
+    assert report["value_bytes"] == sum(int(row["value_bytes"]) for row in records) == 4 * 3500
+    assert report["wire_bytes"] == sum(int(row["wire_bytes"]) for row in records) == 500 * (48 + 16 + 28 + 40)
     from qtapp.measuring.plots.export import export_plot
 
     window.refresh_plots(force=True)

@@ -14,7 +14,9 @@ from qtapp.measuring.plots.style import (
     TRANSPORT_COLOURS,
     CompactAxis,
     PlotCard,
+    ReadableAxis,
     TextThrottle,
+    add_legend,
     style_plot,
 )
 from qtapp.measuring.plots.view_range import SteppedRange
@@ -26,7 +28,8 @@ class DistributionPlot(PlotCard):
     """Counts per returned value for the current transport, against the expected uniform level."""
 
     def __init__(self) -> None:
-        self.widget = pg.PlotWidget(axisItems={"left": CompactAxis("left")})
+        self.widget = pg.PlotWidget(axisItems={"left": CompactAxis("left", integer=True),
+                                                "bottom": ReadableAxis("bottom", integer=True)})
         super().__init__(QCoreApplication.translate("Plots", "Numbers returned"), self.widget)
         plot = self.widget.getPlotItem()
         style_plot(plot, QCoreApplication.translate("Plots", "value returned"), QCoreApplication.translate("Plots", "how many times"))
@@ -34,7 +37,7 @@ class DistributionPlot(PlotCard):
         self.steps = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=TRANSPORT_COLOURS["fifo"], pen=None)
         self.expected = pg.PlotDataItem(stepMode="center", pen=pg.mkPen(EXPECTED_COLOUR, width=2,
                                                                          style=pg.QtCore.Qt.PenStyle.DashLine))
-        legend = plot.addLegend(offset=(-10, 10))
+        legend = add_legend(plot, (-10, 10))
         for item in (self.bars, self.steps, self.expected):
             plot.addItem(item)
         legend.addItem(self.expected, QCoreApplication.translate("Plots", "expected if uniform"))

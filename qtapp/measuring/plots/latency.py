@@ -10,22 +10,24 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 
 from backend.measuring.stats import LatencyHistogram
-from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, time_extent_s
 from qtapp.measuring.plots.style import (
     PERCENTILE_COLOURS,
     PERCENTILES,
     TRANSPORT_COLOURS,
     PlotCard,
     TextThrottle,
+    add_legend,
     format_microseconds,
+    readable_axes,
     set_log_time_ticks,
     style_plot,
 )
-from qtapp.measuring.plots.view_range import SteppedRange
+from qtapp.measuring.plots.view_range import SteppedRange, TimeAxisRange
 
 REBIN = 8  # 240 buckets per decade -> 30 per decade on screen
 GAP_S = 0.25  # no line is drawn across a pause longer than this
-LABEL_POSITIONS = {"p50": 0.95, "p90": 0.86, "p99": 0.77, "p99.9": 0.68}
+ISOLATED_POINTS_SHOWN = 200  # up to this many points, each exchange is also drawn as a dot
 
 
 def histogram_steps(histogram: LatencyHistogram) -> tuple[np.ndarray, np.ndarray]:
@@ -42,33 +44,67 @@ def histogram_steps(histogram: LatencyHistogram) -> tuple[np.ndarray, np.ndarray
 
 
 class PercentileMarkers:
-    """Vertical lines at p50/p90/p99/p99.9 of one histogram, on a plot with a log x axis."""
+    """Vertical lines at p50/p90/p99/p99.9 of one transport's histogram, on a plot with a log x
+    axis, each labelled with the transport and its value ("FIFO p99 8.70 ms").
 
-    def __init__(self, plot: pg.PlotItem, label_offset: float = 0.0) -> None:
+    The labels are stacked one under the other from the top of the plot (below the legend, if the
+    plot has one), so they never cover each other however close the lines are; a label whose line
+    is in the right part of the plot is written to the left of its line, so it stays inside."""
+
+    def __init__(self, plot: pg.PlotItem, below_legend: bool = False) -> None:
+        self.plot = plot
+        self.below_legend = below_legend
         self.lines: dict[str, pg.InfiniteLine] = {}
+        self.labels: dict[str, pg.TextItem] = {}
         for name, colour in PERCENTILE_COLOURS.items():
-            label_position = LABEL_POSITIONS[name] - label_offset
-            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(colour, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                   label=name, labelOpts={"position": label_position, "color": colour,
-                                                          "fill": (255, 255, 255, 200), "movable": False})
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(colour, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
             line.setVisible(False)
             plot.addItem(line, ignoreBounds=True)
             self.lines[name] = line
+            label = pg.TextItem("", color=colour, fill=(255, 255, 255, 225), anchor=(0, 0))
+            label.setVisible(False)
+            plot.addItem(label, ignoreBounds=True)
+            self.labels[name] = label
         self.values_us: dict[str, float] = {}
+        plot.percentile_markers = self  # found by scale_plot_widget, which re-lays the labels out
+        plot.getViewBox().sigResized.connect(self.layout)
+        plot.getViewBox().sigRangeChanged.connect(self.layout)
 
-    def refresh(self, histogram: LatencyHistogram | None) -> None:
+    def refresh(self, histogram: LatencyHistogram | None, transport: str = "") -> None:
         if histogram is None or histogram.count == 0:
-            for line in self.lines.values():
-                line.setVisible(False)
+            for item in (*self.lines.values(), *self.labels.values()):
+                item.setVisible(False)
             self.values_us = {}
             return
+        prefix = f"{TRANSPORT_NAMES[transport]} " if transport in TRANSPORT_NAMES else ""
         for name, q in PERCENTILES.items():
             value = histogram.percentile(q) / 1e3
             self.values_us[name] = value
-            line = self.lines[name]
-            line.setPos(math.log10(max(value, 1e-3)))
-            line.label.setFormat(f"{name} {format_microseconds(value)}")
-            line.setVisible(True)
+            self.lines[name].setPos(math.log10(max(value, 1e-3)))
+            self.lines[name].setVisible(True)
+            self.labels[name].setText(f"{prefix}{name} {format_microseconds(value)}")
+            self.labels[name].setVisible(True)
+        self.layout()
+
+    def layout(self, *_arguments: object) -> None:
+        """Stack the labels from the top of the view, one text height apart."""
+        view = self.plot.getViewBox()
+        (x_low, x_high), (y_low, y_high) = view.viewRange()
+        height_pixels = view.height()
+        if height_pixels <= 0 or y_high <= y_low:
+            return
+        units_per_pixel = (y_high - y_low) / height_pixels
+        top = y_high
+        if self.below_legend and self.plot.legend is not None and self.plot.legend.isVisible():
+            legend = self.plot.legend
+            top -= (legend.boundingRect().height() + 10) * units_per_pixel
+        for row, name in enumerate(PERCENTILES):
+            label = self.labels[name]
+            row_pixels = label.textItem.boundingRect().height() + 2
+            x = self.lines[name].value()
+            right_side = x > x_low + 0.62 * (x_high - x_low)
+            label.setAnchor((1, 0) if right_side else (0, 0))
+            label.setPos(x, top - (4 + row * row_pixels) * units_per_pixel)
 
 
 class TransportCurvesCard(PlotCard):
@@ -76,15 +112,16 @@ class TransportCurvesCard(PlotCard):
     curves whose series changed since they were last drawn."""
 
     def __init__(self, title: str, x_label: str, y_label: str, log_x: bool,
-                 legend_offset: tuple[int, int] | None = None) -> None:
-        self.widget = pg.PlotWidget()
+                 legend_offset: tuple[int, int] | None = None, axis_items: dict | None = None,
+                 x_units: str = "") -> None:
+        self.widget = pg.PlotWidget(axisItems=axis_items or readable_axes())
         super().__init__(title, self.widget)
         plot = self.widget.getPlotItem()
-        style_plot(plot, x_label, y_label)
+        style_plot(plot, x_label, y_label, x_units=x_units)
         plot.setLogMode(x=log_x, y=not log_x)
         set_log_time_ticks(plot.getAxis("bottom" if log_x else "left"))
         if legend_offset is not None:
-            plot.addLegend(offset=legend_offset)
+            add_legend(plot, legend_offset)
         self.curves: dict[str, pg.PlotDataItem] = {}
         for transport, colour in TRANSPORT_COLOURS.items():
             curve = self._make_curve(colour, TRANSPORT_NAMES[transport])
@@ -118,17 +155,18 @@ class RoundTripCard(TransportCurvesCard):
     """A card over the round trip (log x axis) with the current transport's percentiles marked."""
 
     def __init__(self, title: str, y_label: str, legend_offset: tuple[int, int] | None = None,
-                 label_offset: float = 0.0) -> None:
+                 axis_items: dict | None = None) -> None:
         super().__init__(title, QCoreApplication.translate("Plots", "round trip (log scale)"), y_label, True,
-                         legend_offset)
-        self.markers = PercentileMarkers(self.widget.getPlotItem(), label_offset)
+                         legend_offset, axis_items)
+        self.markers = PercentileMarkers(self.widget.getPlotItem(), below_legend=legend_offset is not None)
         self._text_throttle = TextThrottle()
 
     def refresh_markers(self, current: TransportSeries | None, changed: bool, final: bool) -> bool:
         """Move the percentile lines to `current` (at a text-friendly rate, always if `final`)."""
         if not ((changed or final) and self._text_throttle.due(force=final)):
             return False
-        self.markers.refresh(current.statistics.latency if current else None)
+        self.markers.refresh(current.statistics.latency if current else None,
+                             current.transport if current else "")
         return True
 
 
@@ -136,11 +174,14 @@ class LatencyOverTimePlot(TransportCurvesCard):
     """Round trip of recent exchanges (a bounded, downsampled sample) against run time."""
 
     def __init__(self) -> None:
+        # "round trip", not "round trip (log scale)": a rotated title longer than a short plot is
+        # cut off, and the decade ticks (100 µs, 1 ms, 10 ms) show the scale.
         super().__init__(QCoreApplication.translate("Plots", "Round trip over time"),
-                         QCoreApplication.translate("Plots", "time since start (s)"),
-                         QCoreApplication.translate("Plots", "round trip (log scale)"), False, (-10, 10))
+                         QCoreApplication.translate("Plots", "time since start"),
+                         QCoreApplication.translate("Plots", "round trip"), False, (-10, 10),
+                         readable_axes(time_bottom=True), x_units="s")
         plot = self.widget.getPlotItem()
-        self.x_range = SteppedRange(plot, "x")
+        self.x_range = TimeAxisRange(plot)  # the same time axis as the throughput plot's
         self.y_range = SteppedRange(plot, "y", log=True)
 
     def _make_curve(self, colour: str, name: str) -> pg.PlotDataItem:
@@ -162,9 +203,15 @@ class LatencyOverTimePlot(TransportCurvesCard):
             if len(gaps):  # break the line across pauses (e.g. between single requests)
                 times = np.insert(times, gaps, np.nan)
                 latencies = np.insert(latencies, gaps, np.nan)
-            curve.setData(times, latencies, connect="finite")
+            # A dot for every exchange while there are few: a single exchange, cut off from the others by
+            # the gaps, would otherwise draw nothing at all.
+            few = len(rows) <= ISOLATED_POINTS_SHOWN
+            curve.setData(times, latencies, connect="finite", symbol="o" if few else None, symbolSize=7,
+                          symbolPen=None, symbolBrush=curve.opts["pen"].color())
         if changed:
-            self.include_in_ranges(self.x_range, self.y_range)
+            data = [curve.getData() for curve in self.curves.values()]
+            self.x_range.show(time_extent_s(all_series))
+            self.y_range.include([y for _, y in data if y is not None])
 
 
 class LatencyHistogramPlot(RoundTripCard):
@@ -172,7 +219,7 @@ class LatencyHistogramPlot(RoundTripCard):
 
     def __init__(self) -> None:
         super().__init__(QCoreApplication.translate("Plots", "Round-trip histogram"),
-                         QCoreApplication.translate("Plots", "exchanges"))
+                         QCoreApplication.translate("Plots", "exchanges"), axis_items=readable_axes(integer_left=True))
         plot = self.widget.getPlotItem()
         self.x_range = SteppedRange(plot, "x", log=True)
         self.y_range = SteppedRange(plot, "y")
@@ -205,7 +252,7 @@ class LatencyCdfPlot(RoundTripCard):
 
     def __init__(self, title: str | None = None) -> None:
         super().__init__(title if title is not None else QCoreApplication.translate("Plots", "Round-trip CDF"),
-                         QCoreApplication.translate("Plots", "fraction of exchanges"), (10, 10), 0.6)
+                         QCoreApplication.translate("Plots", "fraction of exchanges"), (10, 10))
         self.widget.getPlotItem().setYRange(0, 1.02, padding=0)
 
     def _make_curve(self, colour: str, name: str) -> pg.PlotDataItem:

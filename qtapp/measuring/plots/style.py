@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont
@@ -20,12 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qtapp.measuring.plots.axes import CompactAxis, ReadableAxis, TimeAxis, set_log_time_ticks  # noqa: F401
 from qtapp.measuring.plots.export import export_plot
+from qtapp.measuring.plots.units import compact_number, duration_label, format_microseconds  # noqa: F401
 
 TRANSPORT_COLOURS = {"fifo": "#d95f02", "tcp": "#1f6fb4", "unix": "#2a9d3a"}
 ACCENT = "#1f6fb4"
 EXPECTED_COLOUR = "#c0392b"
-PERCENTILE_COLOURS = {"p50": "#2a9d3a", "p90": "#b8860b", "p99": "#d95f02", "p99.9": "#c0392b"}
+# Dark enough to be read as text on white (≥ 5:1): the percentile labels are drawn in these.
+PERCENTILE_COLOURS = {"p50": "#1e7b2f", "p90": "#8a6500", "p99": "#b34700", "p99.9": "#c0392b"}
 PERCENTILES = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p99.9": 99.9}
 
 
@@ -34,49 +36,16 @@ def configure_pyqtgraph() -> None:
     pg.setConfigOptions(background="w", foreground="k", antialias=False)
 
 
-class CompactAxis(pg.AxisItem):
-    """Tick labels like 600k or 1.2M instead of 600000 or 1.2e6."""
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        return [compact_number(value * scale) for value in values]
-
-
-def compact_number(value: float) -> str:
-    magnitude = abs(value)
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}"
-
-
-def duration_label(microseconds: float) -> str:
-    """A round number of µs written with the clearest unit: 100 µs, 1 ms, 10 s."""
-    if microseconds >= 1e6:
-        return f"{microseconds / 1e6:g} s"
-    if microseconds >= 1e3:
-        return f"{microseconds / 1e3:g} ms"
-    return f"{microseconds:g} µs"
-
-
-def format_microseconds(value: float) -> str:
-    """A measured duration in µs with sensible precision (e.g. 12.3 µs, 4,512 µs)."""
-    return f"{value:,.1f} µs" if value < 1000 else f"{value:,.0f} µs"
-
-
-def set_log_time_ticks(axis: pg.AxisItem) -> None:
-    """Decade ticks labelled with units (1 µs, 10 µs, ... 10 s) on a log-mode axis in µs."""
-    major = [(float(power), duration_label(10.0 ** power)) for power in range(-1, 8)]
-    minor = [(float(np.log10(multiple * 10.0 ** power)), "") for power in range(-1, 8) for multiple in range(2, 10)]
-    axis.setTicks([major, minor])
-
-
-def style_plot(plot: pg.PlotItem, x_label: str, y_label: str, point_size: int = 11) -> None:
-    """Label the axes (with units) in a readable font and show a light grid."""
+def style_plot(plot: pg.PlotItem, x_label: str, y_label: str, point_size: int = 11, x_units: str = "") -> None:
+    """Label the axes (with units) in a readable font and show a light grid. `x_units` ("s"): the
+    axis title shows the SI unit that fits the range (time since start (ms))."""
     font = QFont()
     font.setPointSize(point_size)
-    for name, label in (("bottom", x_label), ("left", y_label)):
+    for name, label, units in (("bottom", x_label, x_units), ("left", y_label, "")):
         axis = plot.getAxis(name)
-        axis.setLabel(label, **{"font-size": f"{point_size}pt"})
+        if not isinstance(axis, TimeAxis):
+            axis.enableAutoSIPrefix(False)  # never "(x0.001)": tick labels say k, M, µs, ms
+        axis.setLabel(label, units=units or None, **{"font-size": f"{point_size}pt"})
         axis.setTickFont(font)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(True)
@@ -84,6 +53,18 @@ def style_plot(plot: pg.PlotItem, x_label: str, y_label: str, point_size: int = 
         # Axes are drawn into a cached pixmap, redrawn only when their range changes: replaying
         # their text on every frame would cost more than drawing the data.
         plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def readable_axes(integer_left: bool = False, compact_left: bool = False, time_bottom: bool = False) -> dict:
+    """The axisItems of a plot: tick labels that never collide; counts in whole numbers (k, M);
+    time in SI units."""
+    left = CompactAxis("left", integer=integer_left) if compact_left or integer_left else ReadableAxis("left")
+    return {"left": left, "bottom": TimeAxis("bottom") if time_bottom else ReadableAxis("bottom")}
+
+
+def add_legend(plot: pg.PlotItem, offset: tuple[float, float]) -> pg.LegendItem:
+    """A one-row legend (one column per entry): short, so it stays clear of the plot's other texts."""
+    return plot.addLegend(offset=offset, colCount=3, verSpacing=-4, horSpacing=18)
 
 
 TEXT_INTERVAL_S = 0.3  # text labels change at most ~3 times a second (cheap plots, readable numbers)
@@ -140,6 +121,28 @@ class PlotCard(QFrame):
         """Presentation mode: no Save button."""
         self.save_button.setVisible(not compact)
 
+    def transports_shown(self) -> list[str]:
+        """Names of the curves that hold data (the transports this plot shows now)."""
+        names = []
+        for plot in _plot_items(self.graphics):
+            for item in plot.items:
+                if isinstance(item, pg.PlotDataItem) and item.name() and item.isVisible():
+                    x, _y = item.getData()
+                    if x is not None and len(x) and item.name() not in names:
+                        names.append(item.name())
+        return names
+
+    def export_header(self) -> tuple[str, str]:
+        """(title, subtitle) written above the plot in a saved file."""
+        transports = self.transports_shown()
+        title = self.title.text() + (f" — {', '.join(transports)}" if transports else "")
+        return title, self.note.text()
+
+    def save_to(self, path: str) -> None:
+        """Save the plot as PNG or SVG (by the suffix), titled with what it shows."""
+        title, subtitle = self.export_header()
+        export_plot(self.graphics, path, title, subtitle)
+
     def _save(self, kind: str) -> None:
         name = self.title.text().lower().replace(" ", "-")
         filters = (QCoreApplication.translate("PlotCard", "PNG image (*.png)") if kind == "png"
@@ -147,7 +150,7 @@ class PlotCard(QFrame):
         title = QCoreApplication.translate("PlotCard", "Save plot as {kind}").format(kind=kind.upper())
         path, _ = QFileDialog.getSaveFileName(self, title, f"{name}.{kind}", filters)
         if path:
-            export_plot(self.graphics, path)
+            self.save_to(path)
 
 
 def _plot_items(graphics: pg.GraphicsView) -> list[pg.PlotItem]:
@@ -161,6 +164,8 @@ def scale_plot_widget(graphics: pg.GraphicsView, point_size: int, line_scale: fl
     font = QFont()
     font.setPointSize(point_size)
     for plot in _plot_items(graphics):
+        if plot.titleLabel.isVisible() and plot.titleLabel.text:
+            plot.setTitle(plot.titleLabel.text, size=f"{point_size}pt", justify="left")
         for name in ("bottom", "left"):
             axis = plot.getAxis(name)
             axis.setTickFont(font)
@@ -173,6 +178,9 @@ def scale_plot_widget(graphics: pg.GraphicsView, point_size: int, line_scale: fl
             legend.updateSize()
         for item in plot.items:
             pen = None
+            if isinstance(item, pg.TextItem):
+                item.setFont(font)
+                continue
             if isinstance(item, pg.PlotDataItem):
                 pen = item.opts.get("pen")
             elif isinstance(item, pg.InfiniteLine):
@@ -189,5 +197,8 @@ def scale_plot_widget(graphics: pg.GraphicsView, point_size: int, line_scale: fl
                 item.setPen(pen)
             else:
                 item.setPen(pen)
-                if item.label is not None:
+                if getattr(item, "label", None) is not None:
                     item.label.textItem.setFont(font)
+        markers = getattr(plot, "percentile_markers", None)
+        if markers is not None:
+            markers.layout()

@@ -5,35 +5,44 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 
-from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
+from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, time_extent_s
 from qtapp.measuring.plots.style import (
     TRANSPORT_COLOURS,
     CompactAxis,
     PlotCard,
+    TimeAxis,
+    add_legend,
     style_plot,
 )
-from qtapp.measuring.plots.view_range import SteppedRange
+from qtapp.measuring.plots.view_range import SteppedRange, TimeAxisRange, link_x_by_value
 
 
 class ThroughputPlot(PlotCard):
-    """Two stacked plots sharing the time axis: exchanges/s on top, numbers/s below."""
+    """Two stacked plots sharing the time axis: exchanges/s on top, numbers/s below. Each says what
+    it counts in a title above it (two rotated axis titles would not fit the height of half a plot)."""
 
     def __init__(self) -> None:
         self.widget = pg.GraphicsLayoutWidget()
         super().__init__(QCoreApplication.translate("Plots", "Throughput"), self.widget)
-        self.exchanges_plot = self.widget.addPlot(row=0, col=0, axisItems={"left": CompactAxis("left")})
-        self.numbers_plot = self.widget.addPlot(row=1, col=0, axisItems={"left": CompactAxis("left")})
-        self.numbers_plot.setXLink(self.exchanges_plot)
-        style_plot(self.exchanges_plot, "", QCoreApplication.translate("Plots", "exchanges/s"))
-        style_plot(self.numbers_plot, QCoreApplication.translate("Plots", "time since start (s)"), QCoreApplication.translate("Plots", "numbers/s"))
-        self.exchanges_plot.addLegend(offset=(-10, 5))
+        self.exchanges_plot = self.widget.addPlot(row=0, col=0, axisItems={
+            "left": CompactAxis("left"), "bottom": TimeAxis("bottom")})
+        self.numbers_plot = self.widget.addPlot(row=1, col=0, axisItems={
+            "left": CompactAxis("left"), "bottom": TimeAxis("bottom")})
+        link_x_by_value(self.exchanges_plot, self.numbers_plot)
+        style_plot(self.exchanges_plot, "", "")
+        style_plot(self.numbers_plot, QCoreApplication.translate("Plots", "time since start"), "", x_units="s")
+        self.exchanges_plot.getAxis("bottom").setStyle(showValues=False)  # the lower plot's axis says it
+        self.exchanges_plot.setTitle(QCoreApplication.translate("Plots", "exchanges/s"), justify="left")
+        self.numbers_plot.setTitle(QCoreApplication.translate("Plots", "numbers/s"), justify="left")
+        self.widget.ci.layout.setVerticalSpacing(0)
+        add_legend(self.exchanges_plot, (-10, 5))
         self.exchange_curves: dict[str, pg.PlotDataItem] = {}
         self.number_curves: dict[str, pg.PlotDataItem] = {}
         for transport, colour in TRANSPORT_COLOURS.items():
             pen = pg.mkPen(colour, width=2)
             self.exchange_curves[transport] = self.exchanges_plot.plot(pen=pen, name=TRANSPORT_NAMES[transport])
             self.number_curves[transport] = self.numbers_plot.plot(pen=pen)
-        self.x_range = SteppedRange(self.exchanges_plot, "x")
+        self.x_range = TimeAxisRange(self.exchanges_plot, self.numbers_plot)  # one time scale for both
         self.exchanges_range = SteppedRange(self.exchanges_plot, "y")
         self.numbers_range = SteppedRange(self.numbers_plot, "y")
         self._keys: dict[str, tuple] = {}
@@ -57,6 +66,6 @@ class ThroughputPlot(PlotCard):
         if changed:
             exchanges = [curve.getData() for curve in self.exchange_curves.values()]
             numbers = [curve.getData() for curve in self.number_curves.values()]
-            self.x_range.include([x for x, _ in exchanges if x is not None])
+            self.x_range.show(time_extent_s(all_series))
             self.exchanges_range.include([y for _, y in exchanges if y is not None])
             self.numbers_range.include([y for _, y in numbers if y is not None])

@@ -1,0 +1,291 @@
+"""Sample what the kernel says a set of processes and all their threads are doing, right now.
+
+    snapshot = KernelSampler([pid, ...]).sample()
+
+A snapshot holds, per process, each thread's state, its system call by name with the arguments
+decoded, its wait channel with a plain sentence, the process's descriptors matched to channels, and
+how full each pipe and socket buffer is. Plain data (dataclasses, `to_json()`), safe to hand to
+another thread. Vanished processes are reported as gone; hidden fields as "not visible".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import sys
+import time
+from typing import Iterable
+
+from backend.kernel_view.buffer_fills import BufferFill, OwnEnds, descriptor_fill
+from backend.kernel_view.call_arguments import decode_call
+from backend.kernel_view.descriptors import (Descriptor, attach_endpoint, mark_wake_up_pipes, read_descriptor,
+                                             read_descriptors)
+from backend.kernel_view.plain_words import LINUX_ONLY, summarize
+from backend.kernel_view.proc_files import PROC, Gone, Hidden, KeptOpen, list_directory, read_link, read_text
+from backend.kernel_view.socket_diagnostics import socket_memory
+from backend.kernel_view.socket_tables import SocketEndpoint, read_socket_tables
+from backend.kernel_view.syscall_tables import syscall_name
+from backend.kernel_view.thread_state import STATE_NAMES, ThreadState, parse_stat, parse_thread, read_raw
+from backend.kernel_view.wait_channels import explain_wait_channel, in_context
+
+FULL_LISTING_EVERY = 5  # every 5th listing reads every descriptor's flags again (others reuse unchanged ones)
+INFERRED_FULL = BufferFill(None, None, "inferred: its writer waits in pipe_write for room", True)
+
+
+def kernel_view_supported() -> bool:
+    return sys.platform.startswith("linux") and os.path.isdir(f"{PROC}/self/task")
+
+
+@dataclasses.dataclass
+class ThreadView:
+    tid: int
+    name: str
+    state: str  # R, S, D, T, Z...
+    state_name: str  # "running", "sleeping", ...
+    blocked: bool  # asleep inside a system call
+    call: str | None  # the system call's name ("openat"); None when not in one or unknown
+    call_number: int | None  # its number (kept: the fallback where names or wait channels are hidden)
+    arguments: list[dict]  # [{"name": "fd", "value": 3, "meaning": "request.fifo"}, ...]
+    subject: str  # what the call acts on, in words
+    fd: int | None  # the descriptor it acts on
+    direction: str  # "read", "write", "open", "accept", "connect", "poll", "wait" or ""
+    wait_channel: str  # the kernel function ("" when none or not visible)
+    wait_sentence: str  # what it means, or "not visible"
+    wait_kind: str  # fifo-open, pipe-write, socket-read, accept, poll, futex, ...
+    summary: str  # the whole situation in one sentence
+
+
+@dataclasses.dataclass
+class DescriptorView:
+    fd: int
+    target: str
+    kind: str  # fifo, pipe, tcp, tcp6, unix, socket, file, directory, device, anon, unknown
+    name: str  # in words: "request.fifo", "TCP 127.0.0.1:5000 → 127.0.0.1:40000"
+    inode: int | None
+    flags: list[str]
+    access: str
+    socket_state: str  # TCP state or Unix listening/connected ("" for non-sockets)
+    local: str  # a socket's own address ("127.0.0.1:5000", a Unix path; "" if none)
+    remote: str  # a TCP socket's peer address ("" if none)
+    fills: dict[str, dict]  # "pipe" | "send" | "receive" -> {"used", "capacity", "source", "full"}
+
+
+@dataclasses.dataclass
+class ProcessView:
+    pid: int
+    name: str
+    alive: bool
+    note: str  # why something is missing ("" when all is visible)
+    threads: list[ThreadView]
+    descriptors: list[DescriptorView]
+
+
+@dataclasses.dataclass
+class KernelSnapshot:
+    time: float  # time.monotonic() when sampled
+    supported: bool
+    machine: str
+    note: str
+    processes: list[ProcessView]
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def process(self, pid: int) -> ProcessView | None:
+        return next((process for process in self.processes if process.pid == pid), None)
+
+
+def _fill_dict(fill: BufferFill) -> dict:
+    return {"used": fill.used, "capacity": fill.capacity, "source": fill.source, "full": fill.full}
+
+
+def _endpoints(inodes: set[int | None]) -> dict[int, SocketEndpoint]:
+    """The endpoints of these socket inodes: TCP from sock_diag (no TIME_WAIT noise), Unix and
+    whatever sock_diag could not tell from /proc/net."""
+    found = {inode: memory.endpoint for inode, memory in socket_memory(("tcp", "tcp6")).items()
+             if inode in inodes and memory.endpoint is not None}
+    missing = {inode for inode in inodes if inode not in found}
+    if missing:
+        found.update(read_socket_tables(wanted=missing, names=("unix",)))
+        missing -= set(found)
+    if missing:
+        found.update(read_socket_tables(wanted=missing, names=("tcp", "tcp6")))
+    return found
+
+
+class _ProcessMemory:
+    """What is kept of one process between samples: its descriptors (listed again every
+    `descriptor_interval`) and its buffer fills (measured again every `fill_interval`)."""
+
+    def __init__(self) -> None:
+        self.descriptors: dict[int, Descriptor] = {}
+        self.listed_at = float("-inf")
+        self.hidden = False
+        self.fills: dict[int, dict[str, BufferFill]] = {}
+        self.measured_at = float("-inf")
+        self.listings = 0
+        self.views: list[DescriptorView] = []
+        self.views_key: tuple = ()
+
+
+class KernelSampler:
+    """Samples a set of pids: every thread's state, call and wait channel each time; descriptors
+    every `descriptor_interval` seconds and buffer fills every `fill_interval` seconds (they
+    change less often and cost more; `with_descriptors=False` skips both). A call's own
+    descriptor is checked each time, so a blocked call is never described by a stale descriptor."""
+
+    def __init__(self, pids: Iterable[int] = (), with_descriptors: bool = True, descriptor_interval: float = 1.0,
+                 fill_interval: float = 0.25) -> None:
+        self.pids = [int(pid) for pid in pids]
+        self.with_descriptors = with_descriptors
+        self.descriptor_interval = descriptor_interval
+        self.fill_interval = fill_interval
+        self._own_ends = OwnEnds()
+        self._memory: dict[int, _ProcessMemory] = {}
+        self._files = KeptOpen()
+        self._threads: dict[int, tuple[tuple, ThreadView]] = {}
+
+    def set_pids(self, pids: Iterable[int]) -> None:
+        self.pids = [int(pid) for pid in pids]
+        self._memory = {pid: memory for pid, memory in self._memory.items() if pid in self.pids}
+
+    def sample(self) -> KernelSnapshot:
+        now = time.monotonic()
+        if not kernel_view_supported():
+            return KernelSnapshot(now, False, platform.machine(), LINUX_ONLY, [])
+        self._sampled_tasks: set[str] = set()
+        processes = [self._process(pid, now) for pid in self.pids]
+        self._files.keep_only(self._sampled_tasks)
+        sampled = {int(path.rstrip("/").rsplit("/", 1)[1]) for path in self._sampled_tasks}
+        self._threads = {tid: known for tid, known in self._threads.items() if tid in sampled}
+        return KernelSnapshot(now, True, platform.machine(), "", processes)
+
+    def close(self) -> None:
+        """Close the /proc files kept open between samples."""
+        self._files.close()
+
+    def _list_descriptors(self, pid: int, memory: _ProcessMemory, now: float) -> None:
+        memory.listings += 1
+        known = None if memory.listings % FULL_LISTING_EVERY == 0 else memory.descriptors
+        try:
+            found = read_descriptors(pid, known=known)
+        except Hidden:
+            memory.descriptors, memory.hidden = {}, True
+            return
+        unresolved = {descriptor.inode for descriptor in found if descriptor.kind == "socket"}
+        endpoints = _endpoints(unresolved) if unresolved else {}
+        found = mark_wake_up_pipes([attach_endpoint(descriptor, endpoints) for descriptor in found])
+        memory.descriptors = {descriptor.fd: descriptor for descriptor in found}
+        memory.listed_at, memory.hidden = now, False
+
+    def _measure_fills(self, memory: _ProcessMemory, now: float) -> None:
+        socket_kinds = {descriptor.kind for descriptor in memory.descriptors.values()
+                        if descriptor.kind in ("tcp", "tcp6", "unix")}
+        sockets = socket_memory(socket_kinds) if socket_kinds else {}
+        memory.fills = {}
+        for fd, descriptor in list(memory.descriptors.items()):
+            known = sockets.get(descriptor.inode) if descriptor.inode is not None else None
+            if known is not None and known.endpoint is not None and descriptor.endpoint != known.endpoint:
+                descriptor = memory.descriptors[fd] = descriptor._replace(endpoint=known.endpoint)  # new TCP state
+            fills = descriptor_fill(descriptor, self._own_ends, sockets)
+            if fills:
+                memory.fills[fd] = fills
+        memory.measured_at = now
+
+    def _process(self, pid: int, now: float) -> ProcessView:
+        try:
+            name, _ = parse_stat(read_text(f"{PROC}/{pid}/stat", limit=4096))
+            tids = sorted(int(tid) for tid in list_directory(f"{PROC}/{pid}/task") if tid.isdigit())
+        except Gone:
+            self._memory.pop(pid, None)
+            return ProcessView(pid, "", False, "no such process (or it has exited)", [], [])
+        except Hidden:
+            return ProcessView(pid, "", True, "not visible: another user's process", [], [])
+        memory = self._memory.setdefault(pid, _ProcessMemory())
+        try:
+            if self.with_descriptors and now - memory.listed_at >= self.descriptor_interval:
+                self._list_descriptors(pid, memory, now)
+        except Gone:
+            return ProcessView(pid, name, False, "the process has exited", [], [])
+
+        def descriptor(fd: int) -> Descriptor | None:
+            known = memory.descriptors.get(fd)
+            try:
+                if known is not None and read_link(f"{PROC}/{pid}/fd/{fd}") == known.target:
+                    return known
+                found = read_descriptor(pid, fd)
+            except (Gone, Hidden):
+                return None
+            if found.kind == "socket":
+                found = attach_endpoint(found, _endpoints({found.inode}))
+            memory.descriptors[fd] = found
+            return found
+
+        threads = []
+        inferred_full: set[int] = set()
+        for tid in tids:
+            try:
+                thread = self._thread(pid, tid, descriptor)
+            except (Gone, Hidden):
+                continue
+            threads.append(thread)
+            self._sampled_tasks.add(f"{PROC}/{pid}/task/{tid}/")
+            if thread.wait_kind == "pipe-write" and thread.fd is not None:
+                inferred_full.add(thread.fd)
+        notes = ["descriptors not visible"] if memory.hidden else []
+        if threads and all(thread.call_number is None and thread.state != "R" for thread in threads):
+            notes.append("system calls not visible")
+        views = []
+        if self.with_descriptors:
+            if now - memory.measured_at >= self.fill_interval:
+                self._measure_fills(memory, now)
+            key = (memory.listed_at, memory.measured_at, frozenset(inferred_full), len(memory.descriptors))
+            if memory.views_key != key:  # rebuilt only when something was read again
+                memory.views = [self._descriptor_view(found, memory.fills.get(fd, {}), fd in inferred_full)
+                                for fd, found in sorted(memory.descriptors.items())]
+                memory.views_key = key
+            views = memory.views
+        return ProcessView(pid, name, True, "; ".join(notes), threads, views)
+
+    def _thread(self, pid: int, tid: int, descriptor) -> ThreadView:
+        previous = self._threads.get(tid)
+        raw = read_raw(pid, tid, self._files, previous[0] if previous is not None else None)
+        if previous is not None and previous[0] is raw:
+            return previous[1]  # nothing changed since the last sample (a blocked thread's usual case)
+        view = self._describe_thread(pid, parse_thread(tid, raw), descriptor)
+        self._threads[tid] = (raw, view)
+        return view
+
+    def _describe_thread(self, pid: int, state: ThreadState, descriptor) -> ThreadView:
+        tid = state.tid
+        wait = explain_wait_channel(state.wait_channel)
+        in_call = state.syscall >= 0
+        call = syscall_name(state.syscall) if in_call else None
+        decoded = decode_call(pid, call, state.arguments, descriptor) if call else None
+        if decoded is not None and decoded.fd is not None:
+            acted_on = descriptor(decoded.fd)
+            if acted_on is not None:
+                channel = {"fifo": "pipe", "pipe": "pipe", "tcp": "socket", "tcp6": "socket", "unix": "socket",
+                           "socket": "socket"}.get(acted_on.kind, "")
+                wait = in_context(wait, decoded.direction, channel)
+        subject = decoded.subject if decoded else ""
+        return ThreadView(
+            tid=tid, name=state.name, state=state.state, state_name=STATE_NAMES.get(state.state, state.state),
+            blocked=in_call and state.state in ("S", "D"), call=call, call_number=state.syscall if in_call else None,
+            arguments=[argument._asdict() for argument in decoded.arguments] if decoded else [],
+            subject=subject, fd=decoded.fd if decoded else None, direction=decoded.direction if decoded else "",
+            wait_channel=wait.name, wait_sentence=wait.sentence if wait.visible else "not visible",
+            wait_kind=wait.kind, summary=summarize(state.state, state.syscall, call, subject, wait))
+
+    def _descriptor_view(self, found: Descriptor, fills: dict[str, BufferFill], writer_waits: bool) -> DescriptorView:
+        if writer_waits and fills.get("pipe") is not None and fills["pipe"].used is None:
+            fills = {**fills, "pipe": INFERRED_FULL}
+        endpoint = found.endpoint
+        return DescriptorView(found.fd, found.target, found.kind, found.name, found.inode, found.flags, found.access,
+                              endpoint.state if endpoint else "", endpoint.local if endpoint else "",
+                              endpoint.remote if endpoint else "", {side: _fill_dict(fill) for side, fill in fills.items()})
+
+
+def sample_once(pids: Iterable[int], with_descriptors: bool = True) -> KernelSnapshot:
+    return KernelSampler(pids, with_descriptors).sample()
