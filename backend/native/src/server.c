@@ -4,7 +4,7 @@
  *
  * It does what backend/servers/socket_server.py's connection loop does, with the same limits,
  * timeouts and messages: idle timeout before a request, request timeout from its first byte (a
- * TIMEOUT error frame), write timeout for each wait for the peer to make room; every request
+ * TIMEOUT error frame), write timeout for each whole write; every request
  * checked in the order of frames.decode_request (magic, version, type, length, CRC-32, flags,
  * count, range) before anything is used; value errors answered with an ERROR frame and the
  * connection kept, framing errors answered and the connection closed. Replies: up to 16,384
@@ -113,8 +113,11 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
     }
 }
 
+/* Write everything within timeout_ms in all (one deadline for the whole write, as the Python
+ * channels do: a peer that takes a little now and then cannot stretch it). */
 static int send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
 {
+    int64_t deadline = ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
     while (length) {
         ssize_t n = s->c->not_socket ? write(s->c->fd, data, length) : send(s->c->fd, data, length, MSG_NOSIGNAL);
         if (n >= 0) {
@@ -125,7 +128,8 @@ static int send_all(server *s, const uint8_t *data, size_t length, int timeout_m
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            int status = wait_for(s, POLLOUT, timeout_ms);
+            int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
+            int status = remaining_ms <= 0 ? IPCL_TIMEOUT : wait_for(s, POLLOUT, (int)remaining_ms);
             if (status == IPCL_TIMEOUT)
                 return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
             if (status)
