@@ -67,7 +67,7 @@ def main(options: argparse.Namespace | None = None) -> int:
     if not install_translator(language):
         print(f"ipclab gui: no compiled translation for {language!r}; showing English "
               "(run packaging/compile_translations.py)", file=sys.stderr)
-    if feature and feature.startswith("presentation"):
+    if feature and feature.startswith(("presentation", "kernel-")):
         presentation = True
     apply_style(application, presentation, settings.zoom() if not screenshot else 1.0)
     window = create_window(presentation, settings)

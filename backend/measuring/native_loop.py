@@ -32,7 +32,7 @@ SLOW_CALL_S = 0.05
 
 def records_from_native(client_index: int, native: np.ndarray, run_start_ns: int) -> np.ndarray:
     """RECORD_DTYPE rows from the native engine's rows (same meanings as the Python loop's)."""
-    from backend.measuring.runner import RECORD_DTYPE
+    from backend.measuring.runner import RECORD_DTYPE, VALUE_SIZE
 
     records = np.zeros(len(native), dtype=RECORD_DTYPE)
     send = native["send_ns"]
@@ -44,15 +44,15 @@ def records_from_native(client_index: int, native: np.ndarray, run_start_ns: int
     records["first_byte_ns"] = native["first_byte_ns"] - send
     records["server_generation_ns"] = native["server_generation_ns"]
     records["server_service_ns"] = native["server_service_ns"]
-    records["bytes"] = native["bytes_received"]
+    records["value_bytes"] = native["count"].astype(np.uint64) * VALUE_SIZE
+    records["wire_bytes"] = protocol.REQUEST_SIZE + native["bytes_received"].astype(np.uint64)
     return records
 
 
 def _failure_record(client_index: int, count: int, run_start_ns: int, code: int) -> np.ndarray:
-    from backend.measuring.runner import RECORD_DTYPE
+    from backend.measuring.runner import RECORD_DTYPE, failure_record
 
-    return np.array([(client_index, 0, count, time.perf_counter_ns() - run_start_ns, 0, 0, 0, 0, 0, code)],
-                    dtype=RECORD_DTYPE)
+    return np.array([failure_record(client_index, count, run_start_ns, code)], dtype=RECORD_DTYPE)
 
 
 def run_native_loop(loop: "ExchangeLoop", on_batch: Callable[["ExchangeBatch"], None]) -> None:

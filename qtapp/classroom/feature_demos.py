@@ -149,6 +149,9 @@ class FeatureDemo(QObject):
                                                                  concurrency=2))),
                      lambda: len(window.architecture_snapshot().channels_of("tcp", "tcp-connection")) >= 2),
                     self._wait_ms(1500), (window.refresh_architecture, _true), self._pulses(), self._wait_ms(600)]
+        if feature.startswith("kernel-"):  # a lesson of the Kernel tab, a few seconds in
+            lesson = feature[len("kernel-"):]
+            return [(lambda: window.kernel_page.run_lesson(lesson), _true), self._wait_ms(KERNEL_LESSON_MS[lesson])]
         if feature == "tour":
             return [self._servers_listening("fifo"), (window.start_tour, _true),
                     ((lambda: window.tour.go(2)), lambda: window.last_wire is not None), self._wait_ms(1200)]
@@ -216,5 +219,7 @@ class FeatureDemo(QObject):
             shutil.rmtree(self._temporary, ignore_errors=True)
 
 
+# When to take a lesson's picture: while its process is blocked and the reason is on screen.
+KERNEL_LESSON_MS = {"fifo-open": 3000, "back-pressure": 6000, "tcp-accept": 3000, "naive-mixup": 5000}
 FEATURES = ("architecture", "presentation", "presentation-architecture", "wire", "fault", "crowd", "step", "naive",
-            "own-server", "tour", "french")
+            "own-server", "tour", "french", *(f"kernel-{lesson}" for lesson in KERNEL_LESSON_MS))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from backend.kernel_view.plain_words import LINUX_ONLY
-from qtapp.classroom.architecture import ArchitectureMirror
+from qtapp.classroom.architecture import ArchitectureView
 from qtapp.classroom.kernel_badges import KernelBadges
 from qtapp.classroom.kernel_lessons import LESSONS, Lesson, lesson_by_name
 from qtapp.classroom.kernel_sampling import KernelMonitor
@@ -23,6 +24,30 @@ from qtapp.measuring import client_threads
 
 SERVER_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket", "naive-fifo": "naive FIFO"}
 QUIET_WAITS = ("futex", "signal")  # a server's helper threads: no lane unless they do something else
+
+
+class ArchitectureMirror(QGraphicsView):
+    """A second view of the main architecture drawing (the same scene, badges included), fitted to
+    its own size, for the Kernel tab."""
+
+    def __init__(self, source: ArchitectureView, parent: QWidget | None = None) -> None:
+        super().__init__(source.scene(), parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QBrush(QColor("white")))
+        source.scene().sceneRectChanged.connect(lambda _rect: self._fit())
+
+    def _fit(self) -> None:
+        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._fit()
 
 
 class KernelPage(QWidget):
