@@ -17,7 +17,7 @@ import stat
 import time
 from typing import NamedTuple
 
-from backend.kernel_view.descriptors import Descriptor
+from backend.kernel_view.process_descriptors import Descriptor
 from backend.kernel_view.proc_files import PROC, Gone, Hidden, list_directory, read_link
 from backend.kernel_view.socket_diagnostics import SocketMemory
 

@@ -10,7 +10,7 @@ import os
 import struct
 from typing import Callable, NamedTuple
 
-from backend.kernel_view.descriptors import Descriptor
+from backend.kernel_view.process_descriptors import Descriptor
 from backend.kernel_view.open_flags import decode_open_flags
 from backend.kernel_view.proc_files import PROC, Gone, Hidden, read_c_string, read_link, read_memory
 

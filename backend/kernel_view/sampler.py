@@ -19,7 +19,7 @@ from typing import Iterable
 
 from backend.kernel_view.buffer_fills import BufferFill, OwnEnds, descriptor_fill
 from backend.kernel_view.call_arguments import decode_call
-from backend.kernel_view.descriptors import (Descriptor, attach_endpoint, mark_wake_up_pipes, read_descriptor,
+from backend.kernel_view.process_descriptors import (Descriptor, attach_endpoint, mark_wake_up_pipes, read_descriptor,
                                              read_descriptors)
 from backend.kernel_view.plain_words import LINUX_ONLY, summarize
 from backend.kernel_view.proc_files import PROC, Gone, Hidden, KeptOpen, list_directory, read_link, read_text
