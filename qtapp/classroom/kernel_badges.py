@@ -173,8 +173,10 @@ class KernelBadges(QObject):
 
     def _fill_bar(self, key: str, fill: ChannelFill, rect: QRectF) -> None:
         """The channel's buffer as a bar under it: filled in proportion, with the figures."""
+        if fill.used is None and not fill.full:
+            return  # nothing visible to draw (the caption's sentences still tell what can be seen)
         if fill.used is None:
-            words = "full (its writer waits)" if fill.full else "fill not visible"
+            words = "full (its writer waits)"
             fraction = 1.0 if fill.full else 0.0
         else:
             fraction = min(1.0, fill.used / fill.capacity) if fill.capacity else 0.0

@@ -188,8 +188,6 @@ def install_kernel_view(window) -> KernelPage:
     page = KernelPage(window, monitor)
     window.kernel_page = page
     window.lesson_kernel_badges = KernelBadges(page.mirror, monitor, presentation)
-    if getattr(window.faults_page, "diagram", None) is not None:
-        window.faults_kernel_badges = KernelBadges(window.faults_page.diagram, monitor, presentation)
     watching = (window.architecture_view, window.step_page, page, window.faults_page)
 
     def follow_tab(_index: int) -> None:
