@@ -357,6 +357,7 @@ def test_garbage_in_the_request_fifo_is_reported_at_once_and_in_full(start_serve
     assert_good_client_served(server)
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 def test_server_vanishing_mid_reply_is_reported_by_the_native_engine(start_server, transport):
     """The native client reading a 50,000,000-value reply when the server is killed: the same
     exceptions as the Python engine, promptly (the FIFO client sees the request FIFO's POLLERR)."""
