@@ -18,6 +18,9 @@ pytestmark = pytest.mark.skipif(not available(), reason="native engine not built
 VALUE_ERRORS = {
     "count over the cap": protocol.encode_request(Request(1, 2, 3, 5000)),
     "empty range": protocol.encode_request(Request(1, 2, 4, 5, 10, 1)),
+    # Answered after its first 8 bytes (another version's request may be shorter than 48 bytes).
+    "wrong version, 20 bytes only": b"IPCL\x02\x01\x00\x30" + bytes(12),
+    "wrong magic, then garbage": b"XXXX" + bytes(4) + bytes(range(256)) * 256,
 }
 
 

@@ -321,6 +321,7 @@ class WorkloadStatistics:
             "engine": "+".join(sorted(self.engines)) if self.engines else self.spec.resolved_engine(),
             "address": address,
             "embedded_server": embedded,
+            "server_engine": None,  # `ipclab bench` fills in its embedded server's engine
             "server_pids": sorted(self.server_pids),
             "workload": workload,
             "stopped_early": stopped,

@@ -7,7 +7,8 @@ each connection in a thread of its own; with the native engine that thread calls
 Events come back through a callback (client errors; per-exchange lines within the same budget as
 the EventWriter's); the totals are C counters that a pump thread adds to the EventWriter.
 The FIFO server keeps its listener in Python (resynchronisation, reply-FIFO checks, events) and
-calls `serve_request`, which generates and writes one reply in C (src/server.c, ipcl_serve_reply).
+calls `serve_request`, which writes a small reply (one write into the pipe) in C
+(src/server.c, ipcl_serve_reply) and leaves larger ones to the Python engine (abandonment watch).
 Values for requests that carry a seed are drawn by numpy (`RandomSource.for_request`, the Python
 engine's own recipe) through a callback, so both engines send the same numbers for them; values
 for unseeded requests come from the C generator (src/rng.c).
@@ -22,7 +23,7 @@ import time
 
 from backend.native.loader import library
 from backend.protocol import frames as protocol
-from backend.protocol.engine import SMALL_REPLY_VALUES, RandomSource, ServiceResult
+from backend.protocol.engine import SMALL_REPLY_VALUES, RandomSource, ServiceResult, serve_request
 from backend.protocol.frames import Request
 from backend.servers.events import EventWriter
 from backend.transports.base import Cancelled, Channel, PeerClosed, TimedOut
@@ -32,6 +33,7 @@ from backend.transports.sockets import SocketChannel
 OK, CANCELLED, TIMEOUT, PEER_CLOSED = 0, 5, 4, 6
 REQUEST_EVENT, REPLY_EVENT, CLIENT_ERROR_EVENT = 1, 2, 3
 PUMP_INTERVAL = 0.2
+FIFO_ONE_WRITE_VALUES = 4096  # a reply this small fits in an empty pipe: one write, never abandoned midway
 
 
 class _Event(ctypes.Structure):
@@ -64,7 +66,7 @@ class _Connection(ctypes.Structure):
         ("write_timeout_ms", ctypes.c_int32), ("exchange_events", ctypes.c_int32),
         ("lines_per_second", ctypes.c_int32), ("seeded_server", ctypes.c_uint32), ("not_socket", ctypes.c_uint32),
         ("server_seed", ctypes.c_uint64), ("on_event", EVENT_CALLBACK), ("generate", GENERATE_CALLBACK),
-        ("totals", ctypes.POINTER(_Totals)),
+        ("totals", ctypes.POINTER(_Totals)), ("error_sent", ctypes.POINTER(ctypes.c_int32)),
     ]
 
 
@@ -128,8 +130,10 @@ class NativeConnectionServer:
         except Exception:  # noqa: BLE001 - reported by the C side as an internal error
             return 1
 
-    def serve_connection(self, sock_fd: int, name: str) -> None:
-        """Serve one connection to its end; raises as SocketServer's Python loop does."""
+    def serve_connection(self, channel: SocketChannel, name: str) -> None:
+        """Serve one connection to its end; raises as SocketServer's Python loop does, and marks
+        the channel `error_sent` (closed gracefully by the caller) after a final ERROR frame."""
+        sock_fd = channel.sock.fileno()
         events = self.events
 
         def on_event(pointer) -> None:
@@ -147,6 +151,7 @@ class NativeConnectionServer:
                                 service_us=round(event.service_ns / 1000, 1))
 
         callback = EVENT_CALLBACK(on_event)
+        error_sent = ctypes.c_int32(0)
         config = self.config
         connection = _Connection(
             fd=sock_fd, cancel_fd=self.cancellation.fd, max_count=config.max_count,
@@ -154,11 +159,12 @@ class NativeConnectionServer:
             write_timeout_ms=_milliseconds(config.write_timeout), exchange_events=1 if events.exchange_lines else 0,
             lines_per_second=events.lines_per_second, seeded_server=0 if config.seed is None else 1,
             server_seed=(config.seed or 0) % 2**64, on_event=callback, generate=self._generate,
-            totals=ctypes.pointer(self.totals),
+            totals=ctypes.pointer(self.totals), error_sent=ctypes.pointer(error_sent),
         )
         message = ctypes.create_string_buffer(512)
         status = self._lib.ipcl_serve_connection(ctypes.byref(connection), message, len(message))
         text = message.value.decode("utf-8", "replace")
+        channel.error_sent = bool(error_sent.value)
         if status == OK:
             return
         if status == CANCELLED or self.cancellation.cancelled:
@@ -172,7 +178,11 @@ class NativeConnectionServer:
     def serve_request(self, request: Request, channel: Channel, source: object, write_timeout: float,
                       received_ns: int | None = None) -> ServiceResult:
         """engine.serve_request in C, for a channel with one descriptor to write (a reply FIFO):
-        the same frames, times and exceptions. `source` is unused (C draws unseeded values)."""
+        the same frames, times and exceptions. `source` is unused (C draws unseeded values).
+        Replies too large for one write into the pipe go through the Python engine, whose FIFO
+        channel stops a reply its reader abandoned."""
+        if not isinstance(channel, SocketChannel) and request.count > FIFO_ONE_WRITE_VALUES:
+            return serve_request(request, channel, source, write_timeout, received_ns)
         if request.count > SMALL_REPLY_VALUES and hasattr(channel, "enlarge_buffers"):
             channel.enlarge_buffers()
         connection = _Connection(

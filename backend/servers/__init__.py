@@ -2,6 +2,6 @@
 
 Owns: `server` (ServerConfig, the Server base class, make_server), `socket_server`, `fifo_server`,
 `events` (the JSON event lines a server prints).
-May import: `backend.protocol`, `backend.transports`, `backend.clients` (default addresses).
-Never measuring, classroom, native, kernel_view or Qt.
+May import: `backend.protocol`, `backend.transports`, `backend.clients` (default addresses), and
+`backend.native` lazily for `engine="native"`. Never measuring, classroom, kernel_view or Qt.
 """

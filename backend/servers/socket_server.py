@@ -222,7 +222,7 @@ class SocketServer(Server):
 
     def _connection_loop(self, channel: SocketChannel, name: str) -> None:
         if self.native is not None:
-            return self.native.serve_connection(channel.sock.fileno(), name)
+            return self.native.serve_connection(channel, name)
         frame = bytearray(protocol.REQUEST_SIZE)
         view = memoryview(frame)
         config = self.config

@@ -10,11 +10,9 @@ turns red. Requests and replies animate along the arrows.
 `qtapp.classroom.architecture_snapshot`, re-exported here); `ArchitectureView` draws one and redraws
 only when it changes.
 
-Readable from the back row: with `set_minimum_text_pixels(24)` (presentation mode) every text is
-drawn at a fixed size on screen — at least that many pixels high, bigger texts proportionally
-bigger — whatever the scale the drawing is fitted at, and is elided to the room it has; the
-drawing is redone when the view's size changes. Travelling dots pass behind the texts, never over
-them.
+With `set_minimum_text_pixels(24)` (presentation) every text is drawn at least 24 px high whatever
+the drawing's scale, elided to its room; rows and the drawing's width follow (redrawn on resize).
+Travelling dots pass behind the texts.
 """
 
 from __future__ import annotations
@@ -42,14 +40,16 @@ from qtapp.classroom.architecture_snapshot import (  # noqa: F401 - re-exported:
     ServerNode,
     build_snapshot,
 )
+from qtapp.classroom.architecture_mirror import ArchitectureMirror  # noqa: F401 - re-exported
+from qtapp.classroom.drawing_text import text_below, text_height, text_width
 from qtapp.measuring.plots.style import TRANSPORT_COLOURS
 
 LANE_TITLES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
-SCENE_WIDTH, SCENE_HEIGHT = 1500.0, 900.0
+SCENE_WIDTH = 1500.0
 LANE_TOP, LANE_HEIGHT = 60.0, 230.0
 GUI_X, GUI_W = 20.0, 340.0
 SERVER_X, SERVER_W = 1110.0, 370.0
-CHANNEL_X0, CHANNEL_X1 = 440.0, 1040.0
+CHANNEL_X0 = 440.0
 MAX_CLIENTS_DRAWN = 4
 MAX_CHANNELS_DRAWN = 3
 MAX_PULSES_PER_LANE = 6
@@ -301,9 +301,11 @@ class ArchitectureView(QGraphicsView):
         # The GUI process, spanning all lanes.
         gui_rect = QRectF(GUI_X, 10, GUI_W, self._height() - 20)
         self._box("gui", gui_rect, "#eef3fb", "#1f4fbf", 3)
-        self._text("gui", self.tr("GUI process"), GUI_X + 16, 14, 26, bold=True, colour="#1f4fbf",
-                   max_width=GUI_W - 30)
-        self._text("gui", f"pid {snapshot.gui_pid}", GUI_X + 16, 48, 22, mono=True, colour="#1f4fbf")
+        gui_title = self._text("gui", self.tr("GUI process"), GUI_X + 16, 14, 26, bold=True, colour="#1f4fbf",
+                               max_width=GUI_W - 30)
+        gui_pid = self._text("gui", f"pid {snapshot.gui_pid}", GUI_X + 16, text_below(self, gui_title, 48), 22,
+                             mono=True, colour="#1f4fbf")
+        self._gui_text_bottom = text_below(self, gui_pid, 0)  # the first lane's client threads start below
         for lane in LANES:
             if lane not in self.lanes:
                 self._lanes[lane].request_path = QPainterPath()
@@ -318,17 +320,18 @@ class ArchitectureView(QGraphicsView):
         colour = TRANSPORT_COLOURS[transport]
         lane = self._lanes[transport]
         middle = top + LANE_HEIGHT / 2
-        self._text("", LANE_TITLES[transport], self._channel_x0 + 230, top - 2, 24, bold=True,
-                   colour=TEXT_COLOURS[transport])
+        lane_title = self._text("", LANE_TITLES[transport], self._channel_x0 + 230, top - 2, 24, bold=True,
+                                colour=TEXT_COLOURS[transport])
         # Client threads of this transport.
         clients = [client for client in snapshot.clients if client.transport == transport]
-        client_top = top + 30
+        client_top = max(top + 30, getattr(self, "_gui_text_bottom", 0) + 4)
         if not clients:
             self._text(f"clients:{transport}", self.tr("no client thread"), GUI_X + 24, middle - 12, 19, colour=QUIET_TEXT)
+        row = max(35.0, text_height(self, 21) + 4)  # taller rows when texts have a fixed screen size
         for position, client in enumerate(clients[:MAX_CLIENTS_DRAWN]):
-            rect = QRectF(GUI_X + 20, client_top + position * 40, GUI_W - 40, 35)
+            rect = QRectF(GUI_X + 20, client_top + position * (row + 5), GUI_W - 40, row)
             self._box(f"client:{client.key}", rect, "#ffffff", colour, 2.5, radius=8)
-            self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + 5, 21,
+            self._text(f"client:{client.key}", client.label, rect.x() + 12, rect.y() + (row - text_height(self, 21)) / 2, 21,
                        max_width=rect.width() - 20)
         if len(clients) > MAX_CLIENTS_DRAWN:
             self._text(f"clients:{transport}", self.tr("+ %Ln more client thread(s)", "", len(clients) - MAX_CLIENTS_DRAWN),
@@ -341,21 +344,22 @@ class ArchitectureView(QGraphicsView):
                   4 if state in ("crashed", "failed", "listening") else 2.5, dashed=state == "stopped")
         title = (self.tr("{name} server").format(name=LANE_TITLES[transport]) if not (server and server.command)
                  else self.tr("your own server"))
-        self._text(f"server:{transport}", title, self._server_x + 16, top + 30, 24, bold=True)
+        above = self._text(f"server:{transport}", title, self._server_x + 16, top + 30, 24, bold=True)
         if server is not None and server.pid:
-            self._text(f"server:{transport}", f"pid {server.pid}", self._server_x + 16, top + 66, 30, bold=True, mono=True,
-                       colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
+            above = self._text(f"server:{transport}", f"pid {server.pid}", self._server_x + 16, text_below(self, above, top + 66),
+                               30, bold=True, mono=True, colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         words = {"listening": self.tr("running, listening"), "crashed": self.tr("CRASHED"),
                  "failed": self.tr("could not start"), "stopped": self.tr("not running"),
                  "starting": self.tr("starting…"), "stopping": self.tr("stopping…")}
-        self._text(f"server:{transport}", words.get(state, state), self._server_x + 16, top + 110, 22,
-                   bold=state in ("crashed", "failed"), colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
+        above = self._text(f"server:{transport}", words.get(state, state), self._server_x + 16,
+                           text_below(self, above, top + 110), 22, bold=state in ("crashed", "failed"),
+                           colour=STATE_TEXT.get(state, STATE_EDGE.get(state, "#111")))
         if server is not None and server.message and state in ("crashed", "failed"):
-            self._text(f"server:{transport}", server.message, self._server_x + 16, top + 142, 17, colour="#c0392b",
-                       max_width=SERVER_W - 30)
+            above = self._text(f"server:{transport}", server.message, self._server_x + 16, text_below(self, above, top + 142),
+                               17, colour="#c0392b", max_width=SERVER_W - 30)
         if server is not None and server.command:
-            self._text(f"server:{transport}", server.command, self._server_x + 16, top + 172, 15, mono=True,
-                       max_width=SERVER_W - 30)
+            self._text(f"server:{transport}", server.command, self._server_x + 16, text_below(self, above, top + 172), 15,
+                       mono=True, max_width=SERVER_W - 30)
         # The channels between them.
         channels = snapshot.channels_of(transport)
         gui_edge = GUI_X + GUI_W
@@ -399,8 +403,8 @@ class ArchitectureView(QGraphicsView):
             connections = [channel for channel in channels if channel.kind == "tcp-connection"]
             if listen is not None:
                 # With fixed-size texts, on the lane title's line: below it there is no room to spare.
-                listen_x, listen_y = ((self._channel_x0 + 300, top - 2) if self.minimum_text_pixels
-                                      else (self._channel_x0 + 100, top + 30))
+                listen_x, listen_y = ((lane_title.x() + text_width(self, lane_title) + 20, top - 2)
+                                      if self.minimum_text_pixels else (self._channel_x0 + 100, top + 30))
                 self._text(f"channel:{listen.key}", self.tr("listening socket {address}").format(address=listen.detail), listen_x, listen_y,
                            22, mono=True, colour=TEXT_COLOURS[transport])
             for position, channel in enumerate(connections[:MAX_CHANNELS_DRAWN]):
@@ -465,11 +469,12 @@ class ArchitectureView(QGraphicsView):
         pipe = self._box(key, rect, fill.name(), colour, 2.5, radius=rect.height() / 2)
         pipe.setZValue(2)
         kind = self.tr("socket file") if socket else "FIFO"
-        self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22, rect.y() + (1 if self.minimum_text_pixels else 4),
-                   20 if small else 23, bold=not small, mono=small, max_width=rect.width() - 40)
+        title = self._text(key, f"{kind} {name}" if not small else name, rect.x() + 22,
+                           rect.y() + (1 if self.minimum_text_pixels else 4), 20 if small else 23, bold=not small,
+                           mono=small, max_width=rect.width() - 40)
         if detail:
-            self._text(key, detail, rect.x() + 22, rect.y() + 34, 16, mono=True, colour="#333333",
-                       max_width=rect.width() - 40)
+            self._text(key, detail, rect.x() + 22, text_below(self, title, rect.y() + 34), 16, mono=True,
+                       colour="#333333", max_width=rect.width() - 40)
 
     def _animate(self) -> None:
         now = time.monotonic()

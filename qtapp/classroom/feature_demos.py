@@ -152,6 +152,10 @@ class FeatureDemo(QObject):
         if feature == "tour":
             return [self._servers_listening("fifo"), (window.start_tour, _true),
                     ((lambda: window.tour.go(2)), lambda: window.last_wire is not None), self._wait_ms(1200)]
+        if feature in KERNEL_FEATURES:  # a kernel-view lesson, captured at its telling moment
+            lesson, milliseconds, on_drawing = KERNEL_FEATURES[feature]
+            actions = [((lambda: window.kernel_page.run_lesson(lesson)), _true), self._wait_ms(milliseconds)]
+            return actions + ([self._tab(window.architecture_view), self._wait_ms(SETTLE_MS)] if on_drawing else [])
         raise ValueError(f"unknown feature {feature!r}; expected one of {', '.join(FEATURES)}")
 
     def _use_c_server(self) -> None:
@@ -166,7 +170,7 @@ class FeatureDemo(QObject):
 
     # -- running ------------------------------------------------------------------------------
     def start(self) -> None:
-        if self.feature in ("wire", "fault", "crowd", "step", "naive"):
+        if self.feature in ("wire", "fault", "crowd", "step", "naive") or self.feature in KERNEL_FEATURES:
             self.window.side_panel_action.setChecked(False)  # the tab gets the whole width
         try:
             self._actions = self.actions()
@@ -216,5 +220,11 @@ class FeatureDemo(QObject):
             shutil.rmtree(self._temporary, ignore_errors=True)
 
 
+# feature -> (kernel lesson, when to take the picture in ms, on the Architecture tab rather than Kernel)
+KERNEL_FEATURES = {"kernel-fifo-open": ("fifo-open", 6500, False),
+                   "kernel-back-pressure": ("back-pressure", 12500, False),
+                   "kernel-back-pressure-architecture": ("back-pressure", 5000, True),
+                   "kernel-idle-tcp-server": ("tcp-accept", 7800, False),
+                   "kernel-naive-mixup": ("naive-mixup", 12000, False)}
 FEATURES = ("architecture", "presentation", "presentation-architecture", "wire", "fault", "crowd", "step", "naive",
-            "own-server", "tour", "french")
+            "own-server", "tour", "french", *KERNEL_FEATURES)

@@ -10,6 +10,8 @@ view's `after_rebuild` hook) and updated in place on each kernel snapshot.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QGraphicsSimpleTextItem, QLabel
@@ -28,7 +30,7 @@ CAPTION_LINES = 4
 
 def _font(pixels: float, bold: bool = True) -> QFont:
     font = QFont("DejaVu Sans")
-    font.setPixelSize(max(1, int(pixels)))
+    font.setPixelSize(max(1, math.ceil(pixels - 1e-6)))  # never a pixel under the size asked for
     font.setBold(bold)
     return font
 

@@ -234,6 +234,7 @@ class BackPressureLesson(Lesson):
 
 
 class TcpAcceptLesson(Lesson):
+    transport = "tcp"
     name = "tcp-accept"
     title = tr("(c) An idle TCP server waits for a connection")
     intro = tr("The TCP server has nothing to do: its main thread sleeps in the kernel, waiting for a client on its "
@@ -351,6 +352,9 @@ class NaiveMixupLesson(Lesson):
         if not waiting:
             return ""
         inode = next((d.inode for d in gui.descriptors if d.kind == "fifo" and d.name == "naive-reply.fifo"), None)
+        if len(waiting) == 1:
+            return tr("1 client thread is still blocked in read() on naive-reply.fifo (inode {inode}).").format(
+                inode=inode if inode is not None else "?")
         return tr("{count} client threads are blocked in read() on naive-reply.fifo — one FIFO (inode {inode}), "
                   "several readers: the next reply goes to whichever one the kernel wakes.").format(
             count=len(waiting), inode=inode if inode is not None else "?")

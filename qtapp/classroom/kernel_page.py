@@ -11,8 +11,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter
-from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from backend.kernel_view.plain_words import LINUX_ONLY
 from qtapp.classroom.architecture import ArchitectureView
@@ -25,30 +24,6 @@ from qtapp.window.retranslating import Retranslating, retranslate_tree
 
 SERVER_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket", "naive-fifo": "naive FIFO"}
 QUIET_WAITS = ("futex", "signal")  # a server's helper threads: no lane unless they do something else
-
-
-class ArchitectureMirror(QGraphicsView):
-    """A second view of the main architecture drawing (the same scene, badges included), fitted to
-    its own size, for the Kernel tab."""
-
-    def __init__(self, source: ArchitectureView, parent: QWidget | None = None) -> None:
-        super().__init__(source.scene(), parent)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setBackgroundBrush(QBrush(QColor("white")))
-        source.scene().sceneRectChanged.connect(lambda _rect: self._fit())
-
-    def _fit(self) -> None:
-        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._fit()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self._fit()
 
 
 class KernelPage(Retranslating, QWidget):
@@ -93,7 +68,10 @@ class KernelPage(Retranslating, QWidget):
         self.stop_button.clicked.connect(self.stop_lesson)
         row.addWidget(self.stop_button)
         row.addStretch(1)
-        self.mirror = ArchitectureMirror(window.architecture_view)
+        # The lesson's transport only, drawn from the window's snapshots (one lane is large enough to read).
+        self.mirror = ArchitectureView(lanes=("tcp",))
+        self.mirror.setObjectName("kernelDiagram")
+        window.architecture_changed.connect(self.mirror.set_snapshot)
         self.timeline = KernelTimeline(self.lane_label)
         splitter = QSplitter(Qt.Orientation.Horizontal)  # the drawing beside the timeline: both stay tall
         splitter.addWidget(self.mirror)
@@ -116,7 +94,9 @@ class KernelPage(Retranslating, QWidget):
         self.window.tabs.setCurrentWidget(self)
         self.timeline.clear()
         self.timeline.window_seconds = lesson.timeline_seconds
-        self.mirror.setVisible(lesson.shows_drawing)
+        self._show_drawing()
+        self.mirror.set_lanes((getattr(lesson, "transport", "tcp"),))
+        self.mirror.set_snapshot(self.window.refresh_architecture())
         self.monitor.start()
         lesson.start()
         return lesson
@@ -161,12 +141,20 @@ class KernelPage(Retranslating, QWidget):
             servers["naive-fifo"] = naive
         return servers
 
+    def _show_drawing(self) -> None:
+        """The drawing beside the timeline helps at a desk; in presentation mode half a screen is too
+        small for its texts, so the timeline takes the width (the Architecture tab has the badges)."""
+        wanted = self.lesson is None or self.lesson.shows_drawing
+        self.mirror.setVisible(wanted and not self.window.presentation)
+
     def set_point_size(self, point_size: int) -> None:
         self.timeline.set_pixels(24 if self.window.presentation else max(12, round(point_size * 1.3)))
+        self._show_drawing()
 
     def shutdown(self) -> None:
         self.stop_lesson()
         self.monitor.stop()
+        self.mirror.stop()
 
 
 def _short(name: str) -> str:
@@ -199,6 +187,9 @@ def install_kernel_view(window) -> KernelPage:
     window.step_kernel_badges = KernelBadges(window.step_page.architecture, monitor, presentation)
     page = KernelPage(window, monitor)
     window.kernel_page = page
+    window.lesson_kernel_badges = KernelBadges(page.mirror, monitor, presentation)
+    if getattr(window.faults_page, "diagram", None) is not None:
+        window.faults_kernel_badges = KernelBadges(window.faults_page.diagram, monitor, presentation)
     watching = (window.architecture_view, window.step_page, page, window.faults_page)
 
     def follow_tab(_index: int) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from backend.kernel_view.sampler import KernelSampler, KernelSnapshot
 
@@ -96,7 +96,9 @@ class KernelMonitor(QObject):
         self._worker = _SamplingWorker(self._interval_ms)
         self._worker.moveToThread(self._thread)
         self._begin.connect(self._worker.begin)
-        self._finish.connect(self._worker.finish)
+        # Blocking: stop() returns only once the worker's timer is stopped in its own thread (a
+        # queued call could be dropped by quit(), leaving the timer behind).
+        self._finish.connect(self._worker.finish, Qt.ConnectionType.BlockingQueuedConnection)
         self._pids_changed.connect(self._worker.set_pids)
         self._worker.snapshot_ready.connect(self._on_snapshot)
         self._thread.start()
@@ -110,7 +112,8 @@ class KernelMonitor(QObject):
         self._pid_timer.stop()
         if self._thread is None:
             return
-        self._finish.emit()
+        if self._worker is not None:  # run `finish` in the worker's thread and wait: its timer stops
+            QMetaObject.invokeMethod(self._worker, "finish", Qt.ConnectionType.BlockingQueuedConnection)
         self._thread.quit()
         self._thread.wait(3000)
         if self._worker is not None:

@@ -137,6 +137,7 @@ class StepModePage(Retranslating, QWidget):
         splitter.addWidget(self.architecture)
         splitter.addWidget(steps_row)
         splitter.setSizes([250, 400])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(speed)
@@ -187,6 +188,9 @@ class StepModePage(Retranslating, QWidget):
         self.list.setFont(font)
         self.diagram.setFont(font)
         self.architecture.set_line_scale(1.6 if point_size >= 15 else 1.0)
+        if point_size >= 15:  # presentation: the drawing's fixed-size texts need its height
+            total = sum(self.splitter.sizes()) or 650
+            self.splitter.setSizes([int(total * 0.55), total - int(total * 0.55)])
 
     @property
     def running(self) -> bool:

@@ -88,8 +88,9 @@ def scrolling_container(content: QWidget) -> QScrollArea:
 
 def fit_to_screen(window: QMainWindow) -> None:
     """Shrink `window` to the available geometry of its screen (frame included) and move it fully
-    onto it. A maximised or full-screen window is left to the window manager."""
-    if window.isMaximized() or window.isFullScreen():
+    onto it. A maximised or full-screen window is left to the window manager, and a window with
+    `fixed_size` set (a `--screenshot`, whose size is chosen whatever the screen) keeps its size."""
+    if window.isMaximized() or window.isFullScreen() or getattr(window, "fixed_size", False):
         return
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is None:

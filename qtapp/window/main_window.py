@@ -119,7 +119,7 @@ class MainWindow(Retranslating, QMainWindow):
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1600, 1000)
-        QTimer.singleShot(0, self, self.fit_to_screen)  # a geometry remembered from a larger screen
+        QTimer.singleShot(0, self, lambda: fit_to_screen(self))  # a geometry from a larger screen
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.timeout.connect(self.tick)
@@ -275,13 +275,7 @@ class MainWindow(Retranslating, QMainWindow):
         text_pixels = QFontInfo(QApplication.font()).pixelSize() if self.presentation else 0
         for view in self.findChildren(ArchitectureView):  # the drawings' texts as large as the window's
             view.set_minimum_text_pixels(text_pixels)
-        QTimer.singleShot(0, self, self.fit_to_screen)  # once the new fonts are laid out
-
-    def fit_to_screen(self) -> None:
-        """Shrink and move the window into the screen's available geometry (not for a
-        `--screenshot`, whose size is chosen whatever the screen: `fixed_size`)."""
-        if not getattr(self, "fixed_size", False):
-            fit_to_screen(self)
+        QTimer.singleShot(0, self, lambda: fit_to_screen(self))  # once the new fonts are laid out
 
     def choose_language(self, code: str) -> None:
         """Switch every text on screen to `code` now (and remember it): installing the translator

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCL_ABI_VERSION 2
+#define IPCL_ABI_VERSION 3
 
 #define IPCL_MAGIC "IPCL"
 #define IPCL_VERSION 1
@@ -146,6 +146,8 @@ typedef struct {
     ipcl_event_callback on_event;
     ipcl_generate_callback generate;
     ipcl_server_totals *totals;
+    int32_t *error_sent;      /* out: 1 when the connection ended right after an ERROR frame, so that
+                                 the caller closes gracefully (shutdown, drain) and the frame arrives */
 } ipcl_connection;
 
 /* Returns IPCL_OK (the client closed), IPCL_CANCELLED, IPCL_PEER_CLOSED, IPCL_TIMEOUT or

@@ -4,10 +4,11 @@
  *
  * It does what backend/servers/socket_server.py's connection loop does, with the same limits,
  * timeouts and messages: idle timeout before a request, request timeout from its first byte (a
- * TIMEOUT error frame), write timeout for each wait for the peer to make room; every request
+ * TIMEOUT error frame), write timeout for each whole write; every request
  * checked in the order of frames.decode_request (magic, version, type, length, CRC-32, flags,
- * count, range) before anything is used; value errors answered with an ERROR frame and the
- * connection kept, framing errors answered and the connection closed. Replies: up to 16,384
+ * count, range) before anything is used, its first 8 bytes as soon as they arrive; value errors answered with an ERROR frame and the
+ * connection kept, framing errors answered and the connection closed (the caller closes gracefully
+ * after an ERROR frame: error_sent). Replies: up to 16,384
  * values in one write, larger ones in CHUNK frames of at most 262,144 values, then END with the
  * generation and service times. Events go back through a callback, per-exchange ones within the
  * same lines-per-second budget as the Python EventWriter; totals are atomic counters.
@@ -113,8 +114,11 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
     }
 }
 
+/* Write everything within timeout_ms in all (one deadline for the whole write, as the Python
+ * channels do: a peer that takes a little now and then cannot stretch it). */
 static int send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
 {
+    int64_t deadline = ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
     while (length) {
         ssize_t n = s->c->not_socket ? write(s->c->fd, data, length) : send(s->c->fd, data, length, MSG_NOSIGNAL);
         if (n >= 0) {
@@ -125,7 +129,8 @@ static int send_all(server *s, const uint8_t *data, size_t length, int timeout_m
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            int status = wait_for(s, POLLOUT, timeout_ms);
+            int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
+            int status = remaining_ms <= 0 ? IPCL_TIMEOUT : wait_for(s, POLLOUT, (int)remaining_ms);
             if (status == IPCL_TIMEOUT)
                 return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
             if (status)
@@ -186,8 +191,8 @@ static void client_error(server *s, int code, const char *text)
     s->c->on_event(&event);
 }
 
-/* Check a whole 48-byte request in decode_request's order; 0 or the error code, with its text. */
-static int check_request(const uint8_t *f, uint32_t max_count, request *r, char *text, size_t size)
+/* Check a request's first 8 bytes (magic, version, type, length); 0 or the error code, with its text. */
+static int check_prefix(const uint8_t *f, char *text, size_t size)
 {
     if (memcmp(f, IPCL_MAGIC, 4) != 0) {
         char shown[64];
@@ -208,6 +213,15 @@ static int check_request(const uint8_t *f, uint32_t max_count, request *r, char 
         snprintf(text, size, "request length field %u, expected %d", length, IPCL_REQUEST_SIZE);
         return BAD_FRAME;
     }
+    return 0;
+}
+
+/* Check a whole 48-byte request in decode_request's order; 0 or the error code, with its text. */
+static int check_request(const uint8_t *f, uint32_t max_count, request *r, char *text, size_t size)
+{
+    int code = check_prefix(f, text, size);
+    if (code)
+        return code;
     if (ipcl_crc32(f, 44) != ipcl_get32(f + 44)) {
         snprintf(text, size, "request checksum does not match");
         return BAD_FRAME;
@@ -368,13 +382,28 @@ static int connection_loop(server *s)
         if (got == 0)
             return IPCL_OK;
         int64_t deadline = ipcl_now_ns() + (int64_t)c->request_timeout_ms * 1000000;
+        int prefix_checked = 0;
         while (got < sizeof frame) {
+            if (!prefix_checked && got >= 8) {
+                /* Magic, version, type and length are known after 8 bytes: a wrong one is answered
+                 * now, not after the half-sent timeout (another version's request may be shorter). */
+                prefix_checked = 1;
+                char text[160];
+                int code = check_prefix(frame, text, sizeof text);
+                if (code) {
+                    send_error(s, 0, code, text);
+                    client_error(s, code, text);
+                    *c->error_sent = 1;
+                    return IPCL_OK;
+                }
+            }
             int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
             status = read_some(s, frame + got, sizeof frame - got, remaining_ms < 1 ? 1 : (int)remaining_ms, &more);
             if (status == IPCL_TIMEOUT) {
                 char text[64];
                 snprintf(text, sizeof text, "incomplete request: %zu of 48 bytes", got);
                 send_error(s, 0, TIMEOUT_CODE, text);
+                *c->error_sent = 1;
                 return say(s, IPCL_TIMEOUT, "sent %zu of 48 request bytes then stalled", got);
             }
             if (status)
@@ -395,6 +424,7 @@ static int connection_loop(server *s)
         if (code) {
             send_error(s, 0, code, text);
             client_error(s, code, text);
+            *c->error_sent = 1;
             return IPCL_OK; /* framing is lost: close the connection */
         }
         if ((status = serve(s, &r, received_ns, NULL)))

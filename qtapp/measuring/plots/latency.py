@@ -48,8 +48,8 @@ class PercentileMarkers:
     axis, each labelled with the transport and its value ("FIFO p99 8.70 ms").
 
     The labels are stacked one under the other from the top of the plot (below the legend, if the
-    plot has one), so they never cover each other however close the lines are; a label whose line
-    is in the right part of the plot is written to the left of its line, so it stays inside."""
+    plot has one), so they never cover each other however close the lines are; a label that does
+    not fit to the right of its line is written to the left of it, so it stays inside the plot."""
 
     def __init__(self, plot: pg.PlotItem, below_legend: bool = False) -> None:
         self.plot = plot
@@ -94,6 +94,7 @@ class PercentileMarkers:
         if height_pixels <= 0 or y_high <= y_low:
             return
         units_per_pixel = (y_high - y_low) / height_pixels
+        x_units_per_pixel = (x_high - x_low) / max(1.0, view.width())
         top = y_high
         if self.below_legend and self.plot.legend is not None and self.plot.legend.isVisible():
             legend = self.plot.legend
@@ -102,8 +103,10 @@ class PercentileMarkers:
             label = self.labels[name]
             row_pixels = label.textItem.boundingRect().height() + 2
             x = self.lines[name].value()
-            right_side = x > x_low + 0.62 * (x_high - x_low)
-            label.setAnchor((1, 0) if right_side else (0, 0))
+            width = (label.textItem.boundingRect().width() + 4) * x_units_per_pixel
+            # Right of its line if it fits there, else left of it if it fits there: inside the plot.
+            left_of_line = x + width > x_high and x - width >= x_low
+            label.setAnchor((1, 0) if left_of_line else (0, 0))
             label.setPos(x, top - (4 + row * row_pixels) * units_per_pixel)
 
 
