@@ -17,6 +17,7 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from qtapp.window.garbage_collection import collect_garbage_in_gui_thread
 from qtapp.window.style_sheet import apply_style
 
 SCREENSHOT_SIZE = (1600, 1000)
@@ -31,6 +32,7 @@ def _application() -> QApplication:
     application.setApplicationName("IPC Lab")
     application.setOrganizationName("ipclab")
     application.setApplicationVersion(_version())
+    collect_garbage_in_gui_thread(application)
     return application  # type: ignore[return-value]
 
 

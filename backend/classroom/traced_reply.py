@@ -105,7 +105,7 @@ class _ReplyFrames:
 
 def talk(calls: ClientCalls, request: Request, stepper: Stepper) -> tuple[ExchangeResult, WireCapture]:
     """Send the request (one step) and read the reply (one step per read)."""
-    pid, count = request.pid, request.count
+    count = request.count
     recorder = WireRecorder()
     frame = protocol.encode_request(request)
     recorder.wrote([frame])

@@ -21,14 +21,19 @@ class Hidden(Exception):
     """The field exists but we may not read it (permission, or the kernel hides it)."""
 
 
-def read_bytes(path: str, limit: int = _READ_SIZE) -> bytes:
-    """The whole file (up to `limit` bytes); Gone or Hidden instead of OSError."""
+def open_for_reading(path: str) -> int:
+    """A read-only descriptor of a /proc file; Gone or Hidden instead of OSError."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except (FileNotFoundError, ProcessLookupError, NotADirectoryError):
         raise Gone(path) from None
     except PermissionError:
         raise Hidden(path) from None
+
+
+def read_bytes(path: str, limit: int = _READ_SIZE) -> bytes:
+    """The whole file (up to `limit` bytes); Gone or Hidden instead of OSError."""
+    fd = open_for_reading(path)
     try:
         if limit <= 4096:
             # A small /proc file is generated whole by its first read: one call instead of two.
@@ -124,12 +129,7 @@ class KeptOpen:
         if fd is None:
             if len(self._open) >= self.limit:
                 return read_bytes(path, size)
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            except (FileNotFoundError, ProcessLookupError, NotADirectoryError):
-                raise Gone(path) from None
-            except PermissionError:
-                raise Hidden(path) from None
+            fd = open_for_reading(path)
             self._open[path] = fd
         try:
             data = os.pread(fd, size, 0)

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -21,10 +20,11 @@ from PySide6.QtWidgets import (
 
 from backend.measuring.runner import WorkloadSpec
 from qtapp.classroom.architecture import ArchitectureView, ClientNode
+from qtapp.measuring.client_panel import transport_combo_box
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import ServerState
 from qtapp.window.background import BackgroundCall
-from qtapp.window.retranslating import Retranslating, retranslate_tree
+from qtapp.window.retranslating import Retranslating
 
 KILL_AFTER_EXCHANGES = 50
 CROWD_CLIENTS = 64
@@ -39,19 +39,12 @@ class FaultsPage(Retranslating, QWidget):
 
     demo_finished = Signal(str, str)
 
-    def retranslate(self) -> None:
-        """The page's fixed texts in the current language (its live texts follow on their next update)."""
-        retranslate_tree(self, ("FaultsPage", "KernelPage", "MainWindow", "Transports"))
-        refresh = getattr(self, "after_language_change", None)
-        if refresh is not None:
-            refresh()
+    translation_contexts = ("FaultsPage", "KernelPage", "MainWindow", "Transports")
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.window = window
-        self.transport_combo = QComboBox()
-        for key, name in TRANSPORT_NAMES.items():
-            self.transport_combo.addItem(name, key)
+        self.transport_combo = transport_combo_box()
         self.buttons: dict[str, QPushButton] = {}
         descriptions = {
             "kill": (self.tr("Kill the server mid-run (SIGKILL)"),

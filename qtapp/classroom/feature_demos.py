@@ -194,10 +194,7 @@ class FeatureDemo(QObject):
 
     def _capture(self) -> None:
         window = self.window
-        window.drain()
-        window.refresh_plots(force=True)
-        window.client_log.flush()
-        window.server_log.flush()
+        window.show_everything_now()
         if not self.screenshot:
             self._finish(True, f"{self.feature}: ready")
             return

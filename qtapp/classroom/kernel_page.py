@@ -20,7 +20,7 @@ from qtapp.classroom.kernel_lessons import LESSONS, Lesson, lesson_by_name
 from qtapp.classroom.kernel_sampling import KernelMonitor
 from qtapp.classroom.kernel_timeline import KernelTimeline
 from qtapp.measuring import client_threads
-from qtapp.window.retranslating import Retranslating, retranslate_tree
+from qtapp.window.retranslating import Retranslating
 
 SERVER_NAMES = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket", "naive-fifo": "naive FIFO"}
 QUIET_WAITS = ("futex", "signal")  # a server's helper threads: no lane unless they do something else
@@ -29,9 +29,11 @@ QUIET_WAITS = ("futex", "signal")  # a server's helper threads: no lane unless t
 class KernelPage(Retranslating, QWidget):
     """The Kernel tab: lesson buttons, the explanation, the drawing and the timeline."""
 
+    translation_contexts = ("KernelPage", "MainWindow")
+
     def retranslate(self) -> None:
         """Fixed texts, and every lesson button of the window (here and on the Faults tab)."""
-        retranslate_tree(self, ("KernelPage", "MainWindow"))
+        super().retranslate()
         for button in self.window.findChildren(QPushButton):
             name = button.property("lesson")
             if name:

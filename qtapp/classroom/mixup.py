@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from backend.processes.server_child import private_address, serve_command
 from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
 from qtapp.window.background import BackgroundCall
-from qtapp.window.retranslating import Retranslating, retranslate_tree
+from qtapp.window.retranslating import Retranslating
 
 GOOD, BAD = "#1e7b2f", "#c0392b"
 
@@ -108,12 +108,7 @@ class MixupPage(Retranslating, QWidget):
 
     finished = Signal()
 
-    def retranslate(self) -> None:
-        """The page's fixed texts in the current language (its live texts follow on their next update)."""
-        retranslate_tree(self, ("MixupPage", "MainWindow"))
-        refresh = getattr(self, "after_language_change", None)
-        if refresh is not None:
-            refresh()
+    translation_contexts = ("MixupPage", "MainWindow")
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -41,10 +41,11 @@ from backend.classroom.step_order import StepOrder
 from backend.classroom.stepping import Step, step_from_record
 from qtapp.classroom.architecture import ArchitectureView, ClientNode, build_snapshot
 from qtapp.classroom.step_diagram import ACTOR_COLOURS, StepDiagram, call_text, number_badge
+from qtapp.measuring.client_panel import transport_combo_box
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
 from qtapp.window.background import BackgroundCall
-from qtapp.window.retranslating import Retranslating, retranslate_tree
+from qtapp.window.retranslating import Retranslating
 
 NUDGE_MS = 150  # a released side that shows nothing within this is blocked in a system call
 LATE_MS = 2000  # after the client is done, steps still held back this long are shown anyway
@@ -70,19 +71,12 @@ class StepModePage(Retranslating, QWidget):
     step_shown = Signal(object)  # Step
     exchange_finished = Signal(bool, str)  # ok, message
 
-    def retranslate(self) -> None:
-        """The page's fixed texts in the current language (its live texts follow on their next update)."""
-        retranslate_tree(self, ("StepModePage", "MainWindow", "Transports"))
-        refresh = getattr(self, "after_language_change", None)
-        if refresh is not None:
-            refresh()
+    translation_contexts = ("StepModePage", "MainWindow", "Transports")
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.window = window
-        self.transport_combo = QComboBox()
-        for key, name in TRANSPORT_NAMES.items():
-            self.transport_combo.addItem(name, key)
+        self.transport_combo = transport_combo_box()
         self.count_spin = QSpinBox()
         self.count_spin.setRange(1, 100)
         self.count_spin.setValue(5)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qtapp.window.retranslating import Retranslating, retranslate_tree
+from qtapp.window.retranslating import Retranslating
 
 GROUP_COLOURS = {
     "header": "#c9d7f2", "identity": "#e3cdf2", "workload": "#c8ecc9", "values": "#ffd9b3",
@@ -119,12 +119,7 @@ class FrameView(QWidget):
 class WireView(Retranslating, QWidget):
     """The last exchange's request and reply, byte by byte."""
 
-    def retranslate(self) -> None:
-        """The page's fixed texts in the current language (its live texts follow on their next update)."""
-        retranslate_tree(self, ("WireView", "FrameView", "MainWindow", "Transports"))
-        refresh = getattr(self, "after_language_change", None)
-        if refresh is not None:
-            refresh()
+    translation_contexts = ("WireView", "FrameView", "MainWindow", "Transports")
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -28,6 +28,14 @@ INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 MAX_COUNT = 100_000_000
 
 
+
+def transport_combo_box() -> QComboBox:
+    """A drop-down of the transports: their names shown, their keys ("fifo", "tcp", "unix") as data."""
+    combo = QComboBox()
+    for key, name in TRANSPORT_NAMES.items():
+        combo.addItem(name, key)
+    return combo
+
 class ClientPanel(Retranslating, QGroupBox):
     """Where the user says what the clients do. Emits requests; the main window carries them out."""
 
@@ -39,9 +47,7 @@ class ClientPanel(Retranslating, QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.transport_combo = QComboBox()
-        for key, name in TRANSPORT_NAMES.items():
-            self.transport_combo.addItem(name, key)
+        self.transport_combo = transport_combo_box()
         self.transport_combo.currentIndexChanged.connect(lambda _index: self.transport_changed.emit(self.transport))
         self.single_button = QPushButton()
         self.single_button.clicked.connect(lambda: self.single_requested.emit(self.transport))

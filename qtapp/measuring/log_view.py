@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qtapp.window.retranslating import Retranslating, retranslate_tree
+from qtapp.window.retranslating import Retranslating
 
 MAXIMUM_LINES = 3000
 LINES_PER_FLUSH = 60
@@ -38,12 +38,7 @@ def format_time(wall_time: float) -> str:
 class LogView(Retranslating, QWidget):
     """A titled, bounded log with a search field and a pause toggle."""
 
-    def retranslate(self) -> None:
-        """The page's fixed texts in the current language (its live texts follow on their next update)."""
-        retranslate_tree(self, ("LogView", "MainWindow"))
-        refresh = getattr(self, "after_language_change", None)
-        if refresh is not None:
-            refresh()
+    translation_contexts = ("LogView", "MainWindow")
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

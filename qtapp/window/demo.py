@@ -59,10 +59,7 @@ class DemoScript(QObject):
 
     def _capture(self) -> None:
         window = self.window
-        window.drain()
-        window.refresh_plots(force=True)
-        window.client_log.flush()
-        window.server_log.flush()
+        window.show_everything_now()
         if self.screenshot:
             self.ok = window.grab().save(self.screenshot, "PNG")
         else:

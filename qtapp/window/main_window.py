@@ -434,6 +434,14 @@ class MainWindow(Retranslating, QMainWindow):
             self.plot_refreshes += 1
             self.refreshed.emit()
 
+    def show_everything_now(self) -> None:
+        """Bring every view up to date at once (before a screenshot): batches drained, the plots
+        redrawn, both logs' pending lines shown."""
+        self.drain()
+        self.refresh_plots(force=True)
+        self.client_log.flush()
+        self.server_log.flush()
+
     def update_figures(self) -> None:
         """The header's figures and the progress bar from the same drained model, in one go: the
         exchanges they count are the same number."""

@@ -11,7 +11,11 @@ from PySide6.QtCore import QEvent
 
 
 class Retranslating:
-    """Mixin for a QWidget subclass (put it first among the bases)."""
+    """Mixin for a QWidget subclass (put it first among the bases). By default `retranslate()` sets
+    the fixed texts of the widget's tree again from the catalogue's `translation_contexts`, then
+    calls the widget's `after_language_change()`, if it has one, for the texts it builds itself."""
+
+    translation_contexts: tuple[str, ...] = ()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.LanguageChange:
@@ -19,7 +23,10 @@ class Retranslating:
         super().changeEvent(event)  # type: ignore[misc]
 
     def retranslate(self) -> None:
-        raise NotImplementedError
+        retranslate_tree(self, self.translation_contexts)
+        refresh = getattr(self, "after_language_change", None)
+        if refresh is not None:
+            refresh()
 
 
 def retranslate_tree(root, contexts: tuple[str, ...]) -> None:

@@ -23,6 +23,16 @@ def private_settings(tmp_path_factory):
     yield path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def garbage_collected_in_gui_thread(qapp):
+    """As in the app (qtapp.app): cycles are collected in the GUI thread only, never in a worker."""
+    from qtapp.window.garbage_collection import collect_garbage_in_gui_thread
+
+    collector = collect_garbage_in_gui_thread(qapp)
+    yield collector
+    collector.stop()
+
+
 def _child_processes() -> list[tuple[int, str]]:
     """Live (non-zombie) children of this process, from /proc."""
     children = []

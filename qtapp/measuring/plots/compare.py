@@ -26,7 +26,7 @@ from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries
 from qtapp.measuring.plots.latency import LatencyCdfPlot
 from qtapp.measuring.plots.style import TRANSPORT_COLOURS, CompactAxis, PlotCard, ReadableAxis, format_microseconds, style_plot
 from qtapp.window.i18n import number
-from qtapp.window.retranslating import Retranslating, retranslate_tree
+from qtapp.window.retranslating import Retranslating
 
 COLUMNS = (QT_TRANSLATE_NOOP("Compare", "transport"), QT_TRANSLATE_NOOP("Compare", "exchanges"), "p50", "p99",
            QT_TRANSLATE_NOOP("Compare", "exchanges/s"), QT_TRANSLATE_NOOP("Compare", "numbers/s"), "MB/s",
@@ -80,12 +80,7 @@ def ranked_figures(series: TransportSeries) -> dict[int, float | None]:
 class CompareView(Retranslating, QWidget):
     """Summary table, the overlaid latency CDFs and a numbers/s bar per transport."""
 
-    def retranslate(self) -> None:
-        """The page's fixed texts in the current language (its live texts follow on their next update)."""
-        retranslate_tree(self, ("Compare", "CompareView", "Transports"))
-        refresh = getattr(self, "after_language_change", None)
-        if refresh is not None:
-            refresh()
+    translation_contexts = ("Compare", "CompareView", "Transports")
 
     def __init__(self) -> None:
         super().__init__()

@@ -55,11 +55,11 @@ def style_plot(plot: pg.PlotItem, x_label: str, y_label: str, point_size: int = 
     axis title shows the SI unit that fits the range (time since start (ms))."""
     font = QFont()
     font.setPointSize(point_size)
-    for name, label, units in (("bottom", x_label, x_units), ("left", y_label, "")):
+    for name, label, axis_units in (("bottom", x_label, x_units), ("left", y_label, "")):
         axis = plot.getAxis(name)
         if not isinstance(axis, TimeAxis):
             axis.enableAutoSIPrefix(False)  # never "(x0.001)": tick labels say k, M, µs, ms
-        axis.setLabel(label, units=units or None, **{"font-size": f"{point_size}pt"})
+        axis.setLabel(label, units=axis_units or None, **{"font-size": f"{point_size}pt"})
         axis.setTickFont(font)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(True)
