@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from backend.classroom.sentence_words import Words, joined
+
 ACCESS_MODES = {os.O_RDONLY: "O_RDONLY", os.O_WRONLY: "O_WRONLY", os.O_RDWR: "O_RDWR"}
 OPEN_FLAG_BITS = [(getattr(os, name), name) for name in
                   ("O_CREAT", "O_EXCL", "O_NONBLOCK", "O_NOFOLLOW", "O_CLOEXEC", "O_DIRECTORY")
@@ -35,9 +37,11 @@ CALL_NOTES = {
 }
 
 
-def call_words(syscall: str) -> str:
+def call_words(syscall: str) -> Words:
     """ "recvfrom() (what C's recv() calls)"; "write()" for a call known by its own name."""
-    return CALL_NOTES.get(syscall, f"{syscall}()")
+    if syscall in CALL_NOTES:
+        return Words(CALL_NOTES[syscall])
+    return Words("{call}()", {"call": syscall})
 
 
 def open_flag_names(flags: int) -> list[str]:
@@ -58,9 +62,18 @@ def open_flags_text(flags: int) -> str:
     return "|".join(open_flag_names(flags))
 
 
-def explain_flags(names: list[str], reasons: dict[str, str] | None = None) -> str:
+def flag_reasons(names: list[str], reasons: dict[str, str] | None = None) -> Words | str:
     """ "O_RDWR: open for reading and writing; O_NONBLOCK: ..." with `reasons` overriding the
-    general words where this very call has a reason of its own."""
+    general words where this very call has a reason of its own (as translatable `Words`)."""
     words = dict(WHY)
     words.update(reasons or {})
-    return "; ".join(f"{name}: {words[name]}" if name in words else name for name in names)
+    parts = [Words("{flag}: {why}", {"flag": name, "why": Words(words[name])}) if name in words else name
+             for name in names]
+    found = joined(parts, ";")  # type: ignore[arg-type]
+    return found if isinstance(found, (Words, str)) else str(found)
+
+
+def explain_flags(names: list[str], reasons: dict[str, str] | None = None) -> str:
+    """`flag_reasons` in English."""
+    found = flag_reasons(names, reasons)
+    return found.render() if isinstance(found, Words) else found

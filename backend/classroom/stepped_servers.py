@@ -26,7 +26,8 @@ import threading
 import time
 from typing import Callable, Sequence, TextIO
 
-from backend.classroom.call_words import WHY, call_words, explain_flags, open_flag_names, open_flags_text
+from backend.classroom.call_words import WHY, call_words, flag_reasons, open_flag_names, open_flags_text
+from backend.classroom.sentence_words import Field, Words, joined
 from backend.classroom.stepping import Step, Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import RandomSource
@@ -144,9 +145,12 @@ class _SteppedMixin:
         generation_ns = _perf_ns() - before
         shown = [] if values is None else [int(v) for v in values[:10].astype("i4")]
         stepper.step("server", "generate",
-                     f"The server generated {count} random numbers in {lo}..{hi} with numpy"
-                     + (f" (the first {first_size} now, the rest while sending)" if first_size < count else "")
-                     + (f": {', '.join(map(str, shown))}{' ...' if count > 10 else ''}." if shown else "."),
+                     Words("The server generated {count} random numbers in {lo}..{hi} with numpy{later}: {values}."
+                           if shown else "The server generated {count} random numbers in {lo}..{hi} with numpy{later}.",
+                           {"count": count, "lo": lo, "hi": hi,
+                            "later": Words(" (the first {first} now, the rest while sending)", {"first": first_size})
+                            if first_size < count else "",
+                            "values": ", ".join(map(str, shown)) + (" ..." if count > 10 else "")}),
                      count=count, lo=lo, hi=hi, first_values=shown, generation_us=round(generation_ns / 1000, 1))
         if open_channel is not None:
             channel = open_channel()
@@ -158,7 +162,7 @@ class _SteppedMixin:
                 if first_size == count:
                     end = protocol.EndFrame(request_id, count, self._pid, generation_ns, _perf_ns() - received_ns)
                     writer.write([header, values, protocol.encode_end(end)],
-                                 [_chunk_name(first_size), "the END frame"])
+                                 [_chunk_name(first_size), Words("the END frame")])
                     values = None
                 else:
                     writer.write([header, values], [_chunk_name(first_size)])
@@ -172,7 +176,7 @@ class _SteppedMixin:
                         remaining -= size
             if writer.sent == 0 or values is not None:
                 end = protocol.EndFrame(request_id, count, self._pid, generation_ns, _perf_ns() - received_ns)
-                writer.write([protocol.encode_end(end)], ["the END frame"])
+                writer.write([protocol.encode_end(end)], [Words("the END frame")])
         finally:
             if open_channel is not None:
                 channel.close()
@@ -203,7 +207,7 @@ class _ReplyWriter:
         if self.is_socket:  # the socket is blocking: SO_SNDTIMEO bounds each sendmsg
             channel.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(self.timeout))
 
-    def write(self, buffers: Sequence[object], names: list[str]) -> None:
+    def write(self, buffers: Sequence[object], names: list[Words]) -> None:
         pending = [memoryview(buffer).cast("B") for buffer in buffers if len(buffer)]  # type: ignore[arg-type]
         frames = []  # (name, first byte, end) in this reply
         position = self.sent
@@ -219,8 +223,10 @@ class _ReplyWriter:
             fd = self.channel.write_fd
             self.server.stepper.step(
                 "server", self.call,
-                f"The server wrote {written} bytes of its reply with {call_words(self.call)} on file descriptor {fd}: "
-                f"{_covered(frames, start, self.sent)}; the client can read them now.",
+                Words("The server wrote {bytes} bytes of its reply with {call} on file descriptor {fd}: {frames}; "
+                      "the client can read them now.",
+                      {"bytes": written, "call": call_words(self.call), "fd": fd,
+                       "frames": _covered(frames, start, self.sent)}),
                 time_ns=returned_ns, sends=("reply", self.sent), bytes=written, fd=fd,
                 flags="0" if self.is_socket else None, request_id=self.request_id)
 
@@ -250,11 +256,12 @@ def _timeval(seconds: float) -> bytes:
     return struct.pack("@ll", int(seconds), int(seconds % 1 * 1_000_000))
 
 
-def _chunk_name(size: int) -> str:
-    return f"the CHUNK frame of {size} number{'s' if size != 1 else ''}"
+def _chunk_name(size: int) -> Words:
+    return Words("the CHUNK frame of {size} number" if size == 1 else "the CHUNK frame of {size} numbers",
+                 {"size": size})
 
 
-def _frame_sizes(buffers: list[memoryview], names: list[str]) -> list[int]:
+def _frame_sizes(buffers: list[memoryview], names: list[Words]) -> list[int]:
     """Bytes of each named frame: a CHUNK is its header and values (two buffers), END one buffer."""
     sizes = [len(buffer) for buffer in buffers]
     if len(names) < len(sizes):  # header + values make one CHUNK frame
@@ -262,17 +269,17 @@ def _frame_sizes(buffers: list[memoryview], names: list[str]) -> list[int]:
     return sizes
 
 
-def _covered(frames: list[tuple[str, int, int]], start: int, end: int) -> str:
+def _covered(frames: list[tuple[Words, int, int]], start: int, end: int) -> Field:
     """Which frames (or parts of frames) the bytes start..end of the reply are."""
-    parts = []
+    parts: list[Field] = []
     for name, first, last in frames:
         if last <= start or first >= end:
             continue
         if first >= start and last <= end:
-            parts.append(f"{name} ({last - first} bytes)")
+            parts.append(Words("{frame} ({bytes} bytes)", {"frame": name, "bytes": last - first}))
         else:
-            parts.append(f"{min(end, last) - max(start, first)} bytes of {name}")
-    return " and ".join(parts)
+            parts.append(Words("{bytes} bytes of {frame}", {"frame": name, "bytes": min(end, last) - max(start, first)}))
+    return joined(parts)
 
 
 class SteppedFifoServer(_SteppedMixin, FifoServer):
@@ -304,14 +311,18 @@ class SteppedFifoServer(_SteppedMixin, FifoServer):
         name = reply_fifo_name(request.pid, request.channel)
         returned_ns, read_bytes = self._read_returned
         self.stepper.step("server", "read",
-                          f"The server's read() on request.fifo (file descriptor {self._request_fd}) returned "
-                          f"{read_bytes} bytes: a {protocol.REQUEST_SIZE}-byte request from client pid "
-                          f"{request.pid}, who wants {request.count} numbers in {request.lo}..{request.hi}. "
-                          f"The server opened request.fifo at start-up with {open_flags_text(REQUEST_READ_FLAGS)} "
-                          "(O_NONBLOCK: open() need not wait for a first client), then made the descriptor "
-                          "blocking, so read() waits for the next request; it also holds it open with "
-                          f"{open_flags_text(REQUEST_KEEPALIVE_FLAGS)} (file descriptor {self._keepalive_fd}), so "
-                          "read() never returns end-of-file when no client has it open.",
+                          Words("The server's read() on request.fifo (file descriptor {fd}) returned {bytes} bytes: "
+                                "a {size}-byte request from client pid {pid}, who wants {count} numbers in "
+                                "{lo}..{hi}. The server opened request.fifo at start-up with {read_flags} "
+                                "(O_NONBLOCK: open() need not wait for a first client), then made the descriptor "
+                                "blocking, so read() waits for the next request; it also holds it open with "
+                                "{keep_flags} (file descriptor {keep_fd}), so read() never returns end-of-file when "
+                                "no client has it open.",
+                                {"fd": self._request_fd, "bytes": read_bytes, "size": protocol.REQUEST_SIZE,
+                                 "pid": request.pid, "count": request.count, "lo": request.lo, "hi": request.hi,
+                                 "read_flags": open_flags_text(REQUEST_READ_FLAGS),
+                                 "keep_flags": open_flags_text(REQUEST_KEEPALIVE_FLAGS),
+                                 "keep_fd": self._keepalive_fd}),
                           time_ns=returned_ns, receives=("request", 0), path=self.directory.request_path,
                           bytes=read_bytes, fd=self._request_fd, client_pid=request.pid, channel=request.channel,
                           request_id=request.request_id, count=request.count)
@@ -321,9 +332,10 @@ class SteppedFifoServer(_SteppedMixin, FifoServer):
             returned_ns = time.monotonic_ns()
             names = open_flag_names(REPLY_WRITE_FLAGS)
             self.stepper.step("server", "openat",
-                              f"The server opened the client's reply FIFO {name} with openat(), relative to its "
-                              f"directory's descriptor, and the flags {'|'.join(names)}; it got file descriptor "
-                              f"{fd}. Why: {explain_flags(names, REPLY_FIFO_REASONS)}.",
+                              Words("The server opened the client's reply FIFO {name} with openat(), relative to "
+                                    "its directory's descriptor, and the flags {flags}; it got file descriptor {fd}. "
+                                    "Why: {why}.", {"name": name, "flags": "|".join(names), "fd": fd,
+                                                    "why": flag_reasons(names, REPLY_FIFO_REASONS)}),
                               time_ns=returned_ns, path=f"{self.directory.path}/{name}", flags="|".join(names),
                               fd=fd, client_pid=request.pid)
             return FifoWriteChannel(fd, self.cancellation)
@@ -354,15 +366,15 @@ class SteppedSocketServer(_SteppedMixin, SocketServer):
         detail: dict = {"fd": conn.fileno(), "flags": "SOCK_CLOEXEC"}
         if self.config.transport == "tcp" and isinstance(peer, tuple):
             detail.update(peer_host=peer[0], peer_port=peer[1], port=conn.getsockname()[1])
-            whom = f"from {peer[0]} port {peer[1]}"
+            whom = Words("from {host} port {port}", {"host": peer[0], "port": peer[1]})
         else:
             detail["path"] = self.address
-            whom = f"on its socket file {self.address}"
+            whom = Words("on its socket file {path}", {"path": self.address})
         with self._one_at_a_time:
             self.stepper.step("server", "accept4",
-                              f"The server accepted a new connection {whom} with accept4() on its listening "
-                              f"socket; it got file descriptor {conn.fileno()}, for this client only. Why "
-                              f"SOCK_CLOEXEC: {WHY['SOCK_CLOEXEC']}.",
+                              Words("The server accepted a new connection {whom} with accept4() on its listening "
+                                    "socket; it got file descriptor {fd}, for this client only. Why SOCK_CLOEXEC: "
+                                    "{why}.", {"whom": whom, "fd": conn.fileno(), "why": Words(WHY["SOCK_CLOEXEC"])}),
                               time_ns=returned_ns, receives=("connection", 0), **detail)
         super()._admit(conn, peer)
 
@@ -371,9 +383,11 @@ class SteppedSocketServer(_SteppedMixin, SocketServer):
         returned_ns = time.monotonic_ns()  # the last recvfrom() of the request has just returned
         with self._one_at_a_time:
             self.stepper.step("server", "recvfrom",
-                              f"The server read a {protocol.REQUEST_SIZE}-byte request with {call_words('recvfrom')} on file "
-                              f"descriptor {channel.read_fd}: {client} wants {request.count} numbers in "
-                              f"{request.lo}..{request.hi}.", time_ns=returned_ns, receives=("request", 0),
+                              Words("The server read a {size}-byte request with {call} on file descriptor {fd}: "
+                                    "{client} wants {count} numbers in {lo}..{hi}.",
+                                    {"size": protocol.REQUEST_SIZE, "call": call_words("recvfrom"),
+                                     "fd": channel.read_fd, "client": client, "count": request.count,
+                                     "lo": request.lo, "hi": request.hi}), time_ns=returned_ns, receives=("request", 0),
                               bytes=protocol.REQUEST_SIZE, fd=channel.read_fd, flags="0", client=client,
                               client_pid=request.pid, request_id=request.request_id, count=request.count)
             self._stepped_reply(request, client, received_ns, None, channel)

@@ -9,6 +9,8 @@ The client side (`backend.classroom.traced_exchange`) and the server side
 
 `time_ns` is `time.monotonic_ns()`: CLOCK_MONOTONIC, one clock for every process on a Linux
 machine, so the client's and the server's steps can be merged (`backend.classroom.step_order`).
+A sentence given as `backend.classroom.sentence_words.Words` keeps its English template and fields
+(`Step.words`, the `words` of a record) so that the GUI can show it in the chosen language.
 A step that moved bytes says which: `sends=("request", 48)` means "after this call the other side
 can have the first 48 bytes of the request"; `receives=("request", 0)` means "this call got bytes
 of the request starting at byte 0". A connection counts as one byte of the stream "connection".
@@ -21,6 +23,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
+
+from backend.classroom.sentence_words import Words, words_from_record
 
 MODES = ("run", "step", "slow")
 ACTORS = ("client", "server")
@@ -44,6 +48,7 @@ class Step:
     number: int = 0  # 1, 2, 3... in the order this process reported its steps
     sends: Mark | None = None
     receives: Mark | None = None
+    words: Words | None = None  # how `sentence` was built, for a display that translates it
 
     def to_record(self) -> dict:
         """The step as one flat JSON-ready dict (a line of `ipclab request --trace`)."""
@@ -56,6 +61,7 @@ class Step:
         record["sends"] = list(self.sends) if self.sends else None
         record["receives"] = list(self.receives) if self.receives else None
         record["detail"] = {key: value for key, value in self.detail.items() if key not in RECORD_FIELDS}
+        record["words"] = self.words.to_record() if self.words is not None else None
         return record
 
 
@@ -74,8 +80,9 @@ def step_from_record(record: dict) -> Step:
     for name in RECORD_FIELDS:
         if record.get(name) is not None:
             detail[name] = record[name]
+    words = words_from_record(record["words"]) if record.get("words") is not None else None
     return Step(actor, syscall, sentence, detail, *numbers, sends=_mark(record.get("sends")),
-                receives=_mark(record.get("receives")))
+                receives=_mark(record.get("receives")), words=words)
 
 
 def _mark(value: object) -> Mark | None:
@@ -107,19 +114,22 @@ class Stepper:
         self._released = 0  # every ticket <= this may return
         self._mode_changes = 0
 
-    def step(self, actor: str, syscall: str, sentence: str, *, time_ns: int | None = None,
+    def step(self, actor: str, syscall: str, sentence: str | Words, *, time_ns: int | None = None,
              sends: Mark | None = None, receives: Mark | None = None, **detail: object) -> None:
         """Report a step to `on_step`, then wait as the mode says (never in "run").
 
         `time_ns`: `time.monotonic_ns()` taken right after the system call returned (default: now).
+        `sentence` given as `Words` is told in English and keeps its template for translation.
         """
+        words = sentence if isinstance(sentence, Words) else None
+        text = sentence.render() if isinstance(sentence, Words) else sentence
         returned_ns = time.monotonic_ns() if time_ns is None else time_ns
         with self._condition:
             self._announced += 1
             ticket = self._announced
         if self.on_step is not None:
-            self.on_step(Step(actor, syscall, sentence, dict(detail), returned_ns, os.getpid(),
-                              threading.get_native_id(), ticket, sends, receives))
+            self.on_step(Step(actor, syscall, text, dict(detail), returned_ns, os.getpid(),
+                              threading.get_native_id(), ticket, sends, receives, words))
         with self._condition:
             while self._released < ticket:
                 mode = self.mode

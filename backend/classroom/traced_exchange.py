@@ -22,7 +22,8 @@ import stat
 import struct
 import time
 
-from backend.classroom.call_words import explain_flags, open_flag_names
+from backend.classroom.call_words import flag_reasons, open_flag_names
+from backend.classroom.sentence_words import Field, Words
 from backend.classroom.stepping import Stepper
 from backend.classroom.traced_reply import ClientCalls, talk
 from backend.clients.client import check_address
@@ -111,8 +112,9 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
             raise ConnectionRefused(f"no server is serving fifo {directory} (no such directory)") from None
         made = True
         stepper.step("client", "mknodat",
-                     f"The client made its own reply FIFO {name} with mkfifo() (the mknodat system call, mode "
-                     "0600: only this user may open it), so that the server can answer this client and no other.",
+                     Words("The client made its own reply FIFO {name} with mkfifo() (the mknodat system call, mode "
+                           "0600: only this user may open it), so that the server can answer this client and no "
+                           "other.", {"name": name}),
                      time_ns=time.monotonic_ns(), path=reply_path, mode="S_IFIFO|0600")
         try:
             request_fd = os.open(request_path, REQUEST_FIFO_FLAGS)
@@ -123,23 +125,26 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
         opened_ns = time.monotonic_ns()
         if not stat.S_ISFIFO(os.fstat(request_fd).st_mode):
             raise TransportError(f"{request_path} is not a FIFO")
-        _open_step(stepper, opened_ns, f"the server's well-known request FIFO {REQUEST_FIFO}", "", request_path,
-                   REQUEST_FIFO_FLAGS, REQUEST_FIFO_REASONS, request_fd)
+        _open_step(stepper, opened_ns, Words("the server's well-known request FIFO {name}", {"name": REQUEST_FIFO}),
+                   "", request_path, REQUEST_FIFO_FLAGS, REQUEST_FIFO_REASONS, request_fd)
         reply_fd = os.open(reply_path, REPLY_FIFO_FLAGS)
-        _open_step(stepper, time.monotonic_ns(), f"its reply FIFO {name}", " It opens it before asking, so that "
-                   "the server finds a reader there.", reply_path, REPLY_FIFO_FLAGS, REPLY_FIFO_REASONS, reply_fd)
+        _open_step(stepper, time.monotonic_ns(), Words("its reply FIFO {name}", {"name": name}),
+                   Words(" It opens it before asking, so that the server finds a reader there."), reply_path,
+                   REPLY_FIFO_FLAGS, REPLY_FIFO_REASONS, reply_fd)
         reader = ReplyReader(reply_fd, request_fd, cancellation)
         calls = ClientCalls(
             write=lambda data: _write_request(request_fd, data), write_call="write", write_fd=request_fd,
             read=lambda view: reader.read_into(view, timeout), read_call="readv", read_fd=reply_fd,
-            where=f"into the request FIFO {REQUEST_FIFO}",
-            write_note=" It is smaller than PIPE_BUF (4096 bytes), so it goes in whole, never mixed with "
-                       "another client's request.",
+            where=Words("into the request FIFO {name}", {"name": REQUEST_FIFO}),
+            write_note=Words(" It is smaller than PIPE_BUF (4096 bytes), so it goes in whole, never mixed with "
+                             "another client's request."),
         )
         result, capture = talk(calls, request, stepper)
-        for fd, what in ((reply_fd, f"its reply FIFO {name}"), (request_fd, f"the request FIFO {REQUEST_FIFO}")):
+        for fd, what in ((reply_fd, Words("its reply FIFO {name}", {"name": name})),
+                         (request_fd, Words("the request FIFO {name}", {"name": REQUEST_FIFO}))):
             os.close(fd)
-            stepper.step("client", "close", f"The client closed {what} (file descriptor {fd}) with close().",
+            stepper.step("client", "close",
+                         Words("The client closed {what} (file descriptor {fd}) with close().", {"what": what, "fd": fd}),
                          time_ns=time.monotonic_ns(), fd=fd, path=reply_path if fd == reply_fd else request_path)
         request_fd = reply_fd = -1
         made = False
@@ -148,7 +153,8 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
         except FileNotFoundError:
             pass  # a server that stopped meanwhile removed its directory with our FIFO in it
         stepper.step("client", UNLINK_CALL,
-                     f"The client removed its reply FIFO {name} with {UNLINK_CALL}(); nothing is left behind.",
+                     Words("The client removed its reply FIFO {name} with {call}(); nothing is left behind.",
+                           {"name": name, "call": UNLINK_CALL}),
                      time_ns=time.monotonic_ns(), path=reply_path)
         return result, capture
     finally:
@@ -162,12 +168,14 @@ def _fifo_exchange(directory: str, request: Request, stepper: Stepper, timeout: 
                 pass
 
 
-def _open_step(stepper: Stepper, returned_ns: int, what: str, purpose: str, path: str, flags: int,
+def _open_step(stepper: Stepper, returned_ns: int, what: Field, purpose: Field, path: str, flags: int,
                reasons: dict[str, str], fd: int) -> None:
     names = open_flag_names(flags)
     stepper.step("client", "openat",
-                 f"The client opened {what} with open() (the openat system call) and the flags "
-                 f"{'|'.join(names)}; it got file descriptor {fd}.{purpose} Why: {explain_flags(names, reasons)}.",
+                 Words("The client opened {what} with open() (the openat system call) and the flags {flags}; it "
+                       "got file descriptor {fd}.{purpose} Why: {why}.",
+                       {"what": what, "flags": "|".join(names), "fd": fd, "purpose": purpose,
+                        "why": flag_reasons(names, reasons)}),
                  time_ns=returned_ns, path=path, flags="|".join(names), fd=fd)
 
 
@@ -198,9 +206,11 @@ def _socket_exchange(transport: str, address: str, request: Request, stepper: St
     channel = None
     try:
         stepper.step("client", "socket",
-                     f"The client made a {'TCP' if transport == 'tcp' else 'Unix-domain'} stream socket with "
-                     f"socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) and got file descriptor {fd}. Why: "
-                     f"{explain_flags(['SOCK_CLOEXEC'])}.",
+                     Words("The client made a TCP stream socket with socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) "
+                           "and got file descriptor {fd}. Why: {why}." if transport == "tcp" else
+                           "The client made a Unix-domain stream socket with socket({domain}, "
+                           "SOCK_STREAM|SOCK_CLOEXEC, 0) and got file descriptor {fd}. Why: {why}.",
+                           {"domain": domain, "fd": fd, "why": flag_reasons(["SOCK_CLOEXEC"])}),
                      time_ns=time.monotonic_ns(), fd=fd, flags="SOCK_STREAM|SOCK_CLOEXEC", domain=domain)
         _connect(sock, transport, address, target, timeout)
         connected_ns = time.monotonic_ns()
@@ -210,13 +220,15 @@ def _socket_exchange(transport: str, address: str, request: Request, stepper: St
             if (local_host, local_port) == (server_host, server_port):
                 raise ConnectionRefused(f"no server is listening at tcp {address}")  # connected to itself
             stepper.step("client", "connect",
-                         f"The client connected its socket to {server_host} port {server_port} with connect(); the "
-                         f"kernel chose the client's own port, {local_port}.",
+                         Words("The client connected its socket to {host} port {port} with connect(); the kernel "
+                               "chose the client's own port, {local_port}.",
+                               {"host": server_host, "port": server_port, "local_port": local_port}),
                          time_ns=connected_ns, sends=("connection", 1), fd=fd, port=server_port,
                          host=server_host, local_port=local_port, local_host=local_host)
         else:
             stepper.step("client", "connect",
-                         f"The client connected its socket to the server's socket file {address} with connect().",
+                         Words("The client connected its socket to the server's socket file {path} with connect().",
+                               {"path": address}),
                          time_ns=connected_ns, sends=("connection", 1), fd=fd, path=address)
         channel = SocketChannel(sock, cancellation)
         calls = ClientCalls(
@@ -231,8 +243,8 @@ def _socket_exchange(transport: str, address: str, request: Request, stepper: St
         else:
             sock.close()
     stepper.step("client", "close",
-                 f"The client closed its socket (file descriptor {fd}) with close(); the server's next read on "
-                 "this connection returns 0 bytes: end of file.", time_ns=time.monotonic_ns(), fd=fd)
+                 Words("The client closed its socket (file descriptor {fd}) with close(); the server's next read "
+                       "on this connection returns 0 bytes: end of file.", {"fd": fd}), time_ns=time.monotonic_ns(), fd=fd)
     return result, capture
 
 

@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from backend.classroom.call_words import call_words
+from backend.classroom.sentence_words import Field, Words, joined
 from backend.classroom.stepping import Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import (
@@ -41,8 +42,8 @@ class ClientCalls:
     read: Callable[[memoryview], int]  # one successful system call, returns the bytes read (0: end)
     read_call: str  # "readv", "recvfrom"
     read_fd: int
-    where: str  # "into request.fifo", "into the socket"
-    write_note: str = ""  # a sentence on why this write is safe
+    where: Field  # "into the request FIFO request.fifo", "into the socket"
+    write_note: Field = ""  # a sentence on why this write is safe
     write_flags: str | None = None  # the flags argument, for calls that take one ("0")
     read_flags: str | None = None
 
@@ -64,10 +65,10 @@ class _ReplyFrames:
         self.end: protocol.EndFrame | None = None
         self.error: protocol.ErrorFrame | None = None
 
-    def feed(self, data: memoryview) -> list[str]:
+    def feed(self, data: memoryview) -> list[Field]:
         """Add the bytes of one read; return a phrase for each frame they completed."""
         self.pending += data
-        phrases = []
+        phrases: list[Field] = []
         while self.end is None and self.error is None and len(self.pending) >= protocol.REPLY_HEADER_SIZE:
             try:
                 frame_type, request_id, size = protocol.decode_reply_header(self.pending)
@@ -80,7 +81,8 @@ class _ReplyFrames:
             del self.pending[:length]
             if frame_type == FrameType.ERROR:
                 self.error = protocol.decode_error(frame)
-                phrases.append(f"an ERROR frame: {protocol.error_name(self.error.code)}, {self.error.message}")
+                phrases.append(Words("an ERROR frame: {code}, {message}", {
+                    "code": protocol.error_name(self.error.code), "message": self.error.message}))
                 continue
             if request_id != self.request.request_id:
                 raise ProtocolMismatch(f"reply for request {request_id}, expected {self.request.request_id}")
@@ -91,15 +93,18 @@ class _ReplyFrames:
                 self.values[self.received:self.received + size] = chunk
                 self.received += size
                 shown = ", ".join(str(int(value)) for value in chunk[:10]) + (" ..." if size > 10 else "")
-                phrases.append(f"a CHUNK frame of {size} number{'s' if size != 1 else ''} ({length} bytes: {shown})")
+                phrases.append(Words("a CHUNK frame of {size} number ({length} bytes: {values})" if size == 1 else
+                                     "a CHUNK frame of {size} numbers ({length} bytes: {values})",
+                                     {"size": size, "length": length, "values": shown}))
                 continue
             self.end = protocol.decode_end(frame)
             if self.end.total_count != self.request.count or self.received != self.request.count:
                 raise ProtocolMismatch(f"reply ended after {self.received} values (END says "
                                        f"{self.end.total_count}), expected {self.request.count}")
-            phrases.append(f"the {length}-byte END frame from server pid {self.end.server_pid}")
+            phrases.append(Words("the {length}-byte END frame from server pid {pid}",
+                                 {"length": length, "pid": self.end.server_pid}))
         if self.pending and self.end is None and self.error is None:
-            phrases.append(f"the first {len(self.pending)} bytes of the next frame")
+            phrases.append(Words("the first {count} bytes of the next frame", {"count": len(self.pending)}))
         return phrases
 
 
@@ -112,9 +117,11 @@ def talk(calls: ClientCalls, request: Request, stepper: Stepper) -> tuple[Exchan
     send_ns = _perf_ns()
     written = calls.write(frame)
     stepper.step("client", calls.write_call,
-                 f"The client wrote its {written}-byte request {calls.where} with {call_words(calls.write_call)} on file "
-                 f"descriptor {calls.write_fd}: {count} numbers in {request.lo}..{request.hi}, request id "
-                 f"{request.request_id}.{calls.write_note}",
+                 Words("The client wrote its {bytes}-byte request {where} with {call} on file descriptor {fd}: "
+                       "{count} numbers in {lo}..{hi}, request id {request_id}.{note}",
+                       {"bytes": written, "where": calls.where, "call": call_words(calls.write_call),
+                        "fd": calls.write_fd, "count": count, "lo": request.lo, "hi": request.hi,
+                        "request_id": request.request_id, "note": calls.write_note}),
                  time_ns=time.monotonic_ns(), sends=("request", written), bytes=written, fd=calls.write_fd,
                  flags=calls.write_flags, request_id=request.request_id, count=count, lo=request.lo,
                  hi=request.hi)
@@ -134,8 +141,12 @@ def talk(calls: ClientCalls, request: Request, stepper: Stepper) -> tuple[Exchan
         phrases = frames.feed(view[:got])
         done = frames.end is not None
         stepper.step("client", calls.read_call,
-                     f"The client read {got} bytes of the reply with {call_words(calls.read_call)} on file descriptor "
-                     f"{calls.read_fd}: {_join(phrases)}" + (" — the reply is complete." if done else "."),
+                     Words("The client read {bytes} bytes of the reply with {call} on file descriptor {fd}: "
+                           "{frames} — the reply is complete." if done else
+                           "The client read {bytes} bytes of the reply with {call} on file descriptor {fd}: "
+                           "{frames}.",
+                           {"bytes": got, "call": call_words(calls.read_call), "fd": calls.read_fd,
+                            "frames": joined(phrases)}),
                      time_ns=returned_ns, receives=("reply", offset), bytes=got, fd=calls.read_fd,
                      flags=calls.read_flags, values_so_far=frames.received,
                      server_pid=frames.end.server_pid if done else None)
@@ -152,8 +163,3 @@ def talk(calls: ClientCalls, request: Request, stepper: Stepper) -> tuple[Exchan
                             end.server_pid, end.generation_ns, end.service_ns, capture.reply_total_bytes)
     return result, capture
 
-
-def _join(phrases: list[str]) -> str:
-    if len(phrases) <= 1:
-        return "".join(phrases)
-    return ", ".join(phrases[:-1]) + " and " + phrases[-1]
