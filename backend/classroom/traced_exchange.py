@@ -234,7 +234,7 @@ def _socket_exchange(transport: str, address: str, request: Request, stepper: St
         calls = ClientCalls(
             write=lambda data: channel.write_all([data], timeout), write_call="sendto", write_fd=fd,
             read=lambda view: channel.read_into(view, timeout), read_call="recvfrom", read_fd=fd,
-            where="into the socket", write_flags="0", read_flags="0",
+            where=Words("into the socket"), write_flags="0", read_flags="0",
         )
         result, capture = talk(calls, request, stepper)
     finally:

@@ -41,6 +41,7 @@ from backend.classroom.step_order import StepOrder
 from backend.classroom.stepping import Step, step_from_record
 from qtapp.classroom.architecture import ArchitectureView, ClientNode, build_snapshot
 from qtapp.classroom.step_diagram import ACTOR_COLOURS, StepDiagram, call_text, number_badge
+from qtapp.classroom.step_sentences import shown_sentence
 from qtapp.measuring.client_panel import transport_combo_box
 from qtapp.measuring.model import TRANSPORT_NAMES
 from qtapp.measuring.server_qprocess import QtServerProcess, ServerState
@@ -59,10 +60,11 @@ class StepBridge(QObject):
 
 
 def step_label(number: int, step: Step) -> str:
-    """ "12 · client · openat() — The client opened ..." (plain digits: they render in any font)."""
+    """ "12 · client · openat() — The client opened ..." (plain digits: they render in any font), in
+    the current language."""
     actor = (QCoreApplication.translate("StepModePage", "client") if step.actor == "client"
              else QCoreApplication.translate("StepModePage", "server"))
-    return f"{number} · {actor} · {call_text(step)} — {step.sentence}"
+    return f"{number} · {actor} · {call_text(step)} — {shown_sentence(step)}"
 
 
 class StepModePage(Retranslating, QWidget):
@@ -161,6 +163,13 @@ class StepModePage(Retranslating, QWidget):
         self._scroll.setSingleShot(True)
         self._scroll.timeout.connect(self._scroll_to_explained)
         self._on_mode_changed()
+
+    def after_language_change(self) -> None:
+        """Tell the steps already shown again, in the new language."""
+        for index, step in enumerate(self.shown[:self.list.count()]):
+            self.list.item(index).setText(step_label(index + 1, step))
+        if 0 <= self.explained < len(self.shown):
+            self.current_label.setText(step_label(self.explained + 1, self.shown[self.explained]))
 
     # -- public -------------------------------------------------------------------------------
     @property

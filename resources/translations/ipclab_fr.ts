@@ -1508,4 +1508,259 @@
         <translation>Le client (pid {pid}) a envoyé {size} octets pour demander {count} nombres entre {lo} et {hi} ; le serveur a répondu avec {total} octets en tout. Chaque nombre voyage sur 4 octets, l’octet de poids fort en premier (gros-boutiste).</translation>
     </message>
 </context>
+<context>
+    <name>StepSentences</name>
+    <message>
+        <source>The client made its own reply FIFO {name} with mkfifo() (the mknodat system call, mode 0600: only this user may open it), so that the server can answer this client and no other.</source>
+        <translation>Le client a créé sa propre FIFO de réponse {name} avec mkfifo() (l’appel système mknodat, mode 0600 : seul cet utilisateur peut l’ouvrir), pour que le serveur puisse répondre à ce client et à nul autre.</translation>
+    </message>
+    <message>
+        <source>The client opened {what} with open() (the openat system call) and the flags {flags}; it got file descriptor {fd}.{purpose} Why: {why}.</source>
+        <translation>Le client a ouvert {what} avec open() (l’appel système openat) et les drapeaux {flags} ; il a obtenu le descripteur de fichier {fd}.{purpose} Pourquoi : {why}.</translation>
+    </message>
+    <message>
+        <source>the server&apos;s well-known request FIFO {name}</source>
+        <translation>la FIFO de requêtes bien connue du serveur, {name}</translation>
+    </message>
+    <message>
+        <source>{first}; {rest}</source>
+        <translation>{first} ; {rest}</translation>
+    </message>
+    <message>
+        <source>{first}, {rest}</source>
+        <translation>{first}, {rest}</translation>
+    </message>
+    <message>
+        <source>{rest} and {last}</source>
+        <translation>{rest} et {last}</translation>
+    </message>
+    <message>
+        <source>{flag}: {why}</source>
+        <translation>{flag} : {why}</translation>
+    </message>
+    <message>
+        <source>{call}()</source>
+        <translation>{call}()</translation>
+    </message>
+    <message>
+        <source>the client only writes requests into this FIFO</source>
+        <translation>le client ne fait qu’écrire des requêtes dans cette FIFO</translation>
+    </message>
+    <message>
+        <source>if no server has the FIFO open for reading, open() fails at once with ENXIO (&quot;no server&quot;) instead of waiting for one forever</source>
+        <translation>si aucun serveur n’a la FIFO ouverte en lecture, open() échoue aussitôt avec ENXIO (« pas de serveur ») au lieu d’en attendre un indéfiniment</translation>
+    </message>
+    <message>
+        <source>closed by itself if this process runs another program (Python adds it to every file)</source>
+        <translation>fermé tout seul si ce processus lance un autre programme (Python l’ajoute à chaque fichier)</translation>
+    </message>
+    <message>
+        <source>closed by itself if this process runs another program (Python adds it to every socket)</source>
+        <translation>fermé tout seul si ce processus lance un autre programme (Python l’ajoute à chaque socket)</translation>
+    </message>
+    <message>
+        <source>its reply FIFO {name}</source>
+        <translation>sa FIFO de réponse {name}</translation>
+    </message>
+    <message>
+        <source> It opens it before asking, so that the server finds a reader there.</source>
+        <translation> Il l’ouvre avant de demander, pour que le serveur y trouve un lecteur.</translation>
+    </message>
+    <message>
+        <source>reading and writing: the client only reads replies here, but holding a write end itself means open() need not wait for the server and read() never reports end-of-file between replies</source>
+        <translation>lecture et écriture : le client ne fait que lire des réponses ici, mais tenir lui-même un bout en écriture évite à open() d’attendre le serveur, et read() ne signale jamais de fin de fichier entre deux réponses</translation>
+    </message>
+    <message>
+        <source>read() returns EAGAIN instead of waiting, so the client waits in poll() with a timeout and notices a server that died</source>
+        <translation>read() renvoie EAGAIN au lieu d’attendre : le client attend donc dans poll() avec un délai et remarque un serveur mort</translation>
+    </message>
+    <message>
+        <source>The client wrote its {bytes}-byte request {where} with {call} on file descriptor {fd}: {count} numbers in {lo}..{hi}, request id {request_id}.{note}</source>
+        <translation>Le client a écrit sa requête de {bytes} octets {where} avec {call} sur le descripteur de fichier {fd} : {count} nombres dans {lo}..{hi}, identifiant de requête {request_id}.{note}</translation>
+    </message>
+    <message>
+        <source>into the request FIFO {name}</source>
+        <translation>dans la FIFO de requêtes {name}</translation>
+    </message>
+    <message>
+        <source>into the socket</source>
+        <translation>dans la socket</translation>
+    </message>
+    <message>
+        <source> It is smaller than PIPE_BUF (4096 bytes), so it goes in whole, never mixed with another client&apos;s request.</source>
+        <translation> Elle est plus petite que PIPE_BUF (4096 octets) : elle passe donc d’un bloc, jamais mêlée à la requête d’un autre client.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s read() on request.fifo (file descriptor {fd}) returned {bytes} bytes: a {size}-byte request from client pid {pid}, who wants {count} numbers in {lo}..{hi}. The server opened request.fifo at start-up with {read_flags} (O_NONBLOCK: open() need not wait for a first client), then made the descriptor blocking, so read() waits for the next request; it also holds it open with {keep_flags} (file descriptor {keep_fd}), so read() never returns end-of-file when no client has it open.</source>
+        <translation>Le read() du serveur sur request.fifo (descripteur de fichier {fd}) a rendu {bytes} octets : une requête de {size} octets du client pid {pid}, qui veut {count} nombres dans {lo}..{hi}. Le serveur a ouvert request.fifo au démarrage avec {read_flags} (O_NONBLOCK : open() n’a pas à attendre un premier client), puis a rendu le descripteur bloquant, si bien que read() attend la requête suivante ; il la garde aussi ouverte avec {keep_flags} (descripteur de fichier {keep_fd}), si bien que read() ne rend jamais de fin de fichier quand aucun client ne l’a ouverte.</translation>
+    </message>
+    <message>
+        <source>The server generated {count} random numbers in {lo}..{hi} with numpy{later}: {values}.</source>
+        <translation>Le serveur a tiré {count} nombres aléatoires dans {lo}..{hi} avec numpy{later} : {values}.</translation>
+    </message>
+    <message>
+        <source>The server generated {count} random numbers in {lo}..{hi} with numpy{later}.</source>
+        <translation>Le serveur a tiré {count} nombres aléatoires dans {lo}..{hi} avec numpy{later}.</translation>
+    </message>
+    <message>
+        <source> (the first {first} now, the rest while sending)</source>
+        <translation> (les {first} premiers maintenant, le reste pendant l’envoi)</translation>
+    </message>
+    <message>
+        <source>The server opened the client&apos;s reply FIFO {name} with openat(), relative to its directory&apos;s descriptor, and the flags {flags}; it got file descriptor {fd}. Why: {why}.</source>
+        <translation>Le serveur a ouvert la FIFO de réponse du client {name} avec openat(), relativement au descripteur de son répertoire, et les drapeaux {flags} ; il a obtenu le descripteur de fichier {fd}. Pourquoi : {why}.</translation>
+    </message>
+    <message>
+        <source>the server only writes the reply</source>
+        <translation>le serveur ne fait qu’écrire la réponse</translation>
+    </message>
+    <message>
+        <source>if the client is gone (no reader), open() fails at once with ENXIO instead of blocking the server forever</source>
+        <translation>si le client est parti (aucun lecteur), open() échoue aussitôt avec ENXIO au lieu de bloquer le serveur indéfiniment</translation>
+    </message>
+    <message>
+        <source>refuse a symbolic link planted under the client&apos;s name (it could point at any file of this user&apos;s)</source>
+        <translation>refuser un lien symbolique posé sous le nom du client (il pourrait pointer vers n’importe quel fichier de cet utilisateur)</translation>
+    </message>
+    <message>
+        <source>The server wrote {bytes} bytes of its reply with {call} on file descriptor {fd}: {frames}; the client can read them now.</source>
+        <translation>Le serveur a écrit {bytes} octets de sa réponse avec {call} sur le descripteur de fichier {fd} : {frames} ; le client peut maintenant les lire.</translation>
+    </message>
+    <message>
+        <source>writev() (write() from a list of buffers: frame headers and numbers in one call)</source>
+        <translation>writev() (write() depuis une liste de tampons : en-têtes de trames et nombres en un seul appel)</translation>
+    </message>
+    <message>
+        <source>readv() (read() into a list of buffers, here one)</source>
+        <translation>readv() (read() dans une liste de tampons, ici un seul)</translation>
+    </message>
+    <message>
+        <source>sendto() (what C&apos;s send() calls)</source>
+        <translation>sendto() (ce qu’appelle le send() du C)</translation>
+    </message>
+    <message>
+        <source>recvfrom() (what C&apos;s recv() calls)</source>
+        <translation>recvfrom() (ce qu’appelle le recv() du C)</translation>
+    </message>
+    <message>
+        <source>sendmsg() (send() from a list of buffers: frame headers and numbers in one call)</source>
+        <translation>sendmsg() (send() depuis une liste de tampons : en-têtes de trames et nombres en un seul appel)</translation>
+    </message>
+    <message>
+        <source>{frame} ({bytes} bytes)</source>
+        <translation>{frame} ({bytes} octets)</translation>
+    </message>
+    <message>
+        <source>{bytes} bytes of {frame}</source>
+        <translation>{bytes} octets de {frame}</translation>
+    </message>
+    <message>
+        <source>the CHUNK frame of {size} number</source>
+        <translation>la trame CHUNK de {size} nombre</translation>
+    </message>
+    <message>
+        <source>the CHUNK frame of {size} numbers</source>
+        <translation>la trame CHUNK de {size} nombres</translation>
+    </message>
+    <message>
+        <source>the END frame</source>
+        <translation>la trame END</translation>
+    </message>
+    <message>
+        <source>The client read {bytes} bytes of the reply with {call} on file descriptor {fd}: {frames} — the reply is complete.</source>
+        <translation>Le client a lu {bytes} octets de la réponse avec {call} sur le descripteur de fichier {fd} : {frames} — la réponse est complète.</translation>
+    </message>
+    <message>
+        <source>The client read {bytes} bytes of the reply with {call} on file descriptor {fd}: {frames}.</source>
+        <translation>Le client a lu {bytes} octets de la réponse avec {call} sur le descripteur de fichier {fd} : {frames}.</translation>
+    </message>
+    <message>
+        <source>a CHUNK frame of {size} number ({length} bytes: {values})</source>
+        <translation>une trame CHUNK de {size} nombre ({length} octets : {values})</translation>
+    </message>
+    <message>
+        <source>a CHUNK frame of {size} numbers ({length} bytes: {values})</source>
+        <translation>une trame CHUNK de {size} nombres ({length} octets : {values})</translation>
+    </message>
+    <message>
+        <source>the {length}-byte END frame from server pid {pid}</source>
+        <translation>la trame END de {length} octets du serveur pid {pid}</translation>
+    </message>
+    <message>
+        <source>the first {count} bytes of the next frame</source>
+        <translation>les {count} premiers octets de la trame suivante</translation>
+    </message>
+    <message>
+        <source>an ERROR frame: {code}, {message}</source>
+        <translation>une trame ERROR : {code}, {message}</translation>
+    </message>
+    <message>
+        <source>The client closed {what} (file descriptor {fd}) with close().</source>
+        <translation>Le client a fermé {what} (descripteur de fichier {fd}) avec close().</translation>
+    </message>
+    <message>
+        <source>the request FIFO {name}</source>
+        <translation>la FIFO de requêtes {name}</translation>
+    </message>
+    <message>
+        <source>The client removed its reply FIFO {name} with {call}(); nothing is left behind.</source>
+        <translation>Le client a supprimé sa FIFO de réponse {name} avec {call}() ; rien ne reste derrière lui.</translation>
+    </message>
+    <message>
+        <source>The client made a TCP stream socket with socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) and got file descriptor {fd}. Why: {why}.</source>
+        <translation>Le client a créé une socket TCP de type flux avec socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) et a obtenu le descripteur de fichier {fd}. Pourquoi : {why}.</translation>
+    </message>
+    <message>
+        <source>The client made a Unix-domain stream socket with socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) and got file descriptor {fd}. Why: {why}.</source>
+        <translation>Le client a créé une socket du domaine Unix de type flux avec socket({domain}, SOCK_STREAM|SOCK_CLOEXEC, 0) et a obtenu le descripteur de fichier {fd}. Pourquoi : {why}.</translation>
+    </message>
+    <message>
+        <source>The client connected its socket to {host} port {port} with connect(); the kernel chose the client&apos;s own port, {local_port}.</source>
+        <translation>Le client a connecté sa socket à {host} port {port} avec connect() ; le noyau a choisi le port du client lui-même, {local_port}.</translation>
+    </message>
+    <message>
+        <source>The client connected its socket to the server&apos;s socket file {path} with connect().</source>
+        <translation>Le client a connecté sa socket au fichier de socket du serveur {path} avec connect().</translation>
+    </message>
+    <message>
+        <source>The server accepted a new connection {whom} with accept4() on its listening socket; it got file descriptor {fd}, for this client only. Why SOCK_CLOEXEC: {why}.</source>
+        <translation>Le serveur a accepté une nouvelle connexion {whom} avec accept4() sur sa socket d’écoute ; il a obtenu le descripteur de fichier {fd}, pour ce seul client. Pourquoi SOCK_CLOEXEC : {why}.</translation>
+    </message>
+    <message>
+        <source>from {host} port {port}</source>
+        <translation>venant de {host} port {port}</translation>
+    </message>
+    <message>
+        <source>on its socket file {path}</source>
+        <translation>sur son fichier de socket {path}</translation>
+    </message>
+    <message>
+        <source>The server read a {size}-byte request with {call} on file descriptor {fd}: {client} wants {count} numbers in {lo}..{hi}.</source>
+        <translation>Le serveur a lu une requête de {size} octets avec {call} sur le descripteur de fichier {fd} : {client} veut {count} nombres dans {lo}..{hi}.</translation>
+    </message>
+    <message>
+        <source>The client closed its socket (file descriptor {fd}) with close(); the server&apos;s next read on this connection returns 0 bytes: end of file.</source>
+        <translation>Le client a fermé sa socket (descripteur de fichier {fd}) avec close() ; la prochaine lecture du serveur sur cette connexion rend 0 octet : fin de fichier.</translation>
+    </message>
+    <message>
+        <source>open for reading only</source>
+        <translation>ouvrir en lecture seule</translation>
+    </message>
+    <message>
+        <source>open for writing only</source>
+        <translation>ouvrir en écriture seule</translation>
+    </message>
+    <message>
+        <source>open for reading and writing</source>
+        <translation>ouvrir en lecture et en écriture</translation>
+    </message>
+    <message>
+        <source>never wait: the call returns at once (EAGAIN, ENXIO) instead of blocking</source>
+        <translation>ne jamais attendre : l’appel revient aussitôt (EAGAIN, ENXIO) au lieu de bloquer</translation>
+    </message>
+    <message>
+        <source>refuse a symbolic link planted under that name</source>
+        <translation>refuser un lien symbolique posé sous ce nom</translation>
+    </message>
+</context>
 </TS>
