@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from backend.classroom.sentence_words import Words, joined
+from backend.sentence_words import Words, joined
 
 ACCESS_MODES = {os.O_RDONLY: "O_RDONLY", os.O_WRONLY: "O_WRONLY", os.O_RDWR: "O_RDWR"}
 OPEN_FLAG_BITS = [(getattr(os, name), name) for name in

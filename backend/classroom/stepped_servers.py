@@ -27,7 +27,7 @@ import time
 from typing import Callable, Sequence, TextIO
 
 from backend.classroom.call_words import WHY, call_words, flag_reasons, open_flag_names, open_flags_text
-from backend.classroom.sentence_words import Field, Words, joined
+from backend.sentence_words import Field, Words, joined
 from backend.classroom.stepping import Step, Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import RandomSource

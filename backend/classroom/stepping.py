@@ -9,7 +9,7 @@ The client side (`backend.classroom.traced_exchange`) and the server side
 
 `time_ns` is `time.monotonic_ns()`: CLOCK_MONOTONIC, one clock for every process on a Linux
 machine, so the client's and the server's steps can be merged (`backend.classroom.step_order`).
-A sentence given as `backend.classroom.sentence_words.Words` keeps its English template and fields
+A sentence given as `backend.sentence_words.Words` keeps its English template and fields
 (`Step.words`, the `words` of a record) so that the GUI can show it in the chosen language.
 A step that moved bytes says which: `sends=("request", 48)` means "after this call the other side
 can have the first 48 bytes of the request"; `receives=("request", 0)` means "this call got bytes
@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from backend.classroom.sentence_words import Words, words_from_record
+from backend.sentence_words import Words, words_from_record
 
 MODES = ("run", "step", "slow")
 ACTORS = ("client", "server")

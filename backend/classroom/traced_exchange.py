@@ -23,7 +23,7 @@ import struct
 import time
 
 from backend.classroom.call_words import flag_reasons, open_flag_names
-from backend.classroom.sentence_words import Field, Words
+from backend.sentence_words import Field, Words
 from backend.classroom.stepping import Stepper
 from backend.classroom.traced_reply import ClientCalls, talk
 from backend.clients.client import check_address

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from backend.classroom.call_words import call_words
-from backend.classroom.sentence_words import Field, Words, joined
+from backend.sentence_words import Field, Words, joined
 from backend.classroom.stepping import Stepper
 from backend.protocol import frames as protocol
 from backend.protocol.engine import (

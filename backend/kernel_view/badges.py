@@ -9,6 +9,7 @@ import os
 from typing import NamedTuple
 
 from backend.kernel_view.sampler import KernelSnapshot, ProcessView, ThreadView
+from backend.sentence_words import Words
 
 CHANNEL_KINDS = ("fifo", "pipe", "tcp", "tcp6", "unix")
 # The colour families of the timeline and the badges.
@@ -20,6 +21,7 @@ class Badge(NamedTuple):
     sentence: str  # the whole situation ("blocked in write() on ... — ...")
     kind: str  # one of KINDS: blocked = waiting on a channel's data or room; waiting = accept/poll
     call: str  # the call's name ("" when none)
+    words: Words | None = None  # how `sentence` was built, for a display that translates it
 
 
 def thread_kind(thread: ThreadView) -> str:
@@ -39,16 +41,18 @@ def thread_kind(thread: ThreadView) -> str:
 
 def badge_for_thread(thread: ThreadView | None) -> Badge:
     if thread is None:
-        return Badge("not visible", "the kernel view cannot see this thread", "hidden", "")
+        return Badge("not visible", "the kernel view cannot see this thread", "hidden", "",
+                     Words("the kernel view cannot see this thread"))
     kind = thread_kind(thread)
     if kind == "running":
-        return Badge("running", "running on a CPU", kind, "")
+        return Badge("running", "running on a CPU", kind, "", Words("running on a CPU"))
     if thread.call:
         return Badge(f"blocked in {thread.call}()" if thread.blocked else thread.state_name, thread.summary, kind,
-                     thread.call)
+                     thread.call, thread.summary_words)
     if thread.call_number is not None:
-        return Badge(f"in system call {thread.call_number}", thread.summary, kind, "")
-    return Badge(thread.state_name if kind != "hidden" else "not visible", thread.summary, kind, "")
+        return Badge(f"in system call {thread.call_number}", thread.summary, kind, "", thread.summary_words)
+    return Badge(thread.state_name if kind != "hidden" else "not visible", thread.summary, kind, "",
+                 thread.summary_words)
 
 
 def _rank(thread: ThreadView) -> int:

@@ -17,11 +17,13 @@ import sys
 import time
 from typing import Iterable
 
+from backend.sentence_words import Words
+
 from backend.kernel_view.buffer_fills import BufferFill, OwnEnds, descriptor_fill
 from backend.kernel_view.call_arguments import decode_call
 from backend.kernel_view.process_descriptors import (Descriptor, attach_endpoint, mark_wake_up_pipes, read_descriptor,
                                              read_descriptors)
-from backend.kernel_view.plain_words import LINUX_ONLY, summarize
+from backend.kernel_view.plain_words import LINUX_ONLY, summarize_words
 from backend.kernel_view.proc_files import PROC, Gone, Hidden, KeptOpen, list_directory, read_link, read_text
 from backend.kernel_view.socket_diagnostics import socket_memory
 from backend.kernel_view.socket_tables import SocketEndpoint, read_socket_tables
@@ -54,6 +56,7 @@ class ThreadView:
     wait_sentence: str  # what it means, or "not visible"
     wait_kind: str  # fifo-open, pipe-write, socket-read, accept, poll, futex, ...
     summary: str  # the whole situation in one sentence
+    summary_words: Words | None = None  # how `summary` was built, for a display that translates it
 
 
 @dataclasses.dataclass
@@ -270,13 +273,14 @@ class KernelSampler:
                            "socket": "socket"}.get(acted_on.kind, "")
                 wait = in_context(wait, decoded.direction, channel)
         subject = decoded.subject if decoded else ""
+        summary = summarize_words(state.state, state.syscall, call, subject, wait)
         return ThreadView(
             tid=tid, name=state.name, state=state.state, state_name=STATE_NAMES.get(state.state, state.state),
             blocked=in_call and state.state in ("S", "D"), call=call, call_number=state.syscall if in_call else None,
             arguments=[argument._asdict() for argument in decoded.arguments] if decoded else [],
             subject=subject, fd=decoded.fd if decoded else None, direction=decoded.direction if decoded else "",
             wait_channel=wait.name, wait_sentence=wait.sentence if wait.visible else "not visible",
-            wait_kind=wait.kind, summary=summarize(state.state, state.syscall, call, subject, wait))
+            wait_kind=wait.kind, summary=summary.render(), summary_words=summary)
 
     def _descriptor_view(self, found: Descriptor, fills: dict[str, BufferFill], writer_waits: bool) -> DescriptorView:
         if writer_waits and fills.get("pipe") is not None and fills["pipe"].used is None:

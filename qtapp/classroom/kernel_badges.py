@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QGraphicsSimpleTextItem, QLabel
 
 from backend.kernel_view.badges import Badge, ChannelFill, channel_fills, process_badge, thread_badge
 from backend.kernel_view.kernel_report import format_size
+from qtapp.classroom.kernel_sentences import badge_sentence, badge_short, translate_template
 from qtapp.measuring import client_threads
 
 KIND_COLOURS = {"running": "#1e7b2f", "blocked": "#c0392b", "waiting": "#b8860b", "sleeping": "#5d6d7e",
@@ -118,7 +119,9 @@ class KernelBadges(QObject):
             if rect is not None:
                 self._pill(badge, rect.x() + 12, rect.bottom() - 12, rect.width() - 24, anchor_bottom=True)
             if badge.kind in ("blocked", "waiting") or badge.short == "not visible":
-                self.sentences.append(f"<b>{names[server.transport]} server {server.pid}</b>: {badge.sentence}")
+                whose = translate_template("{transport} server {pid}").format(
+                    transport=QCoreApplication.translate("Transports", names[server.transport]), pid=server.pid)
+                self.sentences.append(f"<b>{whose}</b>: {badge_sentence(badge)}")
         for client in drawing.clients:
             if client.transport not in self.view.lanes:
                 continue
@@ -134,7 +137,8 @@ class KernelBadges(QObject):
                 self._pill(compact, rect.right() - 6, rect.center().y(), 0, align_right=True, small=True,
                            height=rect.height() - 6)
             if badge.kind == "blocked":
-                self.sentences.append(f"<b>{client.label}</b> (thread {tid}): {badge.sentence}")
+                thread = translate_template("(thread {tid})").format(tid=tid)
+                self.sentences.append(f"<b>{client.label}</b> {thread}: {badge_sentence(badge)}")
         self.fills = channel_fills(snapshot)
         for channel in drawing.channels:
             fill = self.fills.get(channel.key)
@@ -148,7 +152,7 @@ class KernelBadges(QObject):
 
     def _pill(self, badge: Badge, x: float, y: float, max_width: float, anchor_bottom: bool = False,
               align_right: bool = False, small: bool = False, height: float = 0) -> None:
-        text = QGraphicsSimpleTextItem(badge.short)
+        text = QGraphicsSimpleTextItem(badge_short(badge.short))
         text.setFont(_font(self._pixels(17 if small else 21)))
         text.setBrush(QBrush(QColor("white")))
         bounds = text.boundingRect()
@@ -164,7 +168,7 @@ class KernelBadges(QObject):
         pill.setBrush(QBrush(QColor(KIND_COLOURS.get(badge.kind, "#555555"))))
         pill.setPen(QPen(QColor("white"), 2))
         pill.setZValue(20)
-        pill.setToolTip(badge.sentence)
+        pill.setToolTip(badge_sentence(badge))
         text.setPos(left + 12, top + (pill_height - bounds.height() * text.scale()) / 2)
         text.setZValue(21)
         for item in (pill, text):

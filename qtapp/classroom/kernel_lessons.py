@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from backend.kernel_view.badges import badge_for_thread, channel_fills, process_badge, telling_thread
 from backend.kernel_view.kernel_report import format_size
 from qtapp.classroom.architecture_snapshot import ClientNode
+from qtapp.classroom.kernel_sentences import badge_sentence, thread_summary
 from qtapp.measuring import client_threads
 from qtapp.measuring.server_qprocess import ServerState
 from qtapp.window.background import BackgroundCall
@@ -137,7 +138,7 @@ class FifoOpenLesson(Lesson):
         for pid, label in self.labels.items():
             process = snapshot.process(pid) if snapshot.supported else None
             if process is not None and process.alive:
-                lines.append(f"{label}: {badge_for_thread(telling_thread(process)).sentence}")
+                lines.append(f"{label}: {badge_sentence(badge_for_thread(telling_thread(process)))}")
         return "<br>".join(lines)
 
     def _check_done(self) -> None:
@@ -218,14 +219,14 @@ class BackPressureLesson(Lesson):
                 return tr("server {pid} no longer writes to that client: blocked for {seconds:.0f} s, its write "
                           "timeout expired, it gave up and closed the channel; it serves the others as before.").format(
                     pid=process.pid, seconds=self.gave_up_after)
-            return tr("server {pid}: {sentence}").format(pid=process.pid, sentence=process_badge(snapshot, process.pid).sentence)
+            return tr("server {pid}: {sentence}").format(pid=process.pid, sentence=badge_sentence(process_badge(snapshot, process.pid)))
         if not self.saw_blocked:
             self.saw_blocked, self.blocked_since = True, snapshot.time
         fills = [f"{format_size(fill.used)} of {format_size(fill.capacity)}" + (tr(" — full") if fill.full else "")
                  for key, fill in channel_fills(snapshot).items() if fill.used and fill.capacity]
         buffer = (tr("; its buffer: ") + ", ".join(fills)) if fills else ""
         return tr("server {pid}, thread {tid}: {sentence}").format(pid=process.pid, tid=writer.tid,
-                                                                   sentence=writer.summary) + buffer
+                                                                   sentence=thread_summary(writer)) + buffer
 
     def stop(self) -> None:
         if getattr(self, "cancellation", None) is not None:
@@ -272,10 +273,10 @@ class TcpAcceptLesson(Lesson):
         if process is None or not process.threads:
             return ""
         main = next((thread for thread in process.threads if thread.tid == process.pid), process.threads[0])
-        lines = [tr("main thread: {sentence}").format(sentence=main.summary)]
+        lines = [tr("main thread: {sentence}").format(sentence=thread_summary(main))]
         for thread in process.threads:
             if thread.tid != process.pid and thread.direction in ("read", "write") and thread.blocked:
-                lines.append(tr("thread {tid}: {sentence}").format(tid=thread.tid, sentence=thread.summary))
+                lines.append(tr("thread {tid}: {sentence}").format(tid=thread.tid, sentence=thread_summary(thread)))
         return "<br>".join(lines)
 
     def stop(self) -> None:

@@ -1,7 +1,7 @@
 """Step sentences in the chosen language.
 
 The back end tells each step in English and keeps how it built the sentence: an English
-template with named fields (`backend.classroom.sentence_words.Words`, `Step.words`). Here each
+template with named fields (`backend.sentence_words.Words`, `Step.words`). Here each
 template goes through Qt's catalogue (context "StepSentences") and the fields are filled in, so
 C constants, system calls, paths and numbers stay as they are while the words around them follow
 the language. Every template the back end uses is listed below, for Qt's lupdate; a test checks

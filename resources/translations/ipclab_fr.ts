@@ -1763,4 +1763,219 @@
         <translation>refuser un lien symbolique posé sous ce nom</translation>
     </message>
 </context>
+<context>
+    <name>KernelSentences</name>
+    <message>
+        <source>a FIFO&apos;s open waits until the other end is opened</source>
+        <translation>l’ouverture d’une FIFO attend que l’autre bout soit ouvert</translation>
+    </message>
+    <message>
+        <source>a read from a pipe waits until someone writes into it (or the last writer closes it)</source>
+        <translation>une lecture dans un tube attend que quelqu’un y écrive (ou que le dernier écrivain le ferme)</translation>
+    </message>
+    <message>
+        <source>a write into a pipe waits until the reader makes room: the pipe is full</source>
+        <translation>une écriture dans un tube attend que le lecteur fasse de la place : le tube est plein</translation>
+    </message>
+    <message>
+        <source>a pipe operation waits: for data to read, or for room to write</source>
+        <translation>une opération sur un tube attend : des données à lire, ou de la place pour écrire</translation>
+    </message>
+    <message>
+        <source>a read from a Unix socket waits until the peer sends data</source>
+        <translation>une lecture dans une socket Unix attend que l’autre bout envoie des données</translation>
+    </message>
+    <message>
+        <source>a send on a Unix socket waits for room at the receiver</source>
+        <translation>un envoi sur une socket Unix attend de la place chez le destinataire</translation>
+    </message>
+    <message>
+        <source>a write into a socket waits for room: its buffers are full because the peer does not read</source>
+        <translation>une écriture dans une socket attend de la place : ses tampons sont pleins car l’autre bout ne lit pas</translation>
+    </message>
+    <message>
+        <source>a TCP send waits for room in its send buffer: the peer does not read fast enough</source>
+        <translation>un envoi TCP attend de la place dans son tampon d’envoi : l’autre bout ne lit pas assez vite</translation>
+    </message>
+    <message>
+        <source>accept() waits for a client to connect</source>
+        <translation>accept() attend qu’un client se connecte</translation>
+    </message>
+    <message>
+        <source>the socket waits for a packet (on a listening Unix socket: a client&apos;s connect)</source>
+        <translation>la socket attend un paquet (sur une socket Unix d’écoute : le connect() d’un client)</translation>
+    </message>
+    <message>
+        <source>a TCP read waits until data arrives from the peer</source>
+        <translation>une lecture TCP attend que des données arrivent de l’autre bout</translation>
+    </message>
+    <message>
+        <source>waits to be woken by its socket or terminal (data, room, or a connection)</source>
+        <translation>attend d’être réveillé par sa socket ou son terminal (des données, de la place ou une connexion)</translation>
+    </message>
+    <message>
+        <source>connect() waits for the server to answer (the TCP handshake)</source>
+        <translation>connect() attend que le serveur réponde (la poignée de main TCP)</translation>
+    </message>
+    <message>
+        <source>poll/select waits until one of its descriptors is ready, or its timeout</source>
+        <translation>poll/select attend qu’un de ses descripteurs soit prêt, ou la fin de son délai</translation>
+    </message>
+    <message>
+        <source>epoll_wait waits until one of its watched descriptors is ready, or its timeout</source>
+        <translation>epoll_wait attend qu’un des descripteurs surveillés soit prêt, ou la fin de son délai</translation>
+    </message>
+    <message>
+        <source>a futex wait: the thread waits for another thread of its process (a lock, a condition, a join)</source>
+        <translation>une attente futex : le thread attend un autre thread de son processus (un verrou, une condition, un join)</translation>
+    </message>
+    <message>
+        <source>waits for a child process to exit</source>
+        <translation>attend qu’un processus enfant se termine</translation>
+    </message>
+    <message>
+        <source>sleeps for a set time</source>
+        <translation>dort pendant un temps donné</translation>
+    </message>
+    <message>
+        <source>waits for a signal</source>
+        <translation>attend un signal</translation>
+    </message>
+    <message>
+        <source>waits for a signal (sigwait)</source>
+        <translation>attend un signal (sigwait)</translation>
+    </message>
+    <message>
+        <source>waits for a line typed on the terminal</source>
+        <translation>attend une ligne tapée au terminal</translation>
+    </message>
+    <message>
+        <source>stopped by a signal (SIGSTOP or Ctrl+Z)</source>
+        <translation>arrêté par un signal (SIGSTOP ou Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>a read from a socket waits until the peer sends data</source>
+        <translation>une lecture dans une socket attend que l’autre bout envoie des données</translation>
+    </message>
+    <message>
+        <source>connect() waits for the server to answer</source>
+        <translation>connect() attend que le serveur réponde</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>en cours d’exécution</translation>
+    </message>
+    <message>
+        <source>sleeping</source>
+        <translation>endormi</translation>
+    </message>
+    <message>
+        <source>waiting (uninterruptible)</source>
+        <translation>en attente (non interruptible)</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>arrêté</translation>
+    </message>
+    <message>
+        <source>stopped by a tracer</source>
+        <translation>arrêté par un traceur</translation>
+    </message>
+    <message>
+        <source>zombie</source>
+        <translation>zombie</translation>
+    </message>
+    <message>
+        <source>dead</source>
+        <translation>mort</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>inactif</translation>
+    </message>
+    <message>
+        <source>parked</source>
+        <translation>parqué</translation>
+    </message>
+    <message>
+        <source>paging</source>
+        <translation>en pagination</translation>
+    </message>
+    <message>
+        <source>wakekill</source>
+        <translation>wakekill</translation>
+    </message>
+    <message>
+        <source>exited (a zombie until its parent collects it)</source>
+        <translation>terminé (un zombie tant que son parent ne l’a pas recueilli)</translation>
+    </message>
+    <message>
+        <source>{state}; waits in {channel} — {meaning}</source>
+        <translation>{state} ; attend dans {channel} — {meaning}</translation>
+    </message>
+    <message>
+        <source>{state}; waits in {channel}</source>
+        <translation>{state} ; attend dans {channel}</translation>
+    </message>
+    <message>
+        <source>{state}; its system call and wait channel are not visible</source>
+        <translation>{state} ; son appel système et son canal d’attente ne sont pas visibles</translation>
+    </message>
+    <message>
+        <source>{state}, not inside a system call</source>
+        <translation>{state}, hors de tout appel système</translation>
+    </message>
+    <message>
+        <source>blocked in {call} on {subject}</source>
+        <translation>bloqué dans {call} sur {subject}</translation>
+    </message>
+    <message>
+        <source>blocked in {call}</source>
+        <translation>bloqué dans {call}</translation>
+    </message>
+    <message>
+        <source>{blocked} — {meaning}</source>
+        <translation>{blocked} — {meaning}</translation>
+    </message>
+    <message>
+        <source>{blocked} (waits in {channel})</source>
+        <translation>{blocked} (attend dans {channel})</translation>
+    </message>
+    <message>
+        <source>{blocked} (wait channel not visible)</source>
+        <translation>{blocked} (canal d’attente non visible)</translation>
+    </message>
+    <message>
+        <source>{call}()</source>
+        <translation>{call}()</translation>
+    </message>
+    <message>
+        <source>system call {number}</source>
+        <translation>appel système {number}</translation>
+    </message>
+    <message>
+        <source>running on a CPU</source>
+        <translation>s’exécute sur un processeur</translation>
+    </message>
+    <message>
+        <source>the kernel view cannot see this thread</source>
+        <translation>la vue du noyau ne voit pas ce thread</translation>
+    </message>
+    <message>
+        <source>not visible</source>
+        <translation>non visible</translation>
+    </message>
+    <message>
+        <source>in system call {number}</source>
+        <translation>dans l’appel système {number}</translation>
+    </message>
+    <message>
+        <source>{transport} server {pid}</source>
+        <translation>serveur {transport} {pid}</translation>
+    </message>
+    <message>
+        <source>(thread {tid})</source>
+        <translation>(thread {tid})</translation>
+    </message>
+</context>
 </TS>

@@ -74,9 +74,6 @@ def _visible_texts(window) -> list[str]:
     return [text.strip() for text in texts if text and text.strip()]
 
 
-# Sentences the back end writes (kernel states, step sentences) are English for now: not yet
-# translated at display time (see the report of issue 9, item 10).
-BACKEND_SENTENCE = re.compile(r"^(TCP|FIFO|Unix socket|socket Unix)\b.*\d+: .*(blocked|running|sleeping|waiting|asleep)")
 
 
 def _leftovers(window) -> list[str]:
@@ -88,7 +85,7 @@ def _leftovers(window) -> list[str]:
         for text in _visible_texts(window):
             for line in text.splitlines():
                 line = line.strip()
-                if line in ALLOWED or BACKEND_SENTENCE.match(line):
+                if line in ALLOWED:
                     continue
                 if line in plain or any(english.match(line) and not any(french.match(line) for french in frenchs)
                                         for english, frenchs in patterns):

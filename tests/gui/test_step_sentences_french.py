@@ -103,3 +103,44 @@ def test_every_template_is_in_the_catalogue_and_translated(window):
     finally:
         window.choose_language("en")
         window.settings.set_language("")
+
+
+def test_kernel_view_sentences_are_french(qtbot, window, tmp_path):
+    """A real `cat` blocked opening a FIFO: the kernel view's sentence about it reads in French,
+    with the system call and the FIFO's name as they are."""
+    import os
+    import subprocess
+
+    from backend.kernel_view.badges import badge_for_thread
+    from backend.kernel_view.sampler import sample_once
+    from qtapp.classroom.kernel_sentences import badge_sentence, badge_short, thread_summary
+
+    fifo = tmp_path / "lesson.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.DEVNULL)
+    try:
+        def blocked_thread():
+            process = sample_once([reader.pid], with_descriptors=False).process(reader.pid)
+            threads = process.threads if process is not None else []
+            return next((thread for thread in threads if thread.blocked and thread.call == "openat"), None)
+
+        qtbot.waitUntil(lambda: blocked_thread() is not None, timeout=10000)
+        thread = blocked_thread()
+        english = thread.summary
+        assert english.startswith("blocked in openat()") and "lesson.fifo" in english
+        window.choose_language("fr")
+        try:
+            french = thread_summary(thread)
+            assert french.startswith("bloqué dans openat()") and "lesson.fifo" in french, french
+            if thread.wait_channel == "wait_for_partner":  # the kernel may hide it
+                assert french.endswith("— l’ouverture d’une FIFO attend que l’autre bout soit ouvert"), french
+            assert "blocked" not in french and "waits" not in french, french
+            badge = badge_for_thread(thread)
+            assert badge_sentence(badge) == french and badge_short(badge.short) == "bloqué dans openat()"
+        finally:
+            window.choose_language("en")
+            window.settings.set_language("")
+        assert thread_summary(thread) == english
+    finally:
+        reader.kill()
+        reader.wait()
