@@ -4,6 +4,7 @@ stretch the run's axis, and the round-trip and throughput plots share one time a
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QPointF
 
 import qtapp.measuring.model as model_module
 from backend.measuring.runner import WorkloadSpec
@@ -62,3 +63,32 @@ def test_a_long_run_is_shown_from_its_start_on_one_time_axis(qtbot, window, monk
     assert shared[0] == 0 and shared[1] >= np.nanmax(times)
     assert _x_range(window.throughput_plot.exchanges_plot) == shared
     assert _x_range(window.throughput_plot.numbers_plot) == shared
+
+
+def _scene_x(plot_item, time_s: float) -> float:
+    return plot_item.getViewBox().mapViewToScene(QPointF(time_s, 0)).x()
+
+
+def test_both_throughput_plots_share_one_time_scale_on_screen(qtbot, window):
+    """numbers/s runs a hundred times higher than exchanges/s, so its tick labels are wider: the
+    two plots still put every moment at the same x, from the first time tick to the last."""
+    wait_listening(qtbot, window, "tcp")
+    window.tabs.setCurrentIndex(0)  # the overview, where the throughput plots are
+    with qtbot.waitSignal(window.run_finished, timeout=30000):
+        window.start_workload(WorkloadSpec(transport="tcp", requests=None, duration=1.0, count=100, lo=1, hi=10))
+    window.refresh_plots(force=True)
+    plot = window.throughput_plot
+    assert plot.isVisible()
+    top, bottom = plot.exchanges_plot, plot.numbers_plot
+    _, exchanges = plot.exchange_curves["tcp"].getData()
+    _, numbers = plot.number_curves["tcp"].getData()
+    assert np.nanmax(numbers) > 50 * np.nanmax(exchanges), "the labels of the two axes differ in width"
+    low, high = _x_range(top)
+    assert (low, high) == _x_range(bottom)
+
+    def aligned() -> bool:
+        return all(abs(_scene_x(top, time) - _scene_x(bottom, time)) < 0.5 for time in (low, (low + high) / 2, high))
+
+    qtbot.waitUntil(aligned, timeout=5000)
+    assert top.getAxis("left").width() == bottom.getAxis("left").width()
+    assert _scene_x(top, high) - _scene_x(top, low) > 100, "the plots are really drawn"

@@ -17,17 +17,43 @@ from qtapp.measuring.plots.style import (
 from qtapp.measuring.plots.view_range import SteppedRange, TimeAxisRange, link_x_by_value
 
 
+class SharedWidthAxis(CompactAxis):
+    """A left axis as wide as the widest axis of its group. Plots stacked one above the other then
+    have their data areas at the same place and of the same width, so their time axes, already
+    equal in values, share one scale on screen too: a moment is at the same x in every plot."""
+
+    def __init__(self, orientation: str, group: list[SharedWidthAxis]) -> None:
+        self.group = group
+        self.natural_width = 0.0
+        super().__init__(orientation)
+        group.append(self)
+
+    def _updateWidth(self) -> None:  # noqa: N802 - pyqtgraph's name
+        super()._updateWidth()
+        self.natural_width = self.minimumWidth()
+        group = [axis for axis in getattr(self, "group", []) if axis is not self] + [self]
+        width = max(axis.natural_width for axis in group)
+        for axis in group:
+            if axis.minimumWidth() != width or axis.maximumWidth() != width:
+                axis.setMinimumWidth(width)
+                axis.setMaximumWidth(width)
+                axis.picture = None
+
+
 class ThroughputPlot(PlotCard):
     """Two stacked plots sharing the time axis: exchanges/s on top, numbers/s below. Each says what
-    it counts in a title above it (two rotated axis titles would not fit the height of half a plot)."""
+    it counts in a title above it (two rotated axis titles would not fit the height of half a plot).
+    Their left axes keep one width, so the two time axes share one scale in pixels as well as in
+    values."""
 
     def __init__(self) -> None:
         self.widget = pg.GraphicsLayoutWidget()
         super().__init__(QCoreApplication.translate("Plots", "Throughput"), self.widget)
+        left_axes: list[SharedWidthAxis] = []
         self.exchanges_plot = self.widget.addPlot(row=0, col=0, axisItems={
-            "left": CompactAxis("left"), "bottom": TimeAxis("bottom")})
+            "left": SharedWidthAxis("left", left_axes), "bottom": TimeAxis("bottom")})
         self.numbers_plot = self.widget.addPlot(row=1, col=0, axisItems={
-            "left": CompactAxis("left"), "bottom": TimeAxis("bottom")})
+            "left": SharedWidthAxis("left", left_axes), "bottom": TimeAxis("bottom")})
         link_x_by_value(self.exchanges_plot, self.numbers_plot)
         style_plot(self.exchanges_plot, "", "")
         style_plot(self.numbers_plot, QCoreApplication.translate("Plots", "time since start"), "", x_units="s")
