@@ -78,8 +78,11 @@ def main(options: argparse.Namespace | None = None) -> int:
         window.fixed_size = True  # the picture's size, whatever the screen
         window.resize(*(PRESENTATION_SCREENSHOT_SIZE if presentation else SCREENSHOT_SIZE))
     window.show()
-    # Ctrl+C in the terminal closes the window cleanly (the timer lets Python see the signal).
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Ctrl+C in the terminal, `kill` (SIGTERM) and a closed terminal (SIGHUP) close the window
+    # cleanly: its servers are stopped and their FIFOs and sockets removed (the timer lets Python
+    # see the signal).
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, lambda *_: window.close())
     heartbeat = QTimer(window)
     heartbeat.start(200)
     heartbeat.timeout.connect(lambda: None)

@@ -189,7 +189,10 @@ def test_ctrl_c_interrupts_a_native_request_in_the_main_thread(runtime_directory
     try:
         process = subprocess.Popen([sys.executable, "-m", "backend", "request", "unix", path, "--count", "3",
                                     "--timeout", "60", "--engine", "native"], cwd=ROOT,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   # A job started in the background by a shell inherits SIGINT
+                                   # ignored (Python then keeps it ignored): Ctrl+C as in a terminal.
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         connection, _ = listener.accept()  # the client is connected: it now waits in C for a reply
         with connection:
             request = b""

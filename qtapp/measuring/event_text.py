@@ -31,7 +31,7 @@ class ServerEvents(QObject):
             service=number(float(event.get("service_us") or 0), 1))
 
     def stats(self, event: dict) -> str:
-        return self.tr("{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, "
+        return self.tr("{requests_per_s} requests/s, {numbers_per_s} numbers/s; served in all: {requests}; "
                        "%Ln client(s) connected", "", int(event.get("clients_active", 0) or 0)).format(
             requests_per_s=number(event.get("requests_per_s", 0)), numbers_per_s=number(event.get("numbers_per_s", 0)),
             requests=number(event.get("requests", 0)))

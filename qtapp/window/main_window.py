@@ -13,7 +13,7 @@ import os
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFontInfo, QIcon
+from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,11 +37,11 @@ from qtapp.measuring.client_panel import ClientPanel
 from qtapp.measuring.client_worker import RunController
 from qtapp.measuring.log_view import LogView
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, client_log_entries
-from qtapp.measuring.plots.style import scale_plot_widget
 from qtapp.measuring.server_panels import ServerPanel
 from qtapp.window.fitting import fit_to_screen, scrolling_container
 from qtapp.window.menus import about_text, build_menus
 from qtapp.window.plot_pages import PlotPages
+from qtapp.window.presentation import apply_zoom, arrange_for_presentation
 from qtapp.window.resource_files import resource_path
 from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator, RunProgress  # noqa: F401 - TRANSPORTS for demo
 from qtapp.window.run_display import (
@@ -57,7 +57,7 @@ from qtapp.window.run_display import (
     workload_line,
 )
 from qtapp.window.settings import Settings
-from qtapp.window.style_sheet import apply_style, next_zoom, point_size_for
+from qtapp.window.style_sheet import next_zoom, point_size_for
 from qtapp.window.i18n import ensure_translator
 from qtapp.window.retranslating import Retranslating
 from qtapp.window.wheel_guard import install_wheel_guard
@@ -226,19 +226,7 @@ class MainWindow(Retranslating, QMainWindow):
         if self.presentation_action.isChecked() != self.presentation:
             self.presentation_action.setChecked(self.presentation)
         self._apply_zoom()
-        # A class needs the drawing and the plots, not the settings: the side panel folds away
-        # (View → Side panel or Ctrl+L brings it back) and the logs get less room.
-        self.side_panel_action.setChecked(not self.presentation)
-        total = sum(self.main_splitter.sizes()) or 960
-        logs_share = 0.2 if self.presentation else 0.27
-        self.main_splitter.setSizes([int(total * (1 - logs_share)), int(total * logs_share)])
-        for panel in self.server_panels.values():
-            panel.set_compact(self.presentation)
-        self.client_panel.set_compact(self.presentation)
-        for log in (self.client_log, self.server_log):
-            log.set_compact(self.presentation)
-        for card in self.plot_cards():
-            card.set_compact(self.presentation)
+        arrange_for_presentation(self)
 
     def change_zoom(self, direction: int) -> None:
         """Ctrl + / Ctrl - / Ctrl 0: bigger, smaller, normal."""
@@ -258,24 +246,7 @@ class MainWindow(Retranslating, QMainWindow):
         return self.plots.cards()
 
     def _apply_zoom(self) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        application = QApplication.instance()
-        if application is not None:
-            apply_style(application, self.presentation, self.zoom, self)
-        size = self.point_size
-        for card in self.plot_cards():
-            scale_plot_widget(card.graphics, size, self.line_scale)
-        for log in (self.client_log, self.server_log):  # for a class, no text under the window's size
-            log.set_point_size(size if self.presentation else max(8, size - 1))
-        self.architecture_view.set_line_scale(1.6 if self.presentation else 1.0)
-        for page in getattr(self, "teaching_pages", []):
-            if hasattr(page, "set_point_size"):
-                page.set_point_size(size)
-        text_pixels = QFontInfo(QApplication.font()).pixelSize() if self.presentation else 0
-        for view in self.findChildren(ArchitectureView):  # the drawings' texts as large as the window's
-            view.set_minimum_text_pixels(text_pixels)
-        QTimer.singleShot(0, self, lambda: fit_to_screen(self))  # once the new fonts are laid out
+        apply_zoom(self)
 
     def choose_language(self, code: str) -> None:
         """Switch every text on screen to `code` now (and remember it): installing the translator

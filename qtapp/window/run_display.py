@@ -128,15 +128,29 @@ def compare_live_line(progress: RunProgress, position: tuple[int, int]) -> str:
         done=number(progress.exchanges), figures=live_figures(progress))
 
 
+def unbroken_units(text: str) -> str:
+    """`text` where a wrapped line may break only between words: never inside a unit ("exchanges/
+    s") or a parenthesis ("(χ²" / "p)")."""
+    kept, depth = [], 0
+    for character in text:
+        depth += character == "("
+        depth -= character == ")"
+        kept.append("\u00a0" if character == " " and depth > 0 else character)
+        if character == "/":
+            kept.append("\u2060")  # WORD JOINER: no line break after the slash
+    return "".join(kept)
+
+
 def summary_captions() -> dict[str, str]:
-    """The captions under the big figures, in the current language."""
-    return {"transport": QCoreApplication.translate("MainWindow", "transport"),
+    """The captions under the big figures, in the current language (units kept whole)."""
+    captions = {"transport": QCoreApplication.translate("MainWindow", "transport"),
             "exchanges": QCoreApplication.translate("MainWindow", "exchanges"),
             "numbers": QCoreApplication.translate("MainWindow", "numbers"),
             "rate": QCoreApplication.translate("MainWindow", "exchanges/s"),
             "p50": QCoreApplication.translate("MainWindow", "p50 round trip"),
             "p99": QCoreApplication.translate("MainWindow", "p99 round trip"),
             "chi": QCoreApplication.translate("MainWindow", "uniform? (χ² p)")}
+    return {key: unbroken_units(caption) for key, caption in captions.items()}
 
 
 def build_summary(labels: dict[str, QLabel], captions: dict[str, QLabel] | None = None) -> QHBoxLayout:

@@ -72,10 +72,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln client(s) connected</source>
+        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; served in all: {requests}; %Ln client(s) connected</source>
         <translation>
-            <numerusform>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln client connected</numerusform>
-            <numerusform>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln clients connected</numerusform>
+            <numerusform>{requests_per_s} requests/s, {numbers_per_s} numbers/s; served in all: {requests}; %Ln client connected</numerusform>
+            <numerusform>{requests_per_s} requests/s, {numbers_per_s} numbers/s; served in all: {requests}; %Ln clients connected</numerusform>
         </translation>
     </message>
     <message numerus="yes">

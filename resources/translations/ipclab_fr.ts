@@ -1216,10 +1216,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; {requests} requests in all, %Ln client(s) connected</source>
+        <source>{requests_per_s} requests/s, {numbers_per_s} numbers/s; served in all: {requests}; %Ln client(s) connected</source>
         <translation>
-            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, %Ln client connecté</numerusform>
-            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; {requests} requêtes en tout, %Ln clients connectés</numerusform>
+            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; servies en tout : {requests} ; %Ln client connecté</numerusform>
+            <numerusform>{requests_per_s} requêtes/s, {numbers_per_s} nombres/s ; servies en tout : {requests} ; %Ln clients connectés</numerusform>
         </translation>
     </message>
     <message numerus="yes">

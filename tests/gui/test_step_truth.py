@@ -13,6 +13,7 @@ from backend.classroom.step_order import causal_violations
 from backend.classroom.stepping import Step
 from qtapp.classroom.step_diagram import BAND, HIGHLIGHT, number_badge
 from qtapp.classroom.step_mode import step_label
+from tests.gui.helpers import click_through_steps
 
 LATE_MS = 400  # every server report reaches the page this much later than it was printed
 CAUSES = {  # a step of one side, and the other side's step it can only follow
@@ -46,24 +47,6 @@ def _stop_step_server(qtbot, page) -> None:
             server.stop()
 
 
-def _click_through(qtbot, page) -> None:
-    """Press Step until the exchange is over, checking that each click shows exactly one step."""
-    qtbot.waitUntil(lambda: len(page.shown) == 1 and page.step_button.isEnabled(), timeout=20000)
-    clicks = 1
-    while page.running:
-        qtbot.waitUntil(lambda: page.step_button.isEnabled() or not page.running, timeout=10000)
-        if not page.running:
-            break
-        before = len(page.shown)
-        page.step_button.click()
-        clicks += 1
-        qtbot.waitUntil(lambda: len(page.shown) == before + 1 or not page.running, timeout=10000)
-        if page.running:
-            assert len(page.shown) == before + 1, "one click, one step"
-        assert len(page.shown) <= clicks, "a step appeared without a click"
-        assert clicks < 60
-
-
 @pytest.mark.parametrize(("transport", "mode"), [("tcp", "step"), ("fifo", "step"), ("unix", "step"),
                                                  ("fifo", "slow"), ("tcp", "slow")])
 def test_late_server_reports_are_still_shown_in_causal_order(qtbot, window, transport, mode):
@@ -75,7 +58,7 @@ def test_late_server_reports_are_still_shown_in_causal_order(qtbot, window, tran
     _deliver_server_reports_late(page, arrivals)
     if mode == "step":
         page.start_button.click()
-        _click_through(qtbot, page)
+        click_through_steps(qtbot, page)
     else:
         with qtbot.waitSignal(page.exchange_finished, timeout=30000):
             page.start_button.click()

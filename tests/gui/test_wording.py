@@ -92,3 +92,6 @@ def test_server_and_client_log_lines_use_plurals(qtbot, window):
     qtbot.waitUntil(lambda: "asked for 1 number in" in window.client_log.plain_text(), timeout=5000)
     assert ": 1 number in" in window.server_log.plain_text()
     panel.count_spin.setValue(10)
+    # The server's once-a-second line after that one request: no "1 requests in all".
+    qtbot.waitUntil(lambda: "served in all: 1;" in window.server_log.plain_text(), timeout=5000)
+    assert "1 requests in all" not in window.server_log.plain_text()

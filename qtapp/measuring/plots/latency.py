@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 
 from backend.measuring.stats import LatencyHistogram
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, time_extent_s
@@ -85,6 +85,9 @@ class PercentileMarkers:
             self.labels[name].setText(f"{prefix}{name} {format_microseconds(value)}")
             self.labels[name].setVisible(True)
         self.layout()
+        # Once more after pyqtgraph has applied a pending auto-range and the new fonts (it does so
+        # lazily, before painting): the labels are placed against the range that is drawn.
+        QTimer.singleShot(0, self.plot, self.layout)
 
     def layout(self, *_arguments: object) -> None:
         """Stack the labels from the top of the view, one text height apart."""
@@ -104,10 +107,18 @@ class PercentileMarkers:
             row_pixels = label.textItem.boundingRect().height() + 2
             x = self.lines[name].value()
             width = (label.textItem.boundingRect().width() + 4) * x_units_per_pixel
-            # Right of its line if it fits there, else left of it if it fits there: inside the plot.
-            left_of_line = x + width > x_high and x - width >= x_low
-            label.setAnchor((1, 0) if left_of_line else (0, 0))
-            label.setPos(x, top - (4 + row * row_pixels) * units_per_pixel)
+            # Right of its line if it fits there, else left of it if it fits there; where it fits
+            # on neither side, against the plot's nearer edge: always inside the plot.
+            y = top - (4 + row * row_pixels) * units_per_pixel
+            if x + width <= x_high:
+                label.setAnchor((0, 0))
+                label.setPos(max(x, x_low), y)
+            elif x - width >= x_low:
+                label.setAnchor((1, 0))
+                label.setPos(x, y)
+            else:
+                label.setAnchor((0, 0))
+                label.setPos(max(x_low, x_high - width), y)
 
 
 class TransportCurvesCard(PlotCard):
