@@ -26,10 +26,11 @@ from tests.gui.readability import (
 
 MINIMUM_PIXELS = 24
 MINIMUM_CONTRAST = 4.5
-# Not measured yet (the kernel view is another piece of work): the Kernel tab's small copy of the
-# drawing, and the kernel badges laid over the drawings, whose placement does not yet follow the
-# drawings' fixed-size presentation texts. Every other text is.
-KNOWN_GAPS_TABS = {"Kernel"}
+# Not measured yet: the kernel badges laid over the Architecture and Step-by-step drawings, whose
+# placement does not yet follow the drawings' fixed-size presentation texts (their sentences are in
+# the caption under the drawing, a label that is measured). Every other text is, the Kernel tab's
+# included (its drawing is hidden in presentation mode; its timeline is checked below).
+KNOWN_GAPS_TABS: set[str] = set()
 
 
 def _leave_out_kernel_badges(window) -> None:
@@ -254,3 +255,27 @@ def test_zoom_and_mode_changes_keep_the_window_on_the_screen(qtbot, make_window)
     window.change_zoom(0)
     check("zoom reset, normal mode")
     print("window widths:", widths)
+
+
+def test_the_kernel_timeline_is_readable_in_presentation_mode(qtbot, presentation_window):
+    """The timeline paints its own texts (no widget to measure): it reports where each one goes,
+    at its font's size; with real servers' lanes in it, none may be under 24 px, overlap another
+    or leave the widget."""
+    window = presentation_window
+    window.tabs.setCurrentWidget(window.kernel_page)
+    timeline = window.kernel_page.timeline
+    qtbot.waitUntil(lambda: len(timeline.lanes) >= 2 and any(len(lane) >= 2 for lane in timeline.lanes.values()),
+                    timeout=20000)
+    _settle(qtbot, window)
+    assert timeline.isVisible() and timeline.width() > 1000, "the timeline takes the width in presentation mode"
+    assert readability.font_pixels(timeline._font()) >= MINIMUM_PIXELS
+    texts = timeline.text_layout()
+    words = [text for text, _ in texts]
+    assert "blocked" in words and "now" in words and any("server" in text for text in words), words
+    room = QRectF(timeline.rect()).adjusted(-1, -1, 1, 1)
+    failures = [f"{text!r} is cut off ({box})" for text, box in texts if not room.contains(box)]
+    for index, (first, first_box) in enumerate(texts):
+        for second, second_box in texts[index + 1:]:
+            if first_box.adjusted(1, 1, -1, -1).intersects(second_box.adjusted(1, 1, -1, -1)):
+                failures.append(f"{first!r} overlaps {second!r}")
+    assert not failures, "\n".join(failures)
