@@ -128,7 +128,7 @@ class KernelTimeline(QWidget):
         left, right = label_width, self.width() - 10
         top = legend_height + height + 6
         lane_height = max(height + 12, min(3 * height, (self.height() - top - 4) / max(1, len(keys))))
-        fitting = max(0, int((self.height() - top - 4) // lane_height))
+        fitting = max(0, int((self.height() - top - 4) / lane_height + 1e-6))  # (a whole lane: not lost to rounding)
         if fitting < len(keys):
             fitting = max(0, fitting - 1)  # room for the line that says how many are left out
         span = max(right - left, 1)
