@@ -155,7 +155,7 @@ class KernelSampler:
         self._files = KeptOpen()
         self._threads: dict[int, tuple[tuple, ThreadView]] = {}
         self._sockets = SocketDiagnostics()
-        self._previous_tasks: set[str] = set()
+        self._previous_tasks: list[tuple[int, list[int]]] = []
 
     def set_pids(self, pids: Iterable[int]) -> None:
         self.pids = [int(pid) for pid in pids]
@@ -165,12 +165,14 @@ class KernelSampler:
         now = time.monotonic()
         if not kernel_view_supported():
             return KernelSnapshot(now, False, platform.machine(), LINUX_ONLY, [])
-        self._sampled_tasks: set[str] = set()
+        self._sampled_tasks: list[tuple[int, list[int]]] = []  # (pid, the tids read), in order
         self._sockets.new_sample()
         processes = [self._process(pid, now) for pid in self.pids]
         if self._sampled_tasks != self._previous_tasks:  # a thread or process came or went
-            self._files.keep_only(self._sampled_tasks)
-            sampled = {int(path.rstrip("/").rsplit("/", 1)[1]) for path in self._sampled_tasks}
+            prefixes = {f"{PROC}/{pid}/" for pid, _ in self._sampled_tasks}
+            prefixes.update(f"{PROC}/{pid}/task/{tid}/" for pid, tids in self._sampled_tasks for tid in tids)
+            self._files.keep_only(prefixes)
+            sampled = {tid for _, tids in self._sampled_tasks for tid in tids}
             self._threads = {tid: known for tid, known in self._threads.items() if tid in sampled}
             self._previous_tasks = self._sampled_tasks
         return KernelSnapshot(now, True, platform.machine(), "", processes)
@@ -240,29 +242,31 @@ class KernelSampler:
 
         threads = []
         inferred_full: set[int] = set()
-        self._sampled_tasks.add(f"{PROC}/{pid}/")
-        pending, done = tids, set()
+        read_tids: list[int] = []
+        self._sampled_tasks.append((pid, read_tids))
+        pending, attempted, listed_again = tids, [], False
         while pending:
             ended = False
             for tid in pending:
-                done.add(tid)
                 try:
                     thread = self._thread(pid, tid, descriptor)
                 except (Gone, Hidden):
                     ended = True
                     continue
                 threads.append(thread)
-                self._sampled_tasks.add(f"{PROC}/{pid}/task/{tid}/")
+                read_tids.append(tid)
                 if thread.wait_kind == "pipe-write" and thread.fd is not None:
                     inferred_full.add(thread.fd)
+            attempted += pending
             pending = []
             if ended:  # a thread ended: list them again now (one may have started in its place)
-                memory.tids = []
+                memory.tids, listed_again = [], True
                 try:
-                    pending = [tid for tid in self._thread_ids(pid, memory) if tid not in done]
+                    pending = [tid for tid in self._thread_ids(pid, memory) if tid not in set(attempted)]
                 except (Gone, Hidden):
                     pending = []
-        threads.sort(key=lambda thread: thread.tid)
+        if listed_again:
+            threads.sort(key=lambda thread: thread.tid)
         notes = ["descriptors not visible"] if memory.hidden else []
         if threads and all(thread.call_number is None and thread.state != "R" for thread in threads):
             notes.append("system calls not visible")
