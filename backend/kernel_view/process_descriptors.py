@@ -139,7 +139,11 @@ def attach_endpoint(descriptor: Descriptor, endpoints: dict[int, SocketEndpoint]
 
 def mark_wake_up_pipes(descriptors: list[Descriptor]) -> list[Descriptor]:
     """Pipes the process holds both ends of are its own wake-up (self-)pipes: say so."""
-    inodes = [descriptor.inode for descriptor in descriptors if descriptor.kind == "pipe"]
-    twice = {inode for inode in inodes if inodes.count(inode) > 1}
-    return [descriptor._replace(both_ends=True) if descriptor.kind == "pipe" and descriptor.inode in twice
-            else descriptor for descriptor in descriptors]
+    seen: set[int | None] = set()
+    twice: set[int | None] = set()
+    for descriptor in descriptors:
+        if descriptor.kind == "pipe":
+            (twice if descriptor.inode in seen else seen).add(descriptor.inode)
+    return [descriptor._replace(both_ends=wanted) if descriptor.both_ends != wanted else descriptor
+            for descriptor, wanted in ((descriptor, descriptor.kind == "pipe" and descriptor.inode in twice)
+                                       for descriptor in descriptors)]

@@ -11,6 +11,7 @@ another thread. Vanished processes are reported as gone; hidden fields as "not v
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import platform
 import sys
@@ -24,8 +25,8 @@ from backend.kernel_view.call_arguments import decode_call
 from backend.kernel_view.process_descriptors import (Descriptor, attach_endpoint, mark_wake_up_pipes, read_descriptor,
                                              read_descriptors)
 from backend.kernel_view.plain_words import LINUX_ONLY, summarize_words
-from backend.kernel_view.proc_files import PROC, Gone, Hidden, KeptOpen, list_directory, read_link, read_text
-from backend.kernel_view.socket_diagnostics import socket_memory
+from backend.kernel_view.proc_files import PROC, Gone, Hidden, KeptOpen, list_directory, read_link
+from backend.kernel_view.socket_diagnostics import SocketDiagnostics
 from backend.kernel_view.socket_tables import SocketEndpoint, read_socket_tables
 from backend.kernel_view.syscall_tables import syscall_name
 from backend.kernel_view.thread_state import STATE_NAMES, ThreadState, parse_stat, parse_thread, read_raw
@@ -35,8 +36,13 @@ FULL_LISTING_EVERY = 5  # every 5th listing reads every descriptor's flags again
 INFERRED_FULL = BufferFill(None, None, "inferred: its writer waits in pipe_write for room", True)
 
 
+@functools.cache
+def _proc_lists_tasks() -> bool:
+    return os.path.isdir(f"{PROC}/self/task")
+
+
 def kernel_view_supported() -> bool:
-    return sys.platform.startswith("linux") and os.path.isdir(f"{PROC}/self/task")
+    return sys.platform.startswith("linux") and _proc_lists_tasks()
 
 
 @dataclasses.dataclass
@@ -103,12 +109,13 @@ def _fill_dict(fill: BufferFill) -> dict:
     return {"used": fill.used, "capacity": fill.capacity, "source": fill.source, "full": fill.full}
 
 
-def _endpoints(inodes: set[int | None]) -> dict[int, SocketEndpoint]:
+def _endpoints(inodes: set[int | None], sockets: SocketDiagnostics) -> dict[int, SocketEndpoint]:
     """The endpoints of these socket inodes: TCP from sock_diag (no TIME_WAIT noise), Unix and
     whatever sock_diag could not tell from /proc/net."""
-    found = {inode: memory.endpoint for inode, memory in socket_memory(("tcp", "tcp6")).items()
-             if inode in inodes and memory.endpoint is not None}
-    missing = {inode for inode in inodes if inode not in found}
+    wanted = {inode for inode in inodes if inode is not None}
+    found = {inode: memory.endpoint for inode, memory in sockets.memory(("tcp", "tcp6"), wanted).items()
+             if memory.endpoint is not None}
+    missing = {inode for inode in wanted if inode not in found}
     if missing:
         found.update(read_socket_tables(wanted=missing, names=("unix",)))
         missing -= set(found)
@@ -130,6 +137,8 @@ class _ProcessMemory:
         self.listings = 0
         self.views: list[DescriptorView] = []
         self.views_key: tuple = ()
+        self.view_of: dict[int, tuple[tuple, DescriptorView]] = {}  # fd -> (what it was built from, view)
+        self.tids: list[int] = []
 
 
 class KernelSampler:
@@ -148,6 +157,8 @@ class KernelSampler:
         self._memory: dict[int, _ProcessMemory] = {}
         self._files = KeptOpen()
         self._threads: dict[int, tuple[tuple, ThreadView]] = {}
+        self._sockets = SocketDiagnostics()
+        self._previous_tasks: list[tuple[int, list[int]]] = []
 
     def set_pids(self, pids: Iterable[int]) -> None:
         self.pids = [int(pid) for pid in pids]
@@ -157,16 +168,22 @@ class KernelSampler:
         now = time.monotonic()
         if not kernel_view_supported():
             return KernelSnapshot(now, False, platform.machine(), LINUX_ONLY, [])
-        self._sampled_tasks: set[str] = set()
+        self._sampled_tasks: list[tuple[int, list[int]]] = []  # (pid, the tids read), in order
+        self._sockets.new_sample()
         processes = [self._process(pid, now) for pid in self.pids]
-        self._files.keep_only(self._sampled_tasks)
-        sampled = {int(path.rstrip("/").rsplit("/", 1)[1]) for path in self._sampled_tasks}
-        self._threads = {tid: known for tid, known in self._threads.items() if tid in sampled}
+        if self._sampled_tasks != self._previous_tasks:  # a thread or process came or went
+            prefixes = {f"{PROC}/{pid}/" for pid, _ in self._sampled_tasks}
+            prefixes.update(f"{PROC}/{pid}/task/{tid}/" for pid, tids in self._sampled_tasks for tid in tids)
+            self._files.keep_only(prefixes)
+            sampled = {tid for _, tids in self._sampled_tasks for tid in tids}
+            self._threads = {tid: known for tid, known in self._threads.items() if tid in sampled}
+            self._previous_tasks = self._sampled_tasks
         return KernelSnapshot(now, True, platform.machine(), "", processes)
 
     def close(self) -> None:
         """Close the /proc files kept open between samples."""
         self._files.close()
+        self._sockets.close()
 
     def _list_descriptors(self, pid: int, memory: _ProcessMemory, now: float) -> None:
         memory.listings += 1
@@ -177,15 +194,16 @@ class KernelSampler:
             memory.descriptors, memory.hidden = {}, True
             return
         unresolved = {descriptor.inode for descriptor in found if descriptor.kind == "socket"}
-        endpoints = _endpoints(unresolved) if unresolved else {}
+        endpoints = _endpoints(unresolved, self._sockets) if unresolved else {}
         found = mark_wake_up_pipes([attach_endpoint(descriptor, endpoints) for descriptor in found])
         memory.descriptors = {descriptor.fd: descriptor for descriptor in found}
         memory.listed_at, memory.hidden = now, False
 
     def _measure_fills(self, memory: _ProcessMemory, now: float) -> None:
-        socket_kinds = {descriptor.kind for descriptor in memory.descriptors.values()
-                        if descriptor.kind in ("tcp", "tcp6", "unix")}
-        sockets = socket_memory(socket_kinds) if socket_kinds else {}
+        watched = [descriptor for descriptor in memory.descriptors.values() if descriptor.kind in ("tcp", "tcp6", "unix")]
+        sockets = self._sockets.memory({descriptor.kind for descriptor in watched},
+                                       {descriptor.inode for descriptor in watched if descriptor.inode is not None}) \
+            if watched else {}
         memory.fills = {}
         for fd, descriptor in list(memory.descriptors.items()):
             known = sockets.get(descriptor.inode) if descriptor.inode is not None else None
@@ -198,8 +216,8 @@ class KernelSampler:
 
     def _process(self, pid: int, now: float) -> ProcessView:
         try:
-            name, _ = parse_stat(read_text(f"{PROC}/{pid}/stat", limit=4096))
-            tids = sorted(int(tid) for tid in list_directory(f"{PROC}/{pid}/task") if tid.isdigit())
+            name, _ = parse_stat(self._files.read(f"{PROC}/{pid}/stat").decode("utf-8", "replace"))
+            tids = self._thread_ids(pid, self._memory.get(pid))
         except Gone:
             self._memory.pop(pid, None)
             return ProcessView(pid, "", False, "no such process (or it has exited)", [], [])
@@ -221,21 +239,37 @@ class KernelSampler:
             except (Gone, Hidden):
                 return None
             if found.kind == "socket":
-                found = attach_endpoint(found, _endpoints({found.inode}))
+                found = attach_endpoint(found, _endpoints({found.inode}, self._sockets))
             memory.descriptors[fd] = found
             return found
 
         threads = []
         inferred_full: set[int] = set()
-        for tid in tids:
-            try:
-                thread = self._thread(pid, tid, descriptor)
-            except (Gone, Hidden):
-                continue
-            threads.append(thread)
-            self._sampled_tasks.add(f"{PROC}/{pid}/task/{tid}/")
-            if thread.wait_kind == "pipe-write" and thread.fd is not None:
-                inferred_full.add(thread.fd)
+        read_tids: list[int] = []
+        self._sampled_tasks.append((pid, read_tids))
+        pending, attempted, listed_again = tids, [], False
+        while pending:
+            ended = False
+            for tid in pending:
+                try:
+                    thread = self._thread(pid, tid, descriptor)
+                except (Gone, Hidden):
+                    ended = True
+                    continue
+                threads.append(thread)
+                read_tids.append(tid)
+                if thread.wait_kind == "pipe-write" and thread.fd is not None:
+                    inferred_full.add(thread.fd)
+            attempted += pending
+            pending = []
+            if ended:  # a thread ended: list them again now (one may have started in its place)
+                memory.tids, listed_again = [], True
+                try:
+                    pending = [tid for tid in self._thread_ids(pid, memory) if tid not in set(attempted)]
+                except (Gone, Hidden):
+                    pending = []
+        if listed_again:
+            threads.sort(key=lambda thread: thread.tid)
         notes = ["descriptors not visible"] if memory.hidden else []
         if threads and all(thread.call_number is None and thread.state != "R" for thread in threads):
             notes.append("system calls not visible")
@@ -245,16 +279,47 @@ class KernelSampler:
                 self._measure_fills(memory, now)
             key = (memory.listed_at, memory.measured_at, frozenset(inferred_full), len(memory.descriptors))
             if memory.views_key != key:  # rebuilt only when something was read again
-                memory.views = [self._descriptor_view(found, memory.fills.get(fd, {}), fd in inferred_full)
+                memory.views = [self._cached_view(memory, found, memory.fills.get(fd, {}), fd in inferred_full)
                                 for fd, found in sorted(memory.descriptors.items())]
                 memory.views_key = key
+                memory.view_of = {fd: known for fd, known in memory.view_of.items() if fd in memory.descriptors}
             views = memory.views
         return ProcessView(pid, name, True, "; ".join(notes), threads, views)
+
+    def _thread_ids(self, pid: int, memory: _ProcessMemory | None) -> list[int]:
+        """The process's thread ids: listed again only when their number changed (the task
+        directory's link count is 2 + the number of threads) or one of them ended."""
+        if memory is not None and memory.tids:
+            try:
+                count = os.stat(f"{PROC}/{pid}/task").st_nlink - 2
+            except FileNotFoundError:
+                raise Gone(str(pid)) from None
+            except OSError:
+                count = -1
+            if count == len(memory.tids):
+                return memory.tids
+        tids = sorted(int(tid) for tid in list_directory(f"{PROC}/{pid}/task") if tid.isdigit())
+        if memory is not None:
+            memory.tids = tids
+        return tids
+
+    def _cached_view(self, memory: _ProcessMemory, found: Descriptor, fills: dict[str, BufferFill],
+                     writer_waits: bool) -> DescriptorView:
+        """The descriptor's view, built again only when what it shows changed."""
+        key = (found, tuple(fills.items()), writer_waits)
+        known = memory.view_of.get(found.fd)
+        if known is not None and known[0] == key:
+            return known[1]
+        view = self._descriptor_view(found, fills, writer_waits)
+        memory.view_of[found.fd] = (key, view)
+        return view
 
     def _thread(self, pid: int, tid: int, descriptor) -> ThreadView:
         previous = self._threads.get(tid)
         raw = read_raw(pid, tid, self._files, previous[0] if previous is not None else None)
-        if previous is not None and previous[0] is raw:
+        if previous is not None and (previous[0] is raw or previous[0][:3] == raw[:3]):
+            if previous[0] is not raw:
+                self._threads[tid] = (raw, previous[1])
             return previous[1]  # nothing changed since the last sample (a blocked thread's usual case)
         view = self._describe_thread(pid, parse_thread(tid, raw), descriptor)
         self._threads[tid] = (raw, view)

@@ -41,29 +41,40 @@ def parse_syscall(text: str) -> tuple[int, list[int]]:
     return number, [int(value, 16) for value in fields[1:7]]
 
 
-RawThread = tuple[bytes, bytes | None, bytes | None]
+RawThread = tuple[bytes, bytes | None, bytes | None, bytes | None]  # stat, syscall, wchan, schedstat
+
+
+def _optional(read, path: str, size: int, when_gone: bytes | None = None) -> bytes | None:
+    try:
+        return read(path, size)
+    except Hidden:
+        return None
+    except Gone:
+        if when_gone is None:
+            raise
+        return when_gone
 
 
 def read_raw(pid: int, tid: int, files: KeptOpen | None = None, unchanged: RawThread | None = None) -> RawThread:
-    """The three files as bytes (None for a hidden one); Gone when the thread has exited. When its
-    stat and syscall read exactly as in `unchanged` (same state, same call, same arguments, same
-    user stack), the thread is still in that very call: the wait channel is not read again."""
+    """The thread's files as bytes (None for a hidden one); Gone when the thread has exited.
+
+    With `unchanged` (the previous sample's), the cheapest test comes first: when schedstat (the
+    time the thread has run, and how often it was put on a CPU) and its wait channel read exactly
+    as before, the thread has not run since and is still asleep where it was, so its state and
+    system call cannot have changed: they are not read again. (A thread changes its own state and
+    call only by running; a wake-up makes its wait channel read 0.) When schedstat or wchan is
+    hidden, stat and syscall are compared instead: same state, same call, same arguments, same user
+    stack means still in that very call."""
     base = f"{PROC}/{pid}/task/{tid}/"
     read = files.read if files is not None else read_bytes
-    stat = read(base + "stat", 4096)
-    try:
-        syscall: bytes | None = read(base + "syscall", 512)
-    except Hidden:
-        syscall = None
-    if unchanged is not None and unchanged[0] == stat and unchanged[1] == syscall:
+    schedstat = _optional(read, base + "schedstat", 256)
+    wait_channel = _optional(read, base + "wchan", 256, b"0")  # wchan reads empty for a running task on some kernels
+    if (unchanged is not None and schedstat is not None and wait_channel is not None and schedstat == unchanged[3]
+            and wait_channel == unchanged[2]):
         return unchanged
-    try:
-        wait_channel: bytes | None = read(base + "wchan", 256)
-    except Hidden:
-        wait_channel = None
-    except Gone:
-        wait_channel = b"0"  # wchan reads empty for a running task on some kernels
-    return stat, syscall, wait_channel
+    stat = read(base + "stat", 4096)
+    syscall = _optional(read, base + "syscall", 512)
+    return stat, syscall, wait_channel, schedstat
 
 
 def parse_thread(tid: int, raw: RawThread) -> ThreadState:

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QGraphicsSimpleTextItem, QLabel
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsSimpleTextItem, QLabel
 
 from backend.kernel_view.badges import Badge, ChannelFill, channel_fills, process_badge, thread_badge
 from backend.kernel_view.kernel_report import format_size
 from qtapp.classroom.kernel_sentences import badge_sentence, badge_short, translate_template
 from qtapp.measuring import client_threads
 
-KIND_COLOURS = {"running": "#1e7b2f", "blocked": "#c0392b", "waiting": "#b8860b", "sleeping": "#5d6d7e",
-                "gone": "#888888", "hidden": "#888888"}
+KIND_COLOURS = {"running": "#1e7b2f", "blocked": "#c0392b", "waiting": "#8a6508", "sleeping": "#5d6d7e",
+                "gone": "#6b6b6b", "hidden": "#6b6b6b"}  # white text on each: at least 4.5:1
 FILL_COLOUR, FULL_COLOUR = "#2e86c1", "#c0392b"
 CLIENT_ALIASES = {"step": "step-client"}  # ClientNode key -> the name its BackgroundCall registers
 PRESENTATION_PIXELS = 24  # the smallest text on screen in presentation mode
@@ -47,6 +47,7 @@ class KernelBadges(QObject):
         self.badges: dict[str, Badge] = {}  # item key ("server:fifo", "client:<key>") -> what it shows
         self.fills: dict[str, ChannelFill] = {}  # channel key -> its fill
         self.sentences: list[str] = []
+        self.left_out: list[str] = []  # badges with no room on the drawing (presentation mode)
         self._items: list = []
         self.caption = QLabel(view)
         self.caption.setObjectName("kernelCaption")
@@ -107,7 +108,7 @@ class KernelBadges(QObject):
         self._clear()
         if drawing is None or snapshot is None:
             return
-        self.badges, self.sentences = {}, []
+        self.badges, self.sentences, self.left_out = {}, [], []
         names = {"fifo": "FIFO", "tcp": "TCP", "unix": "Unix socket"}
         for server in drawing.servers:
             if not server.pid or server.transport not in self.view.lanes:
@@ -116,7 +117,11 @@ class KernelBadges(QObject):
             key = f"server:{server.transport}"
             self.badges[key] = badge
             rect = self.view.rects.get(key)
-            if rect is not None:
+            if rect is not None and self.presentation():
+                if not self._fixed_pill(badge, [QPointF(rect.x() + 12, rect.y() + 8), QPointF(rect.right() - 6, rect.y() + 8)],
+                                        align_right=(False, True)):
+                    self.left_out.append(key)
+            elif rect is not None:
                 self._pill(badge, rect.x() + 12, rect.bottom() - 12, rect.width() - 24, anchor_bottom=True)
             if badge.kind in ("blocked", "waiting") or badge.short == "not visible":
                 whose = translate_template("{transport} server {pid}").format(
@@ -132,8 +137,12 @@ class KernelBadges(QObject):
             key = f"client:{client.key}"
             self.badges[key] = badge
             rect = self.view.rects.get(key)
-            if rect is not None:
-                compact = badge._replace(short=f"{badge.call}()" if badge.call and badge.kind != "running" else badge.short)
+            compact = badge._replace(short=f"{badge.call}()" if badge.call and badge.kind != "running" else badge.short)
+            if rect is not None and self.presentation():
+                if not self._fixed_pill(compact, [QPointF(rect.right() - 6, rect.y() + 3),
+                                                  QPointF(rect.right() + 8, rect.y() + 3)], align_right=(True, False)):
+                    self.left_out.append(key)
+            elif rect is not None:
                 self._pill(compact, rect.right() - 6, rect.center().y(), 0, align_right=True, small=True,
                            height=rect.height() - 6)
             if badge.kind == "blocked":
@@ -174,6 +183,60 @@ class KernelBadges(QObject):
         for item in (pill, text):
             self.view.scene().addItem(item)
             self._items.append(item)
+
+    # -- presentation mode: badges of a fixed size on screen, placed where no text is ---------------
+    def _obstacles(self) -> list[QRectF]:
+        """Where the drawing's texts and the badges placed so far are, in view pixels."""
+        found = []
+        for item in self.view.scene().items():
+            if isinstance(item, QGraphicsSimpleTextItem) and item.isVisible() and item.text().strip():
+                found.append(item.deviceTransform(self.view.viewportTransform()).mapRect(item.boundingRect()))
+        return found
+
+    def _fixed_pill(self, badge: Badge, starts: list[QPointF],
+                    align_right: tuple[bool, ...] = (False,)) -> bool:
+        """A badge 24 px high on screen whatever the drawing's scale (like the drawing's own texts in
+        presentation mode), at the first of `starts` (scene points; its top left, or top right if
+        aligned right) from which it can move down, inside the view, to where it covers no text.
+        False when there is no such place: the sentence under the drawing still says it."""
+        text = QGraphicsSimpleTextItem(badge_short(badge.short))
+        text.setFont(_font(PRESENTATION_PIXELS))
+        text.setBrush(QBrush(QColor("white")))
+        bounds = text.boundingRect()
+        size = QSizeF(bounds.width() + 24, bounds.height() + 8)
+        room = QRectF(self.view.viewport().rect())
+        obstacles = self._obstacles()
+        for index, start in enumerate(starts):
+            corner = QPointF(self.view.mapFromScene(start))
+            if align_right[min(index, len(align_right) - 1)]:
+                corner.setX(corner.x() - size.width())
+            place = QRectF(corner, size)
+            if place.right() > room.right() - 2:  # kept on screen sideways (a badge may be wider than its box)
+                place.moveRight(room.right() - 2)
+            place.moveLeft(max(place.left(), room.left() + 2))
+            for _attempt in range(12):
+                hit = next((rect for rect in obstacles if rect.adjusted(-2, -2, 2, 2).intersects(place)), None)
+                if hit is None:
+                    break
+                place.moveTop(hit.bottom() + 4)
+            if hit is None and room.contains(place):
+                break
+        else:
+            return False
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(QPointF(0, 0), size), size.height() / 2, size.height() / 2)
+        pill = QGraphicsPathItem(path)
+        pill.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        pill.setPos(self.view.mapToScene(place.topLeft().toPoint()))
+        pill.setBrush(QBrush(QColor(KIND_COLOURS.get(badge.kind, "#555555"))))
+        pill.setPen(QPen(QColor("white"), 2))
+        pill.setZValue(20)
+        pill.setToolTip(badge_sentence(badge))
+        text.setParentItem(pill)
+        text.setPos(12, 4)
+        self.view.scene().addItem(pill)
+        self._items += [pill, text]
+        return True
 
     def _fill_bar(self, key: str, fill: ChannelFill, rect: QRectF) -> None:
         """The channel's buffer as a bar under it: filled in proportion, with the figures."""

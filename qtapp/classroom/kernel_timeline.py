@@ -11,7 +11,7 @@ import collections
 from typing import Callable, NamedTuple
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from backend.kernel_view.badges import badge_for_thread
@@ -46,6 +46,7 @@ class KernelTimeline(QWidget):
         self.lanes: dict[LaneKey, collections.deque[Stretch]] = {}
         self.labels: dict[LaneKey, str] = {}
         self.now = 0.0
+        self._geometry: tuple = (0.0, 0.0, 1.0, 0.0, 1.0, 0)
         self.setMinimumHeight(160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -102,57 +103,95 @@ class KernelTimeline(QWidget):
         return [stretch for key, label in self.labels.items() if label_part in label for stretch in self.lanes[key]]
 
     # -- painting -----------------------------------------------------------------------------------
-    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("white"))
+    def _font(self) -> QFont:
         font = QFont("DejaVu Sans")
         font.setPixelSize(self.pixels)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        legend_height = metrics.height() + 10
+        return font
+
+    def text_layout(self) -> list[tuple[str, QRectF]]:
+        """Every text the timeline paints and where (widget coordinates), in painting order: the
+        legend, the time axis, the lane labels and the calls written in the stretches. Lanes that
+        do not fit the height are left out and counted in a last line ("+2 more lanes")."""
+        metrics = QFontMetrics(self._font())
+        height = metrics.height()
+        texts: list[tuple[str, QRectF]] = []
+        x = 6.0
+        for kind in ("running", "blocked", "waiting", "sleeping"):
+            x += height + 6
+            words = KIND_WORDS[kind]
+            texts.append((words, QRectF(x, 4, metrics.horizontalAdvance(words), height)))
+            x += metrics.horizontalAdvance(words) + 24
+        legend_height = height + 10
         keys = list(self.lanes)
         label_width = max([metrics.horizontalAdvance(self.labels[key]) for key in keys] + [120]) + 16
         label_width = min(label_width, int(self.width() * 0.45))
         left, right = label_width, self.width() - 10
-        top = legend_height + metrics.height() + 6
-        lane_height = max(metrics.height() + 12, min(3 * metrics.height(), (self.height() - top - 4) / max(1, len(keys))))
-        self._paint_legend(painter, metrics)
+        top = legend_height + height + 6
+        lane_height = max(height + 12, min(3 * height, (self.height() - top - 4) / max(1, len(keys))))
+        fitting = max(0, int((self.height() - top - 4) / lane_height + 1e-6))  # (a whole lane: not lost to rounding)
+        if fitting < len(keys):
+            fitting = max(0, fitting - 1)  # room for the line that says how many are left out
         span = max(right - left, 1)
-        # The time axis: seconds ago.
+        step = 5 if self.window_seconds > 10 else 2
+        last_right = float("inf")
+        for seconds in range(0, int(self.window_seconds) + 1, step):  # from "now" leftwards
+            x = right - span * seconds / self.window_seconds
+            words = "now" if seconds == 0 else f"−{seconds} s"
+            width = metrics.horizontalAdvance(words)
+            box = QRectF(min(x - width / 2, self.width() - width - 2), legend_height, width, height)
+            if box.right() + 8 > last_right or box.left() < 0:
+                continue  # no room: this tick keeps its line, not its figure
+            texts.append((words, box))
+            last_right = box.left()
+        if not keys:
+            words = "No process to show yet: start a server or a lesson."
+            texts.append((words, QRectF(10, top, metrics.horizontalAdvance(words), height)))
+        for row, key in enumerate(keys[:fitting]):
+            y = top + row * lane_height
+            label = metrics.elidedText(self.labels[key], Qt.TextElideMode.ElideRight, label_width - 10)
+            texts.append((label, QRectF(4, y + (lane_height - height) / 2, metrics.horizontalAdvance(label), height)))
+            for stretch in self.lanes[key]:
+                box = self._stretch_box(stretch, left, right, span, y, lane_height)
+                text = f"{stretch.call}()" if stretch.call else ""
+                if text and metrics.horizontalAdvance(text) + 8 < box.width():
+                    texts.append((text, QRectF(box.x() + 4, y + (lane_height - height) / 2,
+                                               metrics.horizontalAdvance(text), height)))
+        if fitting < len(keys):
+            words = f"+{len(keys) - fitting} more lanes (make the window taller)"
+            texts.append((words, QRectF(4, top + fitting * lane_height + 4, metrics.horizontalAdvance(words), height)))
+        self._geometry = (left, right, span, top, lane_height, fitting)
+        return texts
+
+    def _stretch_box(self, stretch: Stretch, left: float, right: float, span: float, y: float,
+                     lane_height: float) -> QRectF:
+        x0 = right - span * (self.now - stretch.start) / self.window_seconds
+        x1 = right - span * (self.now - stretch.end) / self.window_seconds
+        x0, x1 = max(x0, left), max(x1, x0 + 3)
+        return QRectF(x0, y + 3, x1 - x0, lane_height - 6)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
+        texts = self.text_layout()
+        left, right, span, top, lane_height, fitting = self._geometry
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("white"))
+        painter.setFont(self._font())
+        height = painter.fontMetrics().height()
+        x = 6
+        for kind in ("running", "blocked", "waiting", "sleeping"):  # the legend's colour squares
+            painter.fillRect(QRectF(x, 4, height, height), QColor(KIND_COLOURS[kind]))
+            x += height + 6 + painter.fontMetrics().horizontalAdvance(KIND_WORDS[kind]) + 24
         painter.setPen(QPen(QColor("#555555"), 1))
         for seconds in range(0, int(self.window_seconds) + 1, 5 if self.window_seconds > 10 else 2):
             x = right - span * seconds / self.window_seconds
-            painter.drawLine(int(x), int(top - 4), int(x), int(top + lane_height * len(keys)))
-            words = "now" if seconds == 0 else f"−{seconds} s"
-            width = metrics.horizontalAdvance(words) + 8
-            painter.drawText(int(min(x - width / 2, self.width() - width)), int(legend_height), width, metrics.height(),
-                             Qt.AlignmentFlag.AlignCenter, words)
-        if not keys:
-            painter.drawText(self.rect().adjusted(10, int(top), -10, 0), Qt.AlignmentFlag.AlignLeft,
-                             "No process to show yet: start a server or a lesson.")
-        for row, key in enumerate(keys):
-            y = top + row * lane_height
-            painter.setPen(QColor("#111111"))
-            painter.drawText(QRectF(4, y, label_width - 10, lane_height), Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(self.labels[key], Qt.TextElideMode.ElideRight, label_width - 10))
+            painter.drawLine(int(x), int(top - 4), int(x), int(top + lane_height * fitting))
+        for row, key in enumerate(list(self.lanes)[:fitting]):
             for stretch in self.lanes[key]:
-                x0 = right - span * (self.now - stretch.start) / self.window_seconds
-                x1 = right - span * (self.now - stretch.end) / self.window_seconds
-                x0, x1 = max(x0, left), max(x1, x0 + 3)
-                box = QRectF(x0, y + 3, x1 - x0, lane_height - 6)
-                painter.fillRect(box, QColor(KIND_COLOURS.get(stretch.kind, "#888888")))
-                text = f"{stretch.call}()" if stretch.call else ""
-                if text and metrics.horizontalAdvance(text) + 8 < box.width():
-                    painter.setPen(QColor("white"))
-                    painter.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, text)
+                painter.fillRect(self._stretch_box(stretch, left, right, span, top + row * lane_height, lane_height),
+                                 QColor(KIND_COLOURS.get(stretch.kind, "#888888")))
+        calls = {f"{stretch.call}()" for stretches in self.lanes.values() for stretch in stretches if stretch.call}
+        for words, box in texts:
+            inside_stretch = words in calls and box.left() >= left
+            painter.setPen(QColor("white") if inside_stretch else QColor("#111111"))
+            painter.drawText(box.adjusted(0, 0, 2, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, words)
         painter.end()
-
-    def _paint_legend(self, painter: QPainter, metrics) -> None:
-        x = 6
-        for kind in ("running", "blocked", "waiting", "sleeping"):
-            painter.fillRect(QRectF(x, 4, metrics.height(), metrics.height()), QColor(KIND_COLOURS[kind]))
-            x += metrics.height() + 6
-            painter.setPen(QColor("#111111"))
-            painter.drawText(int(x), 4, 400, metrics.height(), Qt.AlignmentFlag.AlignVCenter, KIND_WORDS[kind])
-            x += metrics.horizontalAdvance(KIND_WORDS[kind]) + 24

@@ -93,8 +93,16 @@ def test_naive_mixup_lesson_shows_three_readers_on_one_fifo(qtbot, window, monke
     gui = kernel_says(window.client_pid)
     readers = [thread for thread in gui.threads if thread.subject == "naive-reply.fifo" and thread.call == "read"]
     assert len(readers) == 3
-    lanes = [label for label in window.kernel_page.timeline.labels.values() if label.startswith("naive client")]
+    timeline = window.kernel_page.timeline
+    lanes = [label for label in timeline.labels.values() if label.startswith("naive client")]
     assert len(lanes) == 3
+    # The lesson's own naive server is watched too (the monitor's extra pids): it has its lane, and
+    # each client's lane shows the blocked read() on the one reply FIFO.
+    server_pid = lesson.server.pid
+    assert server_pid in window.kernel_monitor.extra_pids["lesson"]
+    qtbot.waitUntil(lambda: f"naive server {server_pid}" in timeline.labels.values(), timeout=10000)
+    for lane in lanes:
+        assert any(stretch.kind == "blocked" and stretch.call == "read" for stretch in timeline.stretches_of(lane)), lane
     with qtbot.waitSignal(lesson.finished, timeout=30000):
         pass
     text = window.kernel_page.explanation.text()
