@@ -118,6 +118,7 @@ def engine_label_text(window: MainWindow) -> str:
 
 
 def update_engine_label(window: MainWindow) -> None:
+    """Show which engines measure now (called on runs, server starts and language changes)."""
     label = getattr(window, "engine_label", None)
     if label is not None:
         label.setText(engine_label_text(window))
