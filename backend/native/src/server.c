@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ipclab_native.h"
@@ -114,13 +115,44 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
     }
 }
 
+/* A send that waits for room inside the kernel, as the Python engine's does (a blocking send()
+ * bounded by SO_SNDTIMEO): the Kernel tab then shows the thread blocked in sendto() with its send
+ * buffer full on either engine. The server's Cancellation shuts the socket down to wake it. */
+static ssize_t blocking_send(int fd, const uint8_t *data, size_t length, int64_t remaining_ms)
+{
+    struct timeval timeout = { .tv_sec = (time_t)(remaining_ms / 1000), .tv_usec = (suseconds_t)(remaining_ms % 1000) * 1000 };
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) < 0
+        || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return -1;
+    ssize_t n = send(fd, data, length, MSG_NOSIGNAL);
+    int saved = errno;
+    if (fcntl(fd, F_SETFL, flags) < 0 && n >= 0)
+        return -1;
+    errno = saved;
+    return n;
+}
+
 /* Write everything within timeout_ms in all (one deadline for the whole write, as the Python
  * channels do: a peer that takes a little now and then cannot stretch it). */
 static int send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
 {
     int64_t deadline = ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
+    int waited = 0; /* the last send was a blocking one: the deadline decides, not poll() */
     while (length) {
-        ssize_t n = s->c->not_socket ? write(s->c->fd, data, length) : send(s->c->fd, data, length, MSG_NOSIGNAL);
+        ssize_t n;
+        if (s->c->not_socket)
+            n = write(s->c->fd, data, length);
+        else if (!waited)
+            n = send(s->c->fd, data, length, MSG_NOSIGNAL);
+        else {
+            int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
+            if (remaining_ms <= 0)
+                return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
+            if (cancelled_now(s))
+                return IPCL_CANCELLED;
+            n = blocking_send(s->c->fd, data, length, remaining_ms);
+        }
         if (n >= 0) {
             data += n;
             length -= (size_t)n;
@@ -128,6 +160,12 @@ static int send_all(server *s, const uint8_t *data, size_t length, int timeout_m
         }
         if (errno == EINTR)
             continue;
+        if (!s->c->not_socket && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            waited = 1;
+            continue;
+        }
+        if (!s->c->not_socket && cancelled_now(s))
+            return IPCL_CANCELLED; /* the Cancellation shut the socket down */
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
             int status = remaining_ms <= 0 ? IPCL_TIMEOUT : wait_for(s, POLLOUT, (int)remaining_ms);
