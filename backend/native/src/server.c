@@ -4,7 +4,8 @@
  *
  * It does what backend/servers/socket_server.py's connection loop does, with the same limits,
  * timeouts and messages: idle timeout before a request, request timeout from its first byte (a
- * TIMEOUT error frame), write timeout for each whole write; every request
+ * TIMEOUT error frame), write timeout for each whole write (waiting for room inside a blocking
+ * send(), as the Python engine does, so that the Kernel tab shows the same blocked call); every request
  * checked in the order of frames.decode_request (magic, version, type, length, CRC-32, flags,
  * count, range) before anything is used, its first 8 bytes as soon as they arrive; value errors answered with an ERROR frame and the
  * connection kept, framing errors answered and the connection closed (the caller closes gracefully
