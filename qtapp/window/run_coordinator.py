@@ -167,6 +167,7 @@ class RunCoordinator(QObject):
         else:
             series = self.model.reset(transport, spec)
         series.address = server.address
+        series.server_engine = server.ready_event.get("engine")  # None for a server that names none
         run = RunController(spec, server.address, self.inbox, series.start_ns, self, capture_wire=single)
         run.finished.connect(self._on_run_finished)
         self.runs[transport] = run

@@ -3,6 +3,8 @@ bar says which engine measured (real servers, real client threads)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from backend.measuring.runner import WorkloadSpec
@@ -40,7 +42,7 @@ def test_python_engine_chosen_in_the_menu_measures_and_is_shown(qtbot, window):
 
 
 @pytest.mark.skipif(not available(), reason="native engine not built")
-def test_native_engine_restarts_an_idle_server_and_is_remembered(qtbot, make_window):
+def test_native_engine_restarts_an_idle_server_and_is_remembered(qtbot, make_window, tmp_path):
     window = make_window()
     try:
         window.engine_actions["python"].trigger()
@@ -52,6 +54,9 @@ def test_native_engine_restarts_an_idle_server_and_is_remembered(qtbot, make_win
         assert server.state == ServerState.LISTENING and server.pid != first_pid
         assert server.ready_event["engine"] == "native"
         assert _measure(qtbot, window, "tcp") == {"native"}
+        window.export_json(str(tmp_path / "results.json"))
+        exported = json.loads((tmp_path / "results.json").read_text())
+        assert (exported["engine"], exported["server_engine"]) == ("native", "native")  # the export says so too
         qtbot.waitUntil(lambda: window.engine_label.text() == "Engine: clients native · servers tcp native",
                         timeout=5000)
         window.settings.save_window(window)
