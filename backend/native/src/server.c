@@ -95,11 +95,40 @@ static int wait_for(server *s, short events, int timeout_ms)
     }
 }
 
+/* A receive that waits inside the kernel, as the Python engine's does (a blocking recv() bounded
+ * by SO_RCVTIMEO; 0 ms: no bound): the Kernel tab shows the thread in recvfrom() on either engine. */
+static ssize_t blocking_recv(int fd, uint8_t *into, size_t length, int64_t timeout_ms)
+{
+    struct timeval timeout = { .tv_sec = (time_t)(timeout_ms / 1000), .tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000 };
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0
+        || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return -1;
+    ssize_t n = recv(fd, into, length, 0);
+    int saved = errno;
+    if (fcntl(fd, F_SETFL, flags) < 0 && n >= 0)
+        return -1;
+    errno = saved;
+    return n;
+}
+
 /* Read some bytes (0: end of stream) waiting at most timeout_ms; IPCL_TIMEOUT carries no message. */
 static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, size_t *got)
 {
+    int64_t deadline = timeout_ms < 0 ? -1 : ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
+    int waited = 0;
     for (;;) {
-        ssize_t n = recv(s->c->fd, into, length, 0);
+        ssize_t n;
+        if (!waited)
+            n = recv(s->c->fd, into, length, 0);
+        else {
+            int64_t remaining_ms = deadline < 0 ? 0 : (deadline - ipcl_now_ns() + 999999) / 1000000;
+            if (deadline >= 0 && remaining_ms <= 0)
+                return IPCL_TIMEOUT;
+            if (cancelled_now(s))
+                return IPCL_CANCELLED;
+            n = blocking_recv(s->c->fd, into, length, remaining_ms);
+        }
         if (n >= 0) {
             *got = (size_t)n;
             return IPCL_OK;
@@ -108,11 +137,12 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
             continue;
         if (errno == ECONNRESET || errno == ECONNABORTED)
             return say(s, IPCL_PEER_CLOSED, "connection reset by peer: [Errno %d] %s", errno, strerror(errno));
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            if (cancelled_now(s))
+                return IPCL_CANCELLED;
             return say(s, IPCL_OS_ERROR, "[Errno %d] %s", errno, strerror(errno));
-        int status = wait_for(s, POLLIN, timeout_ms);
-        if (status)
-            return status;
+        }
+        waited = 1; /* nothing yet: wait inside recv() until the deadline */
     }
 }
 
