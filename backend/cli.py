@@ -141,7 +141,7 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
                        help="event lines on stdout (default all; per-exchange lines are rate-limited)")
     serve.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
                        help="server data plane: native (compiled C: tcp/unix connections, fifo replies), python, "
-                            "or auto (the default: python for servers for now)")
+                            "or auto (the default: native when built; step mode runs on python)")
     serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
     serve.add_argument("--step", action="store_true",
                        help="step mode for a class: serve one request at a time, print a 'step' event after each "

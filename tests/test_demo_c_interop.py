@@ -128,8 +128,8 @@ _OUTPUT = re.compile(r"client pid: (\d+)\nnumbers:([ \-\d]*)\nserver pid: (\d+)\
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_c_client_against_ipclab_serve(c_programs, start_server, transport):
-    server = start_server(transport, "--events", "none", "--max-count", "1000")
+def test_c_client_against_ipclab_serve(c_programs, start_server, server_engine, transport):
+    server = start_server(transport, "--events", "none", "--max-count", "1000", "--engine", server_engine)
     run = [c_programs["ipclab_client"], transport, server.address]
     result = subprocess.run(run + ["7", "-3", "3"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr

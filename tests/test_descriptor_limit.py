@@ -4,7 +4,8 @@ Each server runs as a real `ipclab serve` child whose RLIMIT_NOFILE is set to 64
 500 successive and 50 simultaneous clients must all be served. Then the limit is lowered under a
 running server until not one descriptor is free, so that open() and accept() really fail with
 EMFILE: the FIFO server sheds a cached reply FIFO and still answers, a socket server refuses the
-pending client with BUSY (a spare descriptor) instead of leaving it hanging.
+pending client with BUSY (a spare descriptor) instead of leaving it hanging. Every server test
+runs on both server engines.
 """
 
 from __future__ import annotations
@@ -45,11 +46,12 @@ class LimitedServer(ServerProcess):
 
 
 @pytest.fixture
-def limited_server():
+def limited_server(server_engine):
+    """Start `ipclab serve` under the limit, on each server engine in turn."""
     started: list[ServerProcess] = []
 
     def start(transport: str, events: list | None = None) -> ServerProcess:
-        server = LimitedServer(transport, LIMIT, extra_arguments=["--events", "summary"],
+        server = LimitedServer(transport, LIMIT, extra_arguments=["--events", "summary", "--engine", server_engine],
                                on_event=events.append if events is not None else None)
         server.start()
         started.append(server)

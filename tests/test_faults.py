@@ -201,9 +201,9 @@ def test_tcp_port_in_use_is_a_clear_error():
     assert "already in use" in process.stderr and str(port) in process.stderr
 
 
-def test_symlink_planted_as_reply_fifo_is_refused(start_server, tmp_path):
+def test_symlink_planted_as_reply_fifo_is_refused(start_server, server_engine, tmp_path):
     events: list = []
-    server = start_server("fifo", "--events", "all", events=events)
+    server = start_server("fifo", "--events", "all", "--engine", server_engine, events=events)
     target = tmp_path / "victim.txt"
     target.write_text("untouched")
     pid, channel = 999_999, 4

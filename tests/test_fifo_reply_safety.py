@@ -1,7 +1,8 @@
 """FIFO replies that a client abandons, fragments ahead of a request, and hard-linked reply FIFOs.
 
 Each test plays the client with the documented system calls (mkfifo, open, read, write on the
-real FIFOs of a real `ipclab serve fifo`), or uses the project's own FIFO client.
+real FIFOs of a real `ipclab serve fifo`), or uses the project's own FIFO client; every test
+runs against both server engines (the native one writes small replies in C).
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ def _read_available(fd: int, limit: int, timeout: float = 10.0) -> bytes:
     return bytes(data)
 
 
-def test_abandoned_reply_stops_and_never_flows_to_a_new_reader(start_server):
+def test_abandoned_reply_stops_and_never_flows_to_a_new_reader(start_server, server_engine):
     """A client reads 128 KiB of a 10^6-value reply, then hands its reply FIFO to a new reader
     (the old one closed, with no moment without a reader) and sends its next request. Requests
     are sequential per client, so the server stops the old reply: the new reader gets at most
     what was already in the pipe, never the remaining megabytes."""
     events: list = []
-    server = start_server("fifo", "--events", "all", events=events)
+    server = start_server("fifo", "--events", "all", "--engine", server_engine, events=events)
     pid, channel = os.getpid(), new_channel_number()
     path = os.path.join(server.address, reply_fifo_name(pid, channel))
     os.mkfifo(path, 0o600)
@@ -73,12 +74,12 @@ def test_abandoned_reply_stops_and_never_flows_to_a_new_reader(start_server):
     assert wait_for(lambda: _events_with(events, "abandoned")), "the server did not report the abandoned reply"
 
 
-def test_project_fifo_client_recovers_after_abandoning_a_reply(start_server):
+def test_project_fifo_client_recovers_after_abandoning_a_reply(start_server, server_engine):
     """The Python FIFO client gives up on a reply (its sink fails after the first chunk), then is
     used again: it takes a new reply FIFO (recovery rule, PROTOCOL.md 11.3.2) and every later
     reply is exactly right; the server stops writing the abandoned one."""
     events: list = []
-    server = start_server("fifo", "--events", "all", events=events)
+    server = start_server("fifo", "--events", "all", "--engine", server_engine, events=events)
 
     class Enough(Exception):
         pass
@@ -104,10 +105,10 @@ def test_project_fifo_client_recovers_after_abandoning_a_reply(start_server):
     protocol.encode_request(Request(1, 1, 1, 1))[:7],  # the start of a version-1 request
     protocol.MAGIC + bytes([2, 1, 0]),  # the start of another version's request
 ], ids=["version-1 fragment", "other-version fragment"])
-def test_a_fragment_does_not_delay_the_next_request(start_server, fragment):
+def test_a_fragment_does_not_delay_the_next_request(start_server, server_engine, fragment):
     """With a 30 s half-sent timeout, the request behind a 7-byte fragment is answered within the
     client's 10 s timeout: the server resynchronises at once instead of waiting out the fragment."""
-    server = start_server("fifo", "--events", "none", "--request-timeout", "30")
+    server = start_server("fifo", "--events", "none", "--request-timeout", "30", "--engine", server_engine)
     with make_client("fifo", server.address, timeout=10.0) as client:
         client.connect()
         write_to_request_fifo(server.address, fragment)
@@ -115,9 +116,9 @@ def test_a_fragment_does_not_delay_the_next_request(start_server, fragment):
         assert client.request(2).count == 2
 
 
-def test_hard_link_to_a_fifo_outside_the_directory_gets_no_reply(start_server):
+def test_hard_link_to_a_fifo_outside_the_directory_gets_no_reply(start_server, server_engine):
     events: list = []
-    server = start_server("fifo", "--events", "all", events=events)
+    server = start_server("fifo", "--events", "all", "--engine", server_engine, events=events)
     outside = os.path.join(os.path.dirname(server.address), f"outside-{os.getpid()}.fifo")
     pid, channel = os.getpid(), new_channel_number()
     linked = os.path.join(server.address, reply_fifo_name(pid, channel))
@@ -143,10 +144,10 @@ def test_hard_link_to_a_fifo_outside_the_directory_gets_no_reply(start_server):
                 os.unlink(path)
 
 
-def test_reply_cache_closes_the_descriptor_of_a_client_that_left(start_server):
+def test_reply_cache_closes_the_descriptor_of_a_client_that_left(start_server, server_engine):
     """The server keeps small clients' reply FIFOs open; once a client has removed its FIFO the
     server closes its descriptor (no "(deleted)" FIFOs pile up in /proc/PID/fd)."""
-    server = start_server("fifo", "--events", "none")
+    server = start_server("fifo", "--events", "none", "--engine", server_engine)
     for _ in range(5):
         with make_client("fifo", server.address, timeout=5.0) as client:
             client.request(3)

@@ -34,8 +34,8 @@ def test_lesson_fifo_open_blocks_until_the_writer_opens():
     assert not os.path.exists(demo.directory)
 
 
-def test_lesson_back_pressure_server_blocks_then_times_out():
-    with ServerProcess("tcp", extra_arguments=["--write-timeout", "2"]) as server:
+def test_lesson_back_pressure_server_blocks_then_times_out(server_engine):
+    with ServerProcess("tcp", extra_arguments=["--write-timeout", "2", "--engine", server_engine]) as server:
         cancellation = Cancellation()
         result = {}
         client = threading.Thread(target=lambda: result.setdefault("unread", kernel_demos.client_that_never_reads(

@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from backend.clients.client import make_client
-from backend.native.loader import available
+from backend.native.loader import available, resolve_server_engine
 from backend.protocol import frames as protocol
 from backend.protocol.frames import Request
 from tests.test_hostile_input import HOSTILE_FRAMES
@@ -83,3 +83,12 @@ def test_exchange_events_and_totals_match(servers):
     for key in ("requests", "numbers", "bytes", "errors", "clients_total"):
         assert stopped[0][key] == stopped[1][key], key
     assert stopped[1]["requests"] == 4 and stopped[1]["numbers"] == 1011
+
+
+@pytest.mark.parametrize("transport", ["tcp", "unix", "fifo"])
+def test_auto_serves_natively_once_built(start_server, transport):
+    """`ipclab serve` with the default engine (auto) runs the native server on every transport,
+    now that it has every behaviour of the Python one; step mode still runs on Python."""
+    assert start_server(transport, "--events", "none").ready_event.get("engine") == "native"
+    assert resolve_server_engine("auto", transport) == "native"
+    assert resolve_server_engine("auto", transport, step=True) == "python"

@@ -1,6 +1,6 @@
 """Framing errors on TCP and Unix sockets: answered as soon as 8 bytes are in, and the ERROR frame
 survives the close (the server shuts down its side and drains, so the peer sees end-of-file after
-the frame, not a reset that may destroy it)."""
+the frame, not a reset that may destroy it). Every test runs against both server engines."""
 
 from __future__ import annotations
 
@@ -35,10 +35,10 @@ def _read_frame_then_ending(sock: socket.socket) -> tuple[bytes, str]:
     (protocol.MAGIC + bytes([2, 1, 0, 32]), ErrorCode.UNSUPPORTED_VERSION),  # a shorter future request
     (protocol.MAGIC + bytes([1, 3, 0, 48]), ErrorCode.BAD_FRAME),
 ], ids=["garbage", "other version", "wrong type"])
-def test_eight_bad_bytes_are_answered_at_once(start_server, transport, prefix, code):
+def test_eight_bad_bytes_are_answered_at_once(start_server, server_engine, transport, prefix, code):
     """With a 30 s half-sent timeout, 8 bad bytes get their ERROR within the 10 s socket timeout
     (before, the server waited for 48 bytes and answered TIMEOUT after the half-sent timeout)."""
-    server = start_server(transport, "--events", "none", "--request-timeout", "30")
+    server = start_server(transport, "--events", "none", "--request-timeout", "30", "--engine", server_engine)
     with raw_socket(transport, server.address, timeout=10.0) as sock:
         sock.sendall(prefix)
         frame, _ = _read_frame_then_ending(sock)
@@ -48,10 +48,10 @@ def test_eight_bad_bytes_are_answered_at_once(start_server, transport, prefix, c
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_error_frame_is_followed_by_end_of_file_not_a_reset(start_server, transport):
+def test_error_frame_is_followed_by_end_of_file_not_a_reset(start_server, server_engine, transport):
     """4,096 bytes of garbage: the server answers BAD_MAGIC with most of them unread. Closing then
     would send a reset; the server shuts down its side and drains instead."""
-    server = start_server(transport, "--events", "none")
+    server = start_server(transport, "--events", "none", "--engine", server_engine)
     with raw_socket(transport, server.address, timeout=10.0) as sock:
         sock.sendall(bytes(range(256)) * 16)
         frame, ending = _read_frame_then_ending(sock)
@@ -60,8 +60,8 @@ def test_error_frame_is_followed_by_end_of_file_not_a_reset(start_server, transp
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_value_errors_keep_the_connection_and_a_good_request_follows(start_server, transport):
-    server = start_server(transport, "--events", "none")
+def test_value_errors_keep_the_connection_and_a_good_request_follows(start_server, server_engine, transport):
+    server = start_server(transport, "--events", "none", "--engine", server_engine)
     with raw_socket(transport, server.address, timeout=10.0) as sock:
         sock.sendall(protocol.encode_request(Request(1, 0, 2, 3, 10, 1)))
         header = sock.recv(16, socket.MSG_WAITALL)

@@ -91,11 +91,12 @@ def resolve_engine(engine: str) -> str:
 
 
 NATIVE_SERVER_TRANSPORTS = ("tcp", "unix", "fifo")
-# Servers that "auto" runs natively. None yet: the native server does not yet have every behaviour
-# of the Python one (sockets: magic and version checked after 8 bytes, a graceful close after an
-# ERROR frame; FIFO: a reply stopped when its reader abandons it), so `--engine native` is asked
-# for explicitly until it does.
-AUTO_NATIVE_SERVER_TRANSPORTS: tuple[str, ...] = ()
+# Servers that "auto" runs natively: every transport, now that the native server has every
+# behaviour of the Python one (issue 12: magic and version checked after 8 bytes, a graceful close
+# after a final ERROR frame; FIFO: the Python listener's resynchronisation, reply-FIFO checks and
+# descriptor budget, replies stopped when abandoned). tests/test_socket_framing_errors.py,
+# test_descriptor_limit.py and test_fifo_reply_safety.py run against both server engines.
+AUTO_NATIVE_SERVER_TRANSPORTS: tuple[str, ...] = ("tcp", "unix", "fifo")
 
 
 def resolve_server_engine(engine: str, transport: str, step: bool = False) -> str:
@@ -119,5 +120,6 @@ def resolve_server_engine(engine: str, transport: str, step: bool = False) -> st
 def engine_summary() -> str:
     """One line for `ipclab --version`: which engines this installation has."""
     if available():
-        return "engines: native (compiled data plane) and python; auto = native (clients; servers: python)"
+        servers = ", ".join(AUTO_NATIVE_SERVER_TRANSPORTS) or "none"
+        return f"engines: native (compiled data plane) and python; auto = native (clients; servers: {servers})"
     return f"engines: python only (native engine not built: {why_unavailable()})"

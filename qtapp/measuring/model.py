@@ -108,6 +108,7 @@ class TransportSeries:
         self.error_messages: deque[str] = deque(maxlen=20)
         self.address = ""
         self.embedded = True
+        self.server_engine: str | None = None  # the engine the server's ready line names
         self.stopped_early = False
         self.version = 0
 
@@ -145,7 +146,9 @@ class TransportSeries:
 
     def report(self) -> dict:
         """The `ipclab bench --json` object for this transport's run."""
-        return self.statistics.report(self.address, self.embedded, self.stopped_early)
+        report = self.statistics.report(self.address, self.embedded, self.stopped_early)
+        report["server_engine"] = self.server_engine
+        return report
 
 
 @dataclass

@@ -91,6 +91,7 @@ class QtServerProcess(QObject):
         self.ready_timeout_ms = READY_TIMEOUT_MS
         self.custom_command = ""  # the user's own server command ("" runs the built-in server)
         self.extra_arguments: list[str] = []  # more `ipclab serve` options (e.g. --step)
+        self.engine = "auto"  # `ipclab serve --engine`: auto, native or python (step mode: always python)
         self.keep_stdin_open = False  # for servers driven through their stdin (step mode)
         self.ready_event: dict = {}
         self._last_other_line = ""  # the last stdout line that was not JSON (shown when no ready line comes)
@@ -117,8 +118,9 @@ class QtServerProcess(QObject):
             self._private_path = address if self.transport != "tcp" else ""
         else:
             self._private_path = ""
+        engine = "python" if "--step" in self.extra_arguments else self.engine  # step mode is Python's
         arguments = ["serve", self.transport, "--die-with-parent", "--events", "all",
-                     ADDRESS_OPTIONS[self.transport], address, *self.extra_arguments]
+                     ADDRESS_OPTIONS[self.transport], address, "--engine", engine, *self.extra_arguments]
         return serve_command(arguments)
 
     def _custom_command(self) -> list[str]:

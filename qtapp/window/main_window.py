@@ -38,6 +38,7 @@ from qtapp.measuring.client_worker import RunController
 from qtapp.measuring.log_view import LogView
 from qtapp.measuring.model import TRANSPORT_NAMES, TransportSeries, client_log_entries
 from qtapp.measuring.server_panels import ServerPanel
+from qtapp.window.engine_choice import install_engine_choice
 from qtapp.window.fitting import fit_to_screen, scrolling_container
 from qtapp.window.menus import about_text, build_menus
 from qtapp.window.plot_pages import PlotPages
@@ -115,6 +116,7 @@ class MainWindow(Retranslating, QMainWindow):
             server.event.connect(lambda event, name=transport: self._on_server_event(name, event))
             server.failed.connect(lambda message, name=transport: self._on_server_failed(name, message))
         self._wire_coordinator()
+        install_engine_choice(self)  # Run ▸ Engine and the status bar's engine label
         self.client_panel.set_spec(self.settings.workload())
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
@@ -452,21 +454,12 @@ class MainWindow(Retranslating, QMainWindow):
         for page in getattr(self, "teaching_pages", []):
             page.shutdown()
         self.coordinator.cancel_waiting()
-        self._save_settings()
+        self.settings.save_window(self)
         self.coordinator.shutdown()
         self.client_log.stop()
         self.server_log.stop()
         for panel in self.server_panels.values():
             panel.stop_timers()
-
-    def _save_settings(self) -> None:
-        self.settings.set_geometry(self.saveGeometry())
-        self.settings.set_workload(self.client_panel.saved_spec())
-        for transport, panel in self.server_panels.items():
-            self.settings.set_address(transport, panel.address_edit.text().strip())
-            self.settings.set_command(transport, panel.command_edit.text().strip())
-        self.settings.set_zoom(self.zoom)
-        self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import backend
+from qtapp.window.engine_choice import add_engine_menu
 from qtapp.window.i18n import number
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 
 def build_menus(window: MainWindow) -> None:
-    """The menu bar: File (export, save, quit), View (presentation, zoom, tabs, language), Run, Help.
+    """The menu bar: File (export, save, quit), View (presentation, zoom, tabs, language), Run (servers,
+    engine), Help.
 
     Called again after a language change: the old menus and the window's shortcut actions go first."""
     for action in getattr(window, "shortcut_actions", []):
@@ -97,6 +99,8 @@ def build_menus(window: MainWindow) -> None:
                         lambda: [server.start() for server in window.servers.values()])
     runs_menu.addAction(QCoreApplication.translate("MainWindow", "S&top all servers"),
                         lambda: [server.stop() for server in window.servers.values()])
+    runs_menu.addSeparator()
+    add_engine_menu(window, runs_menu)
     help_menu = window.menuBar().addMenu(QCoreApplication.translate("MainWindow", "&Help"))
     help_menu.addAction(QCoreApplication.translate("MainWindow", "&Guided tour"), window.start_tour)
     help_menu.addAction(QCoreApplication.translate("MainWindow", "&About IPC Lab"), lambda: show_about(window))

@@ -86,6 +86,7 @@ class RunCoordinator(QObject):
         self._compare_queue: list[str] = []
         self._compare_spec: WorkloadSpec | None = None
         self._progress_rate = RunningRate(window_s=1.0)
+        self.engine = "auto"  # the clients' engine for every run (qtapp/window/engine_choice.py sets it)
         for transport, server in self.servers.items():
             server.state_changed.connect(lambda state, name=transport: self._on_server_state(name, state))
             server.ready.connect(lambda _event, name=transport: self._on_server_ready(name))
@@ -155,6 +156,7 @@ class RunCoordinator(QObject):
             self._next_compare()
 
     def _start_run(self, spec: WorkloadSpec, single: bool) -> None:
+        spec = dataclasses.replace(spec, engine=self.engine)
         transport = spec.transport
         server = self.servers[transport]
         if transport in self.runs:
@@ -165,6 +167,7 @@ class RunCoordinator(QObject):
         else:
             series = self.model.reset(transport, spec)
         series.address = server.address
+        series.server_engine = server.ready_event.get("engine")  # None for a server that names none
         run = RunController(spec, server.address, self.inbox, series.start_ns, self, capture_wire=single)
         run.finished.connect(self._on_run_finished)
         self.runs[transport] = run

@@ -1,11 +1,15 @@
 """Remembered settings (QSettings, INI format): window geometry, last workload, server addresses and
-commands, language, zoom."""
+commands, language, zoom, engine."""
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
+
+if TYPE_CHECKING:
+    from qtapp.window.main_window import MainWindow
 
 ORGANIZATION = "ipclab"
 APPLICATION = "ipclab"
@@ -66,6 +70,25 @@ class Settings:
 
     def set_zoom(self, zoom: float) -> None:
         self.store.setValue("view/zoom", zoom)
+
+    def engine(self) -> str:
+        """The data plane of the GUI's clients and servers: "auto" (the default), "native" or "python"."""
+        value = str(self.store.value("run/engine", "auto") or "auto")
+        return value if value in ("auto", "native", "python") else "auto"
+
+    def set_engine(self, engine: str) -> None:
+        self.store.setValue("run/engine", engine)
+
+    def save_window(self, window: MainWindow) -> None:
+        """Remember what the window shows at exit: geometry, workload, server addresses and
+        commands, zoom (the engine is saved when chosen)."""
+        self.set_geometry(window.saveGeometry())
+        self.set_workload(window.client_panel.saved_spec())
+        for transport, panel in window.server_panels.items():
+            self.set_address(transport, panel.address_edit.text().strip())
+            self.set_command(transport, panel.command_edit.text().strip())
+        self.set_zoom(window.zoom)
+        self.sync()
 
     def sync(self) -> None:
         self.store.sync()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from qtapp.classroom.architecture import ClientNode
+from qtapp.window.engine_choice import update_engine_label
 from qtapp.window.menus import build_menus
 from qtapp.window.run_display import show_progress, summary_captions
 
@@ -39,6 +40,7 @@ def retranslate_window(window: MainWindow) -> None:
     if was_hint:
         window.statusBar().showMessage(window.welcome_hint)
     build_menus(window)
+    update_engine_label(window)
     window._update_summary()
     if getattr(window, "_last_progress", None) is not None:
         show_progress(window.client_panel, window._last_progress)

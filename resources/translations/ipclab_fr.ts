@@ -148,6 +148,10 @@
         <translation>&lt;b&gt;Confusion :&lt;/b&gt; le client 1 a demandé, mais le noyau a réveillé le client {number}{longest} : il a lu les nombres du client 1, et le client 1 n’a rien reçu. Avec une FIFO par client, cela ne peut pas arriver.</translation>
     </message>
     <message>
+        <source>1 client thread is still blocked in read() on naive-reply.fifo (inode {inode}).</source>
+        <translation>1 thread client est encore bloqué dans read() sur naive-reply.fifo (inode {inode}).</translation>
+    </message>
+    <message>
         <source>{count} client threads are blocked in read() on naive-reply.fifo — one FIFO (inode {inode}), several readers: the next reply goes to whichever one the kernel wakes.</source>
         <translation>{count} threads clients sont bloqués dans read() sur naive-reply.fifo — une seule FIFO (inode {inode}), plusieurs lecteurs : la prochaine réponse va à celui que le noyau réveille.</translation>
     </message>
@@ -1016,6 +1020,38 @@
     <message>
         <source>Kernel</source>
         <translation>Noyau</translation>
+    </message>
+    <message>
+        <source>&amp;Auto (native when built)</source>
+        <translation>&amp;Auto (natif s’il est compilé)</translation>
+    </message>
+    <message>
+        <source>&amp;Native (compiled C)</source>
+        <translation>&amp;Natif (C compilé)</translation>
+    </message>
+    <message>
+        <source>&amp;Python (reference)</source>
+        <translation>&amp;Python (référence)</translation>
+    </message>
+    <message>
+        <source>&amp;Engine</source>
+        <translation>&amp;Moteur</translation>
+    </message>
+    <message>
+        <source>Engine: {engine} for the clients and servers from now on</source>
+        <translation>Moteur : {engine} pour les clients et les serveurs à partir de maintenant</translation>
+    </message>
+    <message>
+        <source>{engine} (no run yet)</source>
+        <translation>{engine} (aucune mesure encore)</translation>
+    </message>
+    <message>
+        <source>Engine: clients {clients}</source>
+        <translation>Moteur : clients {clients}</translation>
+    </message>
+    <message>
+        <source>servers {servers}</source>
+        <translation>serveurs {servers}</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,8 @@
  *
  * It does what backend/servers/socket_server.py's connection loop does, with the same limits,
  * timeouts and messages: idle timeout before a request, request timeout from its first byte (a
- * TIMEOUT error frame), write timeout for each whole write; every request
+ * TIMEOUT error frame), write timeout for each whole write (waiting for room inside a blocking
+ * send(), as the Python engine does, so that the Kernel tab shows the same blocked call); every request
  * checked in the order of frames.decode_request (magic, version, type, length, CRC-32, flags,
  * count, range) before anything is used, its first 8 bytes as soon as they arrive; value errors answered with an ERROR frame and the
  * connection kept, framing errors answered and the connection closed (the caller closes gracefully
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ipclab_native.h"
@@ -93,11 +95,40 @@ static int wait_for(server *s, short events, int timeout_ms)
     }
 }
 
+/* A receive that waits inside the kernel, as the Python engine's does (a blocking recv() bounded
+ * by SO_RCVTIMEO; 0 ms: no bound): the Kernel tab shows the thread in recvfrom() on either engine. */
+static ssize_t blocking_recv(int fd, uint8_t *into, size_t length, int64_t timeout_ms)
+{
+    struct timeval timeout = { .tv_sec = (time_t)(timeout_ms / 1000), .tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000 };
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0
+        || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return -1;
+    ssize_t n = recv(fd, into, length, 0);
+    int saved = errno;
+    if (fcntl(fd, F_SETFL, flags) < 0 && n >= 0)
+        return -1;
+    errno = saved;
+    return n;
+}
+
 /* Read some bytes (0: end of stream) waiting at most timeout_ms; IPCL_TIMEOUT carries no message. */
 static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, size_t *got)
 {
+    int64_t deadline = timeout_ms < 0 ? -1 : ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
+    int waited = 0;
     for (;;) {
-        ssize_t n = recv(s->c->fd, into, length, 0);
+        ssize_t n;
+        if (!waited)
+            n = recv(s->c->fd, into, length, 0);
+        else {
+            int64_t remaining_ms = deadline < 0 ? 0 : (deadline - ipcl_now_ns() + 999999) / 1000000;
+            if (deadline >= 0 && remaining_ms <= 0)
+                return IPCL_TIMEOUT;
+            if (cancelled_now(s))
+                return IPCL_CANCELLED;
+            n = blocking_recv(s->c->fd, into, length, remaining_ms);
+        }
         if (n >= 0) {
             *got = (size_t)n;
             return IPCL_OK;
@@ -106,12 +137,31 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
             continue;
         if (errno == ECONNRESET || errno == ECONNABORTED)
             return say(s, IPCL_PEER_CLOSED, "connection reset by peer: [Errno %d] %s", errno, strerror(errno));
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            if (cancelled_now(s))
+                return IPCL_CANCELLED;
             return say(s, IPCL_OS_ERROR, "[Errno %d] %s", errno, strerror(errno));
-        int status = wait_for(s, POLLIN, timeout_ms);
-        if (status)
-            return status;
+        }
+        waited = 1; /* nothing yet: wait inside recv() until the deadline */
     }
+}
+
+/* A send that waits for room inside the kernel, as the Python engine's does (a blocking send()
+ * bounded by SO_SNDTIMEO): the Kernel tab then shows the thread blocked in sendto() with its send
+ * buffer full on either engine. The server's Cancellation shuts the socket down to wake it. */
+static ssize_t blocking_send(int fd, const uint8_t *data, size_t length, int64_t remaining_ms)
+{
+    struct timeval timeout = { .tv_sec = (time_t)(remaining_ms / 1000), .tv_usec = (suseconds_t)(remaining_ms % 1000) * 1000 };
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) < 0
+        || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return -1;
+    ssize_t n = send(fd, data, length, MSG_NOSIGNAL);
+    int saved = errno;
+    if (fcntl(fd, F_SETFL, flags) < 0 && n >= 0)
+        return -1;
+    errno = saved;
+    return n;
 }
 
 /* Write everything within timeout_ms in all (one deadline for the whole write, as the Python
@@ -119,8 +169,21 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
 static int send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
 {
     int64_t deadline = ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
+    int waited = 0; /* the last send was a blocking one: the deadline decides, not poll() */
     while (length) {
-        ssize_t n = s->c->not_socket ? write(s->c->fd, data, length) : send(s->c->fd, data, length, MSG_NOSIGNAL);
+        ssize_t n;
+        if (s->c->not_socket)
+            n = write(s->c->fd, data, length);
+        else if (!waited)
+            n = send(s->c->fd, data, length, MSG_NOSIGNAL);
+        else {
+            int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
+            if (remaining_ms <= 0)
+                return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
+            if (cancelled_now(s))
+                return IPCL_CANCELLED;
+            n = blocking_send(s->c->fd, data, length, remaining_ms);
+        }
         if (n >= 0) {
             data += n;
             length -= (size_t)n;
@@ -128,6 +191,12 @@ static int send_all(server *s, const uint8_t *data, size_t length, int timeout_m
         }
         if (errno == EINTR)
             continue;
+        if (!s->c->not_socket && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            waited = 1;
+            continue;
+        }
+        if (!s->c->not_socket && cancelled_now(s))
+            return IPCL_CANCELLED; /* the Cancellation shut the socket down */
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
             int status = remaining_ms <= 0 ? IPCL_TIMEOUT : wait_for(s, POLLOUT, (int)remaining_ms);
