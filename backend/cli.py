@@ -140,7 +140,7 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
     serve.add_argument("--events", choices=("all", "summary", "none"), default="all",
                        help="event lines on stdout (default all; per-exchange lines are rate-limited)")
     serve.add_argument("--engine", choices=("auto", "native", "python"), default="auto",
-                       help="server data plane: native (compiled C: tcp/unix connections, fifo replies), python, "
+                       help="server data plane: native (compiled C: tcp/unix connections, the fifo listener), python, "
                             "or auto (the default: native when built; step mode runs on python)")
     serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
     serve.add_argument("--step", action="store_true",

@@ -6,6 +6,7 @@ Python engine (`backend.protocol.engine`, the reference) runs everything. `loade
 library and resolves `--engine native|python|auto`; `client_plane` runs batches of client
 exchanges in C with the interpreter lock released (send, receive, check every frame, time,
 count the values); `server_plane` serves each TCP/Unix connection of a SocketServer in C
-(src/server.c) and writes the FIFO server's replies in C (its listener stays Python).
+(src/server.c); `fifo_plane` runs the FIFO server's listener in C (src/fifo_server.c: it reads and
+checks the requests and writes the small replies).
 May import: the core. Never measuring, classroom or Qt.
 """

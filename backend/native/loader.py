@@ -15,7 +15,7 @@ import os
 import sys
 
 LIBRARY_NAME = "libipclab_native.so"
-ABI_VERSION = 3
+ABI_VERSION = 4
 ENGINES = ("auto", "native", "python")
 ENVIRONMENT_VARIABLE = "IPCLAB_NATIVE_LIBRARY"
 
@@ -101,7 +101,7 @@ AUTO_NATIVE_SERVER_TRANSPORTS: tuple[str, ...] = ("tcp", "unix", "fifo")
 
 def resolve_server_engine(engine: str, transport: str, step: bool = False) -> str:
     """The engine of `ipclab serve`: the native one serves TCP and Unix connections in C and
-    writes the FIFO server's replies in C; step mode and the naive demonstration run on the Python
+    runs the FIFO server's listener in C; step mode and the naive demonstration run on the Python
     engine ("auto" picks it for them)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")

@@ -1,14 +1,12 @@
 """The server half of the native engine from Python: each TCP/Unix connection served in C, and
-the FIFO server's replies written in C.
+what every native server shares (event and generator callbacks, totals).
 
 `SocketServer` (backend/servers/socket_server.py) still accepts, caps the clients (BUSY) and runs
 each connection in a thread of its own; with the native engine that thread calls
 `ipcl_serve_connection` (src/server.c) for the whole connection, without the interpreter lock.
 Events come back through a callback (client errors; per-exchange lines within the same budget as
 the EventWriter's); the totals are C counters that a pump thread adds to the EventWriter.
-The FIFO server keeps its listener in Python (resynchronisation, reply-FIFO checks, events) and
-calls `serve_request`, which writes a small reply (one write into the pipe) in C
-(src/server.c, ipcl_serve_reply) and leaves larger ones to the Python engine (abandonment watch).
+The FIFO server's listener runs in C too (fifo_plane.py) with the same callbacks and totals.
 Values for requests that carry a seed are drawn by numpy (`RandomSource.for_request`, the Python
 engine's own recipe) through a callback, so both engines send the same numbers for them; values
 for unseeded requests come from the C generator (src/rng.c).
@@ -19,21 +17,19 @@ from __future__ import annotations
 import ctypes
 import functools
 import threading
-import time
 
 from backend.native.loader import library
-from backend.protocol import frames as protocol
-from backend.protocol.engine import SMALL_REPLY_VALUES, RandomSource, ServiceResult, serve_request
-from backend.protocol.frames import Request
+from backend.protocol.engine import (
+    RandomSource,
+)
 from backend.servers.events import EventWriter
-from backend.transports.base import Cancelled, Channel, PeerClosed, TimedOut
+from backend.transports.base import Cancelled, PeerClosed, TimedOut
 from backend.transports.cancel import Cancellation
 from backend.transports.sockets import SocketChannel
 
 OK, CANCELLED, TIMEOUT, PEER_CLOSED = 0, 5, 4, 6
 REQUEST_EVENT, REPLY_EVENT, CLIENT_ERROR_EVENT = 1, 2, 3
 PUMP_INTERVAL = 0.2
-FIFO_ONE_WRITE_VALUES = 4096  # a reply this small fits in an empty pipe: one write, never abandoned midway
 
 
 class _Event(ctypes.Structure):
@@ -42,7 +38,8 @@ class _Event(ctypes.Structure):
         ("request_id", ctypes.c_uint32), ("count", ctypes.c_uint32), ("lo", ctypes.c_int32), ("hi", ctypes.c_int32),
         ("seeded", ctypes.c_uint32), ("reserved", ctypes.c_uint32), ("seed", ctypes.c_uint64),
         ("bytes", ctypes.c_uint64), ("generation_ns", ctypes.c_int64), ("service_ns", ctypes.c_int64),
-        ("message", ctypes.c_char * 256),
+        ("message", ctypes.c_char * 256), ("has_client", ctypes.c_uint32), ("reserved2", ctypes.c_uint32),
+        ("received_ns", ctypes.c_int64),
     ]
 
 
@@ -70,26 +67,11 @@ class _Connection(ctypes.Structure):
     ]
 
 
-class _ReplyRequest(ctypes.Structure):
-    _fields_ = [
-        ("pid", ctypes.c_uint32), ("channel", ctypes.c_uint32), ("request_id", ctypes.c_uint32),
-        ("count", ctypes.c_uint32), ("lo", ctypes.c_int32), ("hi", ctypes.c_int32), ("seeded", ctypes.c_uint32),
-        ("reserved", ctypes.c_uint32), ("seed", ctypes.c_uint64), ("received_ns", ctypes.c_int64),
-    ]
-
-
-class _ReplyResult(ctypes.Structure):
-    _fields_ = [("bytes_sent", ctypes.c_uint64), ("generation_ns", ctypes.c_int64), ("service_ns", ctypes.c_int64)]
-
-
 @functools.lru_cache(maxsize=1)
 def _functions() -> ctypes.CDLL:
     lib = library()
     lib.ipcl_serve_connection.restype = ctypes.c_int32
     lib.ipcl_serve_connection.argtypes = [ctypes.POINTER(_Connection), ctypes.c_char_p, ctypes.c_uint32]
-    lib.ipcl_serve_reply.restype = ctypes.c_int32
-    lib.ipcl_serve_reply.argtypes = [ctypes.POINTER(_Connection), ctypes.POINTER(_ReplyRequest),
-                                     ctypes.POINTER(_ReplyResult), ctypes.c_char_p, ctypes.c_uint32]
     return lib
 
 
@@ -109,7 +91,7 @@ class NativeConnectionServer:
         self._reported = (0, 0, 0, 0)
         self._sources: dict[int, RandomSource] = {}
         self._sources_lock = threading.Lock()
-        self._generate = GENERATE_CALLBACK(self._generate_values)  # kept alive as long as the server
+        self.generate_callback = GENERATE_CALLBACK(self._generate_values)  # kept alive as long as the server
         self._stop = threading.Event()
         self._pump = threading.Thread(target=self._pump_totals, name="ipclab-native-totals", daemon=True)
         self._pump.start()
@@ -158,7 +140,7 @@ class NativeConnectionServer:
             idle_timeout_ms=_milliseconds(config.idle_timeout), request_timeout_ms=_milliseconds(config.request_timeout),
             write_timeout_ms=_milliseconds(config.write_timeout), exchange_events=1 if events.exchange_lines else 0,
             lines_per_second=events.lines_per_second, seeded_server=0 if config.seed is None else 1,
-            server_seed=(config.seed or 0) % 2**64, on_event=callback, generate=self._generate,
+            server_seed=(config.seed or 0) % 2**64, on_event=callback, generate=self.generate_callback,
             totals=ctypes.pointer(self.totals), error_sent=ctypes.pointer(error_sent),
         )
         message = ctypes.create_string_buffer(512)
@@ -174,41 +156,6 @@ class NativeConnectionServer:
         if status == PEER_CLOSED:
             raise PeerClosed(text)
         raise OSError(text)
-
-    def serve_request(self, request: Request, channel: Channel, source: object, write_timeout: float,
-                      received_ns: int | None = None) -> ServiceResult:
-        """engine.serve_request in C, for a channel with one descriptor to write (a reply FIFO):
-        the same frames, times and exceptions. `source` is unused (C draws unseeded values).
-        Replies too large for one write into the pipe go through the Python engine, whose FIFO
-        channel stops a reply its reader abandoned."""
-        if not isinstance(channel, SocketChannel) and request.count > FIFO_ONE_WRITE_VALUES:
-            return serve_request(request, channel, source, write_timeout, received_ns)
-        if request.count > SMALL_REPLY_VALUES and hasattr(channel, "enlarge_buffers"):
-            channel.enlarge_buffers()
-        connection = _Connection(
-            fd=channel.write_fd, cancel_fd=self.cancellation.fd, max_count=protocol.MAX_COUNT,
-            write_timeout_ms=_milliseconds(write_timeout), seeded_server=0 if self.config.seed is None else 1,
-            not_socket=0 if isinstance(channel, SocketChannel) else 1, server_seed=(self.config.seed or 0) % 2**64,
-            generate=self._generate, totals=ctypes.pointer(self.totals),
-        )
-        reply = _ReplyRequest(pid=request.pid, channel=request.channel, request_id=request.request_id,
-                              count=request.count, lo=request.lo, hi=request.hi, seeded=request.seed is not None,
-                              seed=request.seed or 0,
-                              received_ns=time.perf_counter_ns() if received_ns is None else received_ns)
-        result = _ReplyResult()
-        message = ctypes.create_string_buffer(256)
-        status = self._lib.ipcl_serve_reply(ctypes.byref(connection), ctypes.byref(reply), ctypes.byref(result),
-                                            message, len(message))
-        if status != OK:
-            text = message.value.decode("utf-8", "replace")
-            if status == CANCELLED or self.cancellation.cancelled:
-                raise Cancelled("cancelled while waiting to write")
-            if status == TIMEOUT:
-                raise TimedOut("timed out waiting to write")
-            if status == PEER_CLOSED:
-                raise PeerClosed(f"peer closed the channel: {text}")
-            raise OSError(text)
-        return ServiceResult(request.count, result.bytes_sent, result.generation_ns, result.service_ns)
 
     def _push_totals(self) -> None:
         totals = self.totals

@@ -41,6 +41,7 @@ from backend.transports.fifo import (
 FIFO_INLINE_VALUES = 4096  # 16 KiB of values: always fits in a fresh pipe, so never blocks
 REPLY_CACHE_LIMIT = 256  # open reply FIFOs kept by the listener, at most (and a quarter of the budget)
 ERROR_REPLY_DESCRIPTORS = 2  # kept free for the descriptor an ERROR reply opens for a moment
+INLINE_WRITE_TIMEOUT = 0.05  # seconds: a client that sent several requests without reading never holds the listener up
 CLIENT_SWEEP_INTERVAL = 0.5  # seconds between checks for clients that removed their reply FIFO
 # How the server opens its request FIFO: to read (O_NONBLOCK so that open() does not wait for a
 # first client; the descriptor is made blocking afterwards), and to write, to keep it open.
@@ -80,7 +81,15 @@ class FifoServer(Server):
         budget = client_descriptor_budget()
         cache_size = max(1, min(config.max_clients, REPLY_CACHE_LIMIT, budget // 4))
         self.max_workers = max(1, min(config.max_clients, budget - cache_size - ERROR_REPLY_DESCRIPTORS))
-        self._reply_cache = ReplyFifoCache(self.directory, self.cancellation, cache_size)
+        self._native_listener = None  # with the native engine: the listener runs in C (backend/native/fifo_plane.py)
+        if self.native is not None:
+            from backend.native.fifo_plane import NativeFifoListener, NativeReplyCache
+
+            self._reply_cache = NativeReplyCache(self.cancellation, cache_size)
+            self._native_listener = NativeFifoListener(self, self.native, self._reply_cache, FIFO_INLINE_VALUES,
+                                                       INLINE_WRITE_TIMEOUT)
+        else:
+            self._reply_cache = ReplyFifoCache(self.directory, self.cancellation, cache_size)
         # Replies being written by workers, by client: a new request from that client abandons it.
         self._active_replies: dict[tuple[int, int], FifoWriteChannel] = {}
         self._active_lock = threading.Lock()
@@ -116,7 +125,10 @@ class FifoServer(Server):
         self._sweeper = threading.Thread(target=self._sweep_clients, name="ipclab-fifo-clients", daemon=True)
         self._sweeper.start()
         try:
-            self._read_requests(poller)
+            if self._native_listener is not None:
+                self._native_listener.serve(self._request_fd, self.directory.descriptor)
+            else:
+                self._read_requests(poller)
         finally:
             self.cancellation.cancel()
             self._sweeper.join(timeout=2)
@@ -244,6 +256,15 @@ class FifoServer(Server):
             self._reply_error(pid, channel, request_id, error.code, error.message)
             return
         key = (pid, channel)
+        self.note_client(key, client)
+        self.abandon_reply_of(key)
+        if request.count <= FIFO_INLINE_VALUES:
+            self._serve_fifo(request, client, received_ns, inline=True)
+            return
+        self.serve_large(request, client, received_ns)
+
+    def note_client(self, key: tuple[int, int], client: str) -> None:
+        """A request from `key` (pid, channel): reported as `client_connected` if it is new."""
         with self._known_clients_lock:  # workers forget clients concurrently
             new_client = self._known_clients.pop(key, True)
             self._known_clients[key] = None
@@ -251,14 +272,22 @@ class FifoServer(Server):
                 self._known_clients.popitem(last=False)
         if new_client:
             self.events.client("client_connected", client=client)
+
+    def abandon_reply_of(self, key: tuple[int, int]) -> None:
+        """Requests are sequential per client: a new one means it gave up on the reply still being
+        written. Stop that reply, so its rest never reaches whoever reads next."""
         previous = self._active_replies.get(key)  # a dict lookup is atomic: no lock on the hot path
         if previous is not None:
-            # Requests are sequential per client: a new one means it gave up on the reply still
-            # being written. Stop that reply, so its rest never reaches whoever reads next.
             previous.abandon()
-        if request.count <= FIFO_INLINE_VALUES:
-            self._serve_fifo(request, client, received_ns, inline=True)
-            return
+
+    def client_left(self, key: tuple[int, int], client: str, reason: str) -> None:
+        """The client's reply FIFO is gone or closed: reported once as `client_gone`."""
+        if self._forget(key):
+            self.events.client("client_gone", client=client, reason=reason)
+
+    def serve_large(self, request: Request, client: str, received_ns: int) -> None:
+        """A reply too large to write inline goes to a worker thread, or is refused with BUSY."""
+        pid, channel, request_id = request.pid, request.channel, request.request_id
         with self._in_flight_lock:
             busy = self._in_flight >= self.max_workers
             if not busy:
@@ -315,17 +344,17 @@ class FifoServer(Server):
                 self.events.client("client_error", client=client, error=f"reply dropped: {error}")
                 return
             except ReplyFifoError as error:
-                if self._forget(request):
-                    self.events.client("client_gone", client=client, reason=str(error))
+                self.client_left(key, client, str(error))
                 return
             if not inline:
                 with self._active_lock:
                     self._active_replies[key] = reply
+                    self._count_worker_replies()
             broken = True
             try:
                 # A short timeout for inline replies guards against a client that sent several
                 # requests without reading, so the listener is never held up for long.
-                timeout = 0.05 if inline else self.config.write_timeout
+                timeout = INLINE_WRITE_TIMEOUT if inline else self.config.write_timeout
                 self._serve_one(request, reply, client, received_ns, timeout)
                 broken = False
                 return
@@ -334,9 +363,7 @@ class FifoServer(Server):
             except PeerClosed as error:
                 if attempt + 1 < attempts:
                     continue
-                if self._forget(request):
-                    reason = str(error) if "abandoned" in str(error) else "closed its reply FIFO"
-                    self.events.client("client_gone", client=client, reason=reason)
+                self.client_left(key, client, str(error) if "abandoned" in str(error) else "closed its reply FIFO")
             except TimedOut:
                 self.events.client("client_error", client=client, error="not reading its reply; dropped")
             except Exception as error:  # noqa: BLE001 - one request's failure must not stop the server
@@ -348,13 +375,20 @@ class FifoServer(Server):
                     with self._active_lock:
                         if self._active_replies.get(key) is reply:
                             del self._active_replies[key]
+                        self._count_worker_replies()
                     reply.close()
             return
 
-    def _forget(self, request: Request) -> bool:
+    def _count_worker_replies(self) -> None:
+        """Tell the native listener how many large replies are being written (under _active_lock):
+        while there are any, it reports each request so that abandon_reply_of can run."""
+        if self._native_listener is not None:
+            self._native_listener.worker_replies.value = len(self._active_replies)
+
+    def _forget(self, key: tuple[int, int]) -> bool:
         """Forget a client; False if it was already forgotten (its departure is reported once)."""
         with self._known_clients_lock:
-            return self._known_clients.pop((request.pid, request.channel), False) is None
+            return self._known_clients.pop(key, False) is None
 
     def _reply_error(self, pid: int, channel: int, request_id: int, code: int, message: str) -> None:
         client = f"pid {pid}/{channel}"

@@ -44,7 +44,7 @@ class ServerConfig:
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     write_timeout: float = DEFAULT_WRITE_TIMEOUT
-    engine: str = "python"  # "native": TCP/Unix connections served by backend/native (already resolved)
+    engine: str = "python"  # "native": connections and the FIFO listener in C (backend/native; already resolved)
 
 
 class Server:
@@ -62,7 +62,7 @@ class Server:
         self._local = threading.local()
         self._threads: set[threading.Thread] = set()
         self._threads_lock = threading.Lock()
-        self.native = None  # with engine "native": backend/native serves connections and replies in C
+        self.native = None  # with engine "native": backend/native serves connections and FIFO requests in C
         if config.engine == "native":
             from backend.native.server_plane import NativeConnectionServer
 
@@ -126,9 +126,8 @@ class Server:
                    write_timeout: float) -> None:
         """Serve a decoded request on `channel` and report it (exceptions go to the caller)."""
         events = self.events
-        serve = serve_request if self.native is None else self.native.serve_request
         if not events.exchange_lines:
-            result = serve(request, channel, self.random_source(), write_timeout, received_ns)
+            result = serve_request(request, channel, self.random_source(), write_timeout, received_ns)
             events.count_reply(result.count, result.bytes_sent)
             return
         self.events.exchange(
@@ -136,7 +135,7 @@ class Server:
             request_id=request.request_id, count=request.count, lo=request.lo, hi=request.hi,
             seed=request.seed,
         )
-        result = serve(request, channel, self.random_source(), write_timeout, received_ns)
+        result = serve_request(request, channel, self.random_source(), write_timeout, received_ns)
         self.events.count_reply(result.count, result.bytes_sent)
         self.events.exchange(
             "reply_sent", client=client, pid=request.pid, request_id=request.request_id,

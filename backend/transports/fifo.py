@@ -220,6 +220,12 @@ class FifoDirectory:
         self.remove()
         return True
 
+    @property
+    def descriptor(self) -> int:
+        """The open directory (after `prepare`): reply FIFOs are found relative to it, never by path."""
+        assert self._dir_fd is not None
+        return self._dir_fd
+
     def has_reply(self, pid: int, channel: int) -> bool:
         """Whether the client's reply FIFO is still in the directory (a client removes it when it goes)."""
         assert self._dir_fd is not None

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCL_ABI_VERSION 3
+#define IPCL_ABI_VERSION 4
 
 #define IPCL_MAGIC "IPCL"
 #define IPCL_VERSION 1
@@ -115,9 +115,20 @@ typedef struct {
     uint64_t bytes;
     int64_t generation_ns, service_ns;
     char message[256];
+    uint32_t has_client;      /* FIFO server: pid and channel name the client (else it is unknown: "?") */
+    uint32_t reserved2;
+    int64_t received_ns;      /* IPCL_EVENT_HAND_OVER: when the request was read (CLOCK_MONOTONIC) */
 } ipcl_event;
 
-enum { IPCL_EVENT_REQUEST = 1, IPCL_EVENT_REPLY_SENT = 2, IPCL_EVENT_CLIENT_ERROR = 3 };
+enum {
+    IPCL_EVENT_REQUEST = 1, IPCL_EVENT_REPLY_SENT = 2, IPCL_EVENT_CLIENT_ERROR = 3,
+    /* FIFO server only (fifo_server.c): */
+    IPCL_EVENT_CLIENT_SEEN = 4,   /* a request from pid/channel, whose reply FIFO is about to be opened */
+    IPCL_EVENT_CLIENT_GONE = 5,   /* its reply FIFO is gone or closed; message: why */
+    IPCL_EVENT_HAND_OVER = 6,     /* a checked request too large to answer inline: Python serves it */
+    IPCL_EVENT_NEW_REQUEST = 7    /* a request from pid/channel while Python writes large replies:
+                                     that client gave up on any reply still being written to it */
+};
 
 typedef void (*ipcl_event_callback)(const ipcl_event *event);
 /* Fill `out` with `count` values in [lo, hi] in network order for the seeded request `token`
@@ -141,7 +152,7 @@ typedef struct {
     int32_t exchange_events;  /* 1: call on_event for request/reply_sent, within lines_per_second */
     int32_t lines_per_second;
     uint32_t seeded_server;   /* 1: the server's --seed makes the unseeded streams reproducible */
-    uint32_t not_socket;      /* 1: fd is a FIFO (write(), no socket options) */
+    uint32_t not_socket;      /* 1: fd is a reply FIFO (write(), no socket options): fifo_server.c */
     uint64_t server_seed;
     ipcl_event_callback on_event;
     ipcl_generate_callback generate;
@@ -154,24 +165,42 @@ typedef struct {
  * IPCL_OS_ERROR, with the Python engine's message for it in `message`. */
 int32_t ipcl_serve_connection(const ipcl_connection *connection, char *message, uint32_t message_size);
 
-/* One reply on an open descriptor (the FIFO server's reply FIFO): what serve_request does. */
-typedef struct {
-    uint32_t pid, channel, request_id, count;
-    int32_t lo, hi;
-    uint32_t seeded, reserved;
-    uint64_t seed;
-    int64_t received_ns;
-} ipcl_reply_request;
+/* The FIFO server's listener (fifo_server.c): reads the request FIFO, checks and resynchronises
+ * as backend/servers/fifo_server.py does, answers small requests inline through a cache of open
+ * reply FIFOs (opened with the checks of FifoDirectory.open_reply), writes ERROR replies, and
+ * hands larger requests to Python (IPCL_EVENT_HAND_OVER). The cache lives in an ipcl_fifo_cache,
+ * shared with the pruning and shedding calls that Python makes from its other threads. */
+typedef struct ipcl_fifo_cache ipcl_fifo_cache;
 
 typedef struct {
-    uint64_t bytes_sent;
-    int64_t generation_ns, service_ns;
-} ipcl_reply_result;
+    int32_t request_fd;          /* the request FIFO, blocking (read() waits in the kernel) */
+    int32_t cancel_fd;           /* readable once the server stops (also woken by a byte written to
+                                    the request FIFO) */
+    int32_t directory_fd;        /* the private directory of the reply FIFOs */
+    uint32_t user_id;            /* reply FIFOs must be owned by this user */
+    uint32_t max_count;
+    int32_t request_timeout_ms;  /* a partial request is dropped after this long */
+    int32_t inline_timeout_ms;   /* the longest wait to write an inline reply */
+    int32_t exchange_events, lines_per_second;
+    uint32_t inline_values;      /* requests up to this many values are answered here */
+    uint32_t seeded_server;
+    uint64_t server_seed;
+    const int32_t *worker_replies; /* how many large replies Python is writing now (IPCL_EVENT_NEW_REQUEST) */
+    ipcl_event_callback on_event;
+    ipcl_generate_callback generate;
+    ipcl_server_totals *totals;
+    uint64_t *garbage_bytes;     /* out: bytes skipped or discarded that were not requests */
+} ipcl_fifo_server;
 
-/* Uses connection->fd, cancel_fd, write_timeout_ms, not_socket, seeded_server, server_seed,
- * generate and totals (next_stream); the generator of unseeded requests is per thread. */
-int32_t ipcl_serve_reply(const ipcl_connection *connection, const ipcl_reply_request *request,
-                         ipcl_reply_result *result, char *message, uint32_t message_size);
+ipcl_fifo_cache *ipcl_fifo_cache_new(uint32_t capacity);
+void ipcl_fifo_cache_free(ipcl_fifo_cache *cache);   /* closes every descriptor in it */
+uint32_t ipcl_fifo_cache_size(ipcl_fifo_cache *cache);
+/* Close every entry not in use whose FIFO was unlinked or has no reader; returns how many. */
+uint32_t ipcl_fifo_cache_prune(ipcl_fifo_cache *cache);
+/* Close the least recently used entry not in use (at EMFILE); returns 1 if there was one. */
+int32_t ipcl_fifo_cache_shed_one(ipcl_fifo_cache *cache);
+/* Serve until cancelled: IPCL_CANCELLED, or IPCL_OS_ERROR with its message. */
+int32_t ipcl_serve_fifo(const ipcl_fifo_server *server, ipcl_fifo_cache *cache, char *message, uint32_t message_size);
 
 /* rng.c */
 typedef struct {

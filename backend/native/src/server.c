@@ -28,28 +28,9 @@
 #include <unistd.h>
 
 #include "ipclab_native.h"
+#include "server_parts.h"
 
-#define SMALL_REPLY_VALUES 16384u
 #define BULK_SOCKET_BUFFER (4 * 1024 * 1024)
-
-enum { BAD_MAGIC = 1, UNSUPPORTED_VERSION = 2, BAD_FRAME = 3, COUNT_TOO_LARGE = 4, BAD_RANGE = 5,
-       TIMEOUT_CODE = 7 };
-
-typedef struct {
-    uint32_t pid, channel, request_id, flags, count;
-    int32_t lo, hi;
-    uint64_t seed;
-} request;
-
-typedef struct {
-    const ipcl_connection *c;
-    char *message;
-    uint32_t message_size;
-    ipcl_rng rng;
-    uint8_t *small; /* header + SMALL_REPLY_VALUES values + END */
-    uint8_t *large; /* header + one full chunk, made on the first large reply */
-    uint32_t server_pid;
-} server;
 
 static int say(server *s, int status, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
@@ -166,7 +147,7 @@ static ssize_t blocking_send(int fd, const uint8_t *data, size_t length, int64_t
 
 /* Write everything within timeout_ms in all (one deadline for the whole write, as the Python
  * channels do: a peer that takes a little now and then cannot stretch it). */
-static int send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
+int ipcl_send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
 {
     int64_t deadline = ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
     int waited = 0; /* the last send was a blocking one: the deadline decides, not poll() */
@@ -231,7 +212,7 @@ static void send_error(server *s, uint32_t request_id, int code, const char *tex
     s->message = scratch; /* a failed error frame must not overwrite the caller's message */
     uint32_t saved_size = s->message_size;
     s->message_size = sizeof scratch;
-    send_all(s, frame, IPCL_REPLY_HEADER_SIZE + length, 1000, 1.0);
+    ipcl_send_all(s, frame, IPCL_REPLY_HEADER_SIZE + length, 1000, 1.0);
     s->message = saved;
     s->message_size = saved_size;
 }
@@ -286,7 +267,7 @@ static int check_prefix(const uint8_t *f, char *text, size_t size)
 }
 
 /* Check a whole 48-byte request in decode_request's order; 0 or the error code, with its text. */
-static int check_request(const uint8_t *f, uint32_t max_count, request *r, char *text, size_t size)
+int ipcl_check_request(const uint8_t *f, uint32_t max_count, request *r, char *text, size_t size)
 {
     int code = check_prefix(f, text, size);
     if (code)
@@ -349,7 +330,7 @@ static void put_end(server *s, uint8_t *p, const request *r, int64_t generation_
     ipcl_put64(p + 32, (uint64_t)service_ns);
 }
 
-static int serve(server *s, const request *r, int64_t received_ns, ipcl_reply_result *result)
+int ipcl_serve_parsed(server *s, const request *r, int64_t received_ns)
 {
     const ipcl_connection *c = s->c;
     ipcl_event event;
@@ -387,7 +368,7 @@ static int serve(server *s, const request *r, int64_t received_ns, ipcl_reply_re
             put_end(s, end, r, 0, ipcl_now_ns() - received_ns);
         }
         if (status == IPCL_OK)
-            status = send_all(s, s->small, length, c->write_timeout_ms, write_s);
+            status = ipcl_send_all(s, s->small, length, c->write_timeout_ms, write_s);
         sent = length;
     } else {
         if (s->large == NULL && (s->large = malloc(IPCL_REPLY_HEADER_SIZE + (size_t)IPCL_MAX_CHUNK_VALUES * 4)) == NULL)
@@ -403,14 +384,14 @@ static int serve(server *s, const request *r, int64_t received_ns, ipcl_reply_re
             if (status)
                 break;
             put_header(s->large, IPCL_CHUNK, r->request_id, size);
-            status = send_all(s, s->large, IPCL_REPLY_HEADER_SIZE + (size_t)size * 4, c->write_timeout_ms, write_s);
+            status = ipcl_send_all(s, s->large, IPCL_REPLY_HEADER_SIZE + (size_t)size * 4, c->write_timeout_ms, write_s);
             sent += IPCL_REPLY_HEADER_SIZE + (uint64_t)size * 4;
             remaining -= size;
         }
         if (status == IPCL_OK) {
             uint8_t end[IPCL_END_SIZE];
             put_end(s, end, r, generation_ns, ipcl_now_ns() - received_ns);
-            status = send_all(s, end, sizeof end, c->write_timeout_ms, write_s);
+            status = ipcl_send_all(s, end, sizeof end, c->write_timeout_ms, write_s);
             sent += IPCL_END_SIZE;
         }
     }
@@ -418,12 +399,6 @@ static int serve(server *s, const request *r, int64_t received_ns, ipcl_reply_re
         c->generate(token, r->seed, 0, r->lo, r->hi, NULL); /* the reply is over: forget its stream */
     if (status)
         return status;
-    if (result != NULL) { /* a single reply: the caller accounts for it and reports it */
-        result->bytes_sent = sent;
-        result->generation_ns = generation_ns;
-        result->service_ns = ipcl_now_ns() - received_ns;
-        return IPCL_OK;
-    }
     __atomic_fetch_add(&c->totals->requests, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&c->totals->numbers, r->count, __ATOMIC_RELAXED);
     __atomic_fetch_add(&c->totals->bytes, sent, __ATOMIC_RELAXED);
@@ -484,7 +459,7 @@ static int connection_loop(server *s)
         int64_t received_ns = ipcl_now_ns();
         request r;
         char text[160];
-        int code = check_request(frame, c->max_count, &r, text, sizeof text);
+        int code = ipcl_check_request(frame, c->max_count, &r, text, sizeof text);
         if (code == COUNT_TOO_LARGE || code == BAD_RANGE) {
             send_error(s, ipcl_get32(frame + 16), code, text);
             client_error(s, code, text);
@@ -496,7 +471,7 @@ static int connection_loop(server *s)
             *c->error_sent = 1;
             return IPCL_OK; /* framing is lost: close the connection */
         }
-        if ((status = serve(s, &r, received_ns, NULL)))
+        if ((status = ipcl_serve_parsed(s, &r, received_ns)))
             return status;
     }
 }
@@ -520,40 +495,5 @@ int32_t ipcl_serve_connection(const ipcl_connection *connection, char *message, 
     free(s.large);
     if (status != IPCL_CANCELLED && cancelled_now(&s))
         status = IPCL_CANCELLED;
-    return status;
-}
-
-static __thread ipcl_rng thread_rng;
-static __thread int thread_rng_ready;
-
-int32_t ipcl_serve_reply(const ipcl_connection *connection, const ipcl_reply_request *q, ipcl_reply_result *result,
-                         char *message, uint32_t message_size)
-{
-    server s = { .c = connection, .message = message, .message_size = message_size,
-                 .server_pid = (uint32_t)getpid() };
-    if (message_size)
-        message[0] = 0;
-    if (!thread_rng_ready) {
-        uint64_t stream = __atomic_fetch_add(&connection->totals->next_stream, 1, __ATOMIC_RELAXED);
-        ipcl_rng_seed(&thread_rng, connection->seeded_server != 0, connection->server_seed, stream);
-        thread_rng_ready = 1;
-    }
-    request r = { .pid = q->pid, .channel = q->channel, .request_id = q->request_id,
-                  .flags = q->seeded ? IPCL_REQUEST_FLAG_SEED : 0, .count = q->count, .lo = q->lo, .hi = q->hi,
-                  .seed = q->seed };
-    if (r.count > IPCL_MAX_COUNT || r.lo > r.hi)
-        return say(&s, IPCL_BAD_ARGUMENT, "request outside the protocol's limits");
-    s.rng = thread_rng;
-    int status = IPCL_OK;
-    if (r.count <= SMALL_REPLY_VALUES) {
-        s.small = malloc(IPCL_REPLY_HEADER_SIZE + (size_t)SMALL_REPLY_VALUES * 4 + IPCL_END_SIZE);
-        if (s.small == NULL)
-            status = say(&s, IPCL_OS_ERROR, "out of memory for a reply");
-    }
-    if (status == IPCL_OK)
-        status = serve(&s, &r, q->received_ns, result);
-    thread_rng = s.rng;
-    free(s.small);
-    free(s.large);
     return status;
 }
