@@ -76,95 +76,70 @@ static int wait_for(server *s, short events, int timeout_ms)
     }
 }
 
-/* A receive that waits inside the kernel, as the Python engine's does (a blocking recv() bounded
- * by SO_RCVTIMEO; 0 ms: no bound): the Kernel tab shows the thread in recvfrom() on either engine. */
-static ssize_t blocking_recv(int fd, uint8_t *into, size_t length, int64_t timeout_ms)
+/* Set a kernel timeout (SO_RCVTIMEO / SO_SNDTIMEO) of a blocking socket, unless it already has
+ * that value: the usual exchange makes no call for it (timeout_ms < 0: no limit). */
+static int set_kernel_timeout(server *s, int option, int timeout_ms)
 {
-    struct timeval timeout = { .tv_sec = (time_t)(timeout_ms / 1000), .tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000 };
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0
-        || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+    int *current = option == SO_RCVTIMEO ? &s->receive_timeout_ms : &s->send_timeout_ms;
+    if (timeout_ms < 0)
+        timeout_ms = 0;
+    if (*current == timeout_ms)
+        return 0;
+    struct timeval timeout = { .tv_sec = timeout_ms / 1000, .tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000 };
+    if (setsockopt(s->c->fd, SOL_SOCKET, option, &timeout, sizeof timeout) < 0)
         return -1;
-    ssize_t n = recv(fd, into, length, 0);
-    int saved = errno;
-    if (fcntl(fd, F_SETFL, flags) < 0 && n >= 0)
-        return -1;
-    errno = saved;
-    return n;
+    *current = timeout_ms;
+    return 0;
 }
 
-/* Read some bytes (0: end of stream) waiting at most timeout_ms; IPCL_TIMEOUT carries no message. */
+/* Read some bytes (0: end of stream) waiting at most timeout_ms inside a blocking recv() bounded
+ * by SO_RCVTIMEO, as the Python engine's does: the Kernel tab shows the thread in recvfrom() on
+ * either engine. The server's Cancellation shuts the socket down, which ends the wait (0 bytes).
+ * IPCL_TIMEOUT carries no message. */
 static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, size_t *got)
 {
-    int64_t deadline = timeout_ms < 0 ? -1 : ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
-    int waited = 0;
+    if (set_kernel_timeout(s, SO_RCVTIMEO, timeout_ms) < 0)
+        return say(s, IPCL_OS_ERROR, "[Errno %d] %s", errno, strerror(errno));
     for (;;) {
-        ssize_t n;
-        if (!waited)
-            n = recv(s->c->fd, into, length, 0);
-        else {
-            int64_t remaining_ms = deadline < 0 ? 0 : (deadline - ipcl_now_ns() + 999999) / 1000000;
-            if (deadline >= 0 && remaining_ms <= 0)
-                return IPCL_TIMEOUT;
-            if (cancelled_now(s))
-                return IPCL_CANCELLED;
-            n = blocking_recv(s->c->fd, into, length, remaining_ms);
-        }
+        ssize_t n = recv(s->c->fd, into, length, 0);
         if (n >= 0) {
             *got = (size_t)n;
             return IPCL_OK;
         }
         if (errno == EINTR)
             continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return IPCL_TIMEOUT;
         if (errno == ECONNRESET || errno == ECONNABORTED)
             return say(s, IPCL_PEER_CLOSED, "connection reset by peer: [Errno %d] %s", errno, strerror(errno));
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            if (cancelled_now(s))
-                return IPCL_CANCELLED;
-            return say(s, IPCL_OS_ERROR, "[Errno %d] %s", errno, strerror(errno));
-        }
-        waited = 1; /* nothing yet: wait inside recv() until the deadline */
+        if (cancelled_now(s))
+            return IPCL_CANCELLED;
+        return say(s, IPCL_OS_ERROR, "[Errno %d] %s", errno, strerror(errno));
     }
 }
 
-/* A send that waits for room inside the kernel, as the Python engine's does (a blocking send()
- * bounded by SO_SNDTIMEO): the Kernel tab then shows the thread blocked in sendto() with its send
- * buffer full on either engine. The server's Cancellation shuts the socket down to wake it. */
-static ssize_t blocking_send(int fd, const uint8_t *data, size_t length, int64_t remaining_ms)
-{
-    struct timeval timeout = { .tv_sec = (time_t)(remaining_ms / 1000), .tv_usec = (suseconds_t)(remaining_ms % 1000) * 1000 };
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) < 0
-        || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
-        return -1;
-    ssize_t n = send(fd, data, length, MSG_NOSIGNAL);
-    int saved = errno;
-    if (fcntl(fd, F_SETFL, flags) < 0 && n >= 0)
-        return -1;
-    errno = saved;
-    return n;
-}
-
 /* Write everything within timeout_ms in all (one deadline for the whole write, as the Python
- * channels do: a peer that takes a little now and then cannot stretch it). */
+ * channels do: a peer that takes a little now and then cannot stretch it). A socket waits for
+ * room inside a blocking send() bounded by SO_SNDTIMEO (the Kernel tab then shows the thread
+ * blocked in sendto() with its send buffer full, on either engine); a reply FIFO is non-blocking
+ * and waits in poll(). */
 int ipcl_send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s)
 {
     int64_t deadline = ipcl_now_ns() + (int64_t)timeout_ms * 1000000;
-    int waited = 0; /* the last send was a blocking one: the deadline decides, not poll() */
+    int first = 1;
     while (length) {
         ssize_t n;
-        if (s->c->not_socket)
+        if (s->c->not_socket) {
             n = write(s->c->fd, data, length);
-        else if (!waited)
-            n = send(s->c->fd, data, length, MSG_NOSIGNAL);
-        else {
-            int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
+        } else {
+            int64_t remaining_ms = first ? timeout_ms : (deadline - ipcl_now_ns()) / 1000000;
             if (remaining_ms <= 0)
                 return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
-            if (cancelled_now(s))
-                return IPCL_CANCELLED;
-            n = blocking_send(s->c->fd, data, length, remaining_ms);
+            if (set_kernel_timeout(s, SO_SNDTIMEO, (int)remaining_ms) < 0)
+                return say(s, IPCL_OS_ERROR, "[Errno %d] %s", errno, strerror(errno));
+            n = send(s->c->fd, data, length, MSG_NOSIGNAL);
         }
+        first = 0;
         if (n >= 0) {
             data += n;
             length -= (size_t)n;
@@ -172,12 +147,10 @@ int ipcl_send_all(server *s, const uint8_t *data, size_t length, int timeout_ms,
         }
         if (errno == EINTR)
             continue;
-        if (!s->c->not_socket && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            waited = 1;
-            continue;
-        }
         if (!s->c->not_socket && cancelled_now(s))
             return IPCL_CANCELLED; /* the Cancellation shut the socket down */
+        if (!s->c->not_socket && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
             int status = remaining_ms <= 0 ? IPCL_TIMEOUT : wait_for(s, POLLOUT, (int)remaining_ms);
@@ -479,20 +452,28 @@ static int connection_loop(server *s)
 int32_t ipcl_serve_connection(const ipcl_connection *connection, char *message, uint32_t message_size)
 {
     server s = { .c = connection, .message = message, .message_size = message_size,
-                 .server_pid = (uint32_t)getpid() };
+                 .server_pid = (uint32_t)getpid(), .receive_timeout_ms = -1, .send_timeout_ms = -1 };
     if (message_size)
         message[0] = 0;
+    /* Blocking for the whole connection, its waits bounded by the kernel timeouts (set when they
+     * change: the usual exchange is one recv() and one send()); restored for the caller after. */
     int flags = fcntl(connection->fd, F_GETFL);
-    if (flags < 0 || fcntl(connection->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+    if (flags < 0 || fcntl(connection->fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
         return say(&s, IPCL_OS_ERROR, "[Errno %d] %s", errno, strerror(errno));
     s.small = malloc(IPCL_REPLY_HEADER_SIZE + (size_t)SMALL_REPLY_VALUES * 4 + IPCL_END_SIZE);
-    if (s.small == NULL)
-        return say(&s, IPCL_OS_ERROR, "out of memory for a connection");
-    uint64_t stream = __atomic_fetch_add(&connection->totals->next_stream, 1, __ATOMIC_RELAXED);
-    ipcl_rng_seed(&s.rng, connection->seeded_server != 0, connection->server_seed, stream);
-    int status = connection_loop(&s);
+    int status;
+    if (s.small == NULL) {
+        status = say(&s, IPCL_OS_ERROR, "out of memory for a connection");
+    } else {
+        uint64_t stream = __atomic_fetch_add(&connection->totals->next_stream, 1, __ATOMIC_RELAXED);
+        ipcl_rng_seed(&s.rng, connection->seeded_server != 0, connection->server_seed, stream);
+        status = connection_loop(&s);
+    }
     free(s.small);
     free(s.large);
+    set_kernel_timeout(&s, SO_RCVTIMEO, 0);
+    set_kernel_timeout(&s, SO_SNDTIMEO, 0);
+    fcntl(connection->fd, F_SETFL, flags);
     if (status != IPCL_CANCELLED && cancelled_now(&s))
         status = IPCL_CANCELLED;
     return status;

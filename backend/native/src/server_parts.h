@@ -29,6 +29,7 @@ typedef struct {
     uint8_t *small; /* header + SMALL_REPLY_VALUES values + END */
     uint8_t *large; /* header + one full chunk, made on the first large reply */
     uint32_t server_pid;
+    int receive_timeout_ms, send_timeout_ms; /* a socket's SO_RCVTIMEO / SO_SNDTIMEO now (-1: unknown) */
 } server;
 
 /* Write all of `data` to s->c->fd within timeout_ms: IPCL_OK, IPCL_TIMEOUT, IPCL_CANCELLED,
