@@ -5,7 +5,8 @@ C reads the request FIFO, resynchronises after garbage, checks every request, an
 ones (up to `FIFO_INLINE_VALUES`) through its cache of open reply FIFOs and writes ERROR replies,
 exactly as `FifoServer`'s Python listener does. What stays in Python comes back as events: the
 known clients (`client_connected`, `client_gone`), client errors, exchange lines, and every
-larger request, which `FifoServer` hands to its worker threads (BUSY cap, abandonment watch).
+larger request, which `FifoServer` hands to its worker threads (BUSY cap); each worker writes
+its reply in C (`write_large_reply`), which stops as soon as the client abandons it.
 `NativeReplyCache` is the C cache seen from Python: the pruning thread and the workers' shedding
 at EMFILE use it as they use `ReplyFifoCache`.
 """
@@ -24,12 +25,22 @@ from backend.native.server_plane import (
     _Totals,
 )
 from backend.protocol.frames import Request
+from backend.transports.base import Cancelled, PeerClosed, TimedOut
 from backend.transports.cancel import Cancellation
+from backend.transports.fifo import FifoWriteChannel
 
 CLIENT_ERROR_EVENT, CLIENT_SEEN_EVENT, CLIENT_GONE_EVENT, HAND_OVER_EVENT, NEW_REQUEST_EVENT = 3, 4, 5, 6, 7
 REQUEST_EVENT, REPLY_EVENT = 1, 2
-CANCELLED = 5
+OK, TIMEOUT, CANCELLED, PEER_CLOSED = 0, 4, 5, 6
 PRUNE_INTERVAL = 1.0  # seconds between sweeps of the cache, as ReplyFifoCache's
+
+
+class _FifoRequest(ctypes.Structure):
+    _fields_ = [
+        ("pid", ctypes.c_uint32), ("channel", ctypes.c_uint32), ("request_id", ctypes.c_uint32),
+        ("count", ctypes.c_uint32), ("lo", ctypes.c_int32), ("hi", ctypes.c_int32), ("seeded", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32), ("seed", ctypes.c_uint64), ("received_ns", ctypes.c_int64),
+    ]
 
 
 class _FifoServer(ctypes.Structure):
@@ -56,6 +67,10 @@ def _functions() -> ctypes.CDLL:
         getattr(lib, name).argtypes = [ctypes.c_void_p]
     lib.ipcl_fifo_cache_shed_one.restype = ctypes.c_int32
     lib.ipcl_fifo_cache_shed_one.argtypes = [ctypes.c_void_p]
+    lib.ipcl_serve_fifo_reply.restype = ctypes.c_int32
+    lib.ipcl_serve_fifo_reply.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_int32, ctypes.c_int32,
+                                          ctypes.POINTER(_FifoRequest), ctypes.POINTER(ctypes.c_int32),
+                                          ctypes.c_char_p, ctypes.c_uint32]
     lib.ipcl_serve_fifo.restype = ctypes.c_int32
     lib.ipcl_serve_fifo.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32]
     return lib
@@ -112,6 +127,7 @@ class NativeFifoListener:
         self.inline_timeout = inline_timeout
         self.worker_replies = ctypes.c_int32(0)  # FifoServer keeps it equal to its active large replies
         self.garbage_bytes = ctypes.c_uint64(0)
+        self._settings: _FifoServer | None = None  # while serve() runs
 
     def _on_event(self, pointer) -> None:
         event = pointer.contents
@@ -168,6 +184,40 @@ class NativeFifoListener:
             garbage_bytes=ctypes.pointer(self.garbage_bytes),
         )
         message = ctypes.create_string_buffer(256)
+        self._settings = settings
         status = self._lib.ipcl_serve_fifo(ctypes.byref(settings), self.cache.handle, message, len(message))
         if status != CANCELLED and not server.cancellation.cancelled:
             raise OSError(message.value.decode("utf-8", "replace"))
+
+    def write_large_reply(self, request: Request, reply: FifoWriteChannel, received_ns: int, timeout: float) -> None:
+        """A worker thread's reply in C, counted and reported as the listener's are; raises as
+        the Python engine's writer does (PeerClosed once the client abandons the reply)."""
+        settings = self._settings
+        if settings is None:
+            raise Cancelled("the listener is not running")
+        abandoned = ctypes.c_int32(0)
+
+        def abandon() -> None:
+            abandoned.value = 1
+
+        reply.on_abandon = abandon
+        if reply.abandoned:
+            abandon()
+        reply.enlarge_buffers()
+        fields = _FifoRequest(pid=request.pid, channel=request.channel, request_id=request.request_id,
+                              count=request.count, lo=request.lo, hi=request.hi, seeded=request.seed is not None,
+                              seed=request.seed or 0, received_ns=received_ns)
+        message = ctypes.create_string_buffer(256)
+        status = self._lib.ipcl_serve_fifo_reply(ctypes.byref(settings), reply.write_fd, _milliseconds(timeout),
+                                                 ctypes.byref(fields), ctypes.byref(abandoned), message, len(message))
+        reply.on_abandon = None
+        text = message.value.decode("utf-8", "replace")
+        if status == OK:
+            return
+        if status == CANCELLED or self.server.cancellation.cancelled:
+            raise Cancelled("cancelled while writing a reply")
+        if status == PEER_CLOSED:
+            raise PeerClosed(text)
+        if status == TIMEOUT:
+            raise TimedOut(text)
+        raise OSError(text)

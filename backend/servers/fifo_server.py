@@ -355,7 +355,10 @@ class FifoServer(Server):
                 # A short timeout for inline replies guards against a client that sent several
                 # requests without reading, so the listener is never held up for long.
                 timeout = INLINE_WRITE_TIMEOUT if inline else self.config.write_timeout
-                self._serve_one(request, reply, client, received_ns, timeout)
+                if self._native_listener is not None and not inline:
+                    self._native_listener.write_large_reply(request, reply, received_ns, timeout)
+                else:
+                    self._serve_one(request, reply, client, received_ns, timeout)
                 broken = False
                 return
             except Cancelled:

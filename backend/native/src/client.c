@@ -42,6 +42,7 @@ typedef struct {
     ipcl_outcome *outcome;
     int64_t first_byte_ns;
     uint64_t bytes_read;
+    int just_sent; /* a request went out and nothing was read since: a reply FIFO waits in poll() first */
 } context;
 
 static int fail(context *x, int status, const char *format, ...) __attribute__((format(printf, 3, 4)));
@@ -136,6 +137,14 @@ static int raw_read(context *x, uint8_t *dst, size_t length, size_t *got)
     const ipcl_batch *b = x->batch;
     if (!b->use_poll && b->interruptible && b->signal_fd >= 0) {
         int status = wait_ready(x, b->read_fd, POLLIN, 0); /* a blocking socket: wait where a signal is seen */
+        if (status)
+            return status;
+    }
+    if (b->use_poll && x->just_sent && !x->client->server_gone) {
+        /* The reply cannot be there yet (the server has just been woken): wait first, rather than
+         * read, find nothing, wait and read again. */
+        x->just_sent = 0;
+        int status = wait_ready(x, b->read_fd, POLLIN, 0);
         if (status)
             return status;
     }
@@ -329,6 +338,7 @@ static int exchange(context *x, uint32_t request_id, uint32_t count, uint64_t se
     int status = write_all(x, request, sizeof request);
     if (status)
         return status;
+    x->just_sent = 1;
     uint32_t received = 0;
     for (;;) {
         const uint8_t *h;

@@ -581,3 +581,48 @@ int32_t ipcl_serve_fifo(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, char 
     free(l.s.large);
     return status;
 }
+
+static __thread ipcl_rng worker_rng;
+static __thread int worker_rng_ready;
+
+int32_t ipcl_serve_fifo_reply(const ipcl_fifo_server *f, int32_t fd, int32_t write_timeout_ms,
+                              const ipcl_fifo_request *q, const int32_t *abandoned,
+                              char *message, uint32_t message_size)
+{
+    int32_t error_sent = 0;
+    ipcl_connection connection = {
+        .fd = fd, .cancel_fd = f->cancel_fd, .max_count = f->max_count, .write_timeout_ms = write_timeout_ms,
+        .exchange_events = f->exchange_events, .lines_per_second = f->lines_per_second,
+        .seeded_server = f->seeded_server, .not_socket = 1, .server_seed = f->server_seed,
+        .on_event = f->on_event, .generate = f->generate, .totals = f->totals, .error_sent = &error_sent,
+    };
+    server s = { .c = &connection, .message = message, .message_size = message_size,
+                 .server_pid = (uint32_t)getpid(), .abandoned = abandoned };
+    if (message_size)
+        message[0] = 0;
+    request r = { .pid = q->pid, .channel = q->channel, .request_id = q->request_id,
+                  .flags = q->seeded ? IPCL_REQUEST_FLAG_SEED : 0, .count = q->count, .lo = q->lo, .hi = q->hi,
+                  .seed = q->seed };
+    if (r.count > IPCL_MAX_COUNT || r.lo > r.hi) {
+        snprintf(message, message_size, "request outside the protocol's limits");
+        return IPCL_BAD_ARGUMENT;
+    }
+    if (!worker_rng_ready) { /* one generator stream per worker thread, as the Python engine's */
+        uint64_t stream = __atomic_fetch_add(&f->totals->next_stream, 1, __ATOMIC_RELAXED);
+        ipcl_rng_seed(&worker_rng, f->seeded_server != 0, f->server_seed, stream);
+        worker_rng_ready = 1;
+    }
+    s.rng = worker_rng;
+    int status = IPCL_OK;
+    if (r.count <= SMALL_REPLY_VALUES
+        && (s.small = malloc(IPCL_REPLY_HEADER_SIZE + (size_t)SMALL_REPLY_VALUES * 4 + IPCL_END_SIZE)) == NULL) {
+        snprintf(message, message_size, "out of memory for a reply");
+        status = IPCL_OS_ERROR;
+    }
+    if (status == IPCL_OK)
+        status = ipcl_serve_parsed(&s, &r, q->received_ns);
+    worker_rng = s.rng;
+    free(s.small);
+    free(s.large);
+    return status;
+}

@@ -202,6 +202,23 @@ int32_t ipcl_fifo_cache_shed_one(ipcl_fifo_cache *cache);
 /* Serve until cancelled: IPCL_CANCELLED, or IPCL_OS_ERROR with its message. */
 int32_t ipcl_serve_fifo(const ipcl_fifo_server *server, ipcl_fifo_cache *cache, char *message, uint32_t message_size);
 
+/* A request handed over to Python (IPCL_EVENT_HAND_OVER), back for its reply. */
+typedef struct {
+    uint32_t pid, channel, request_id, count;
+    int32_t lo, hi;
+    uint32_t seeded, reserved;
+    uint64_t seed;
+    int64_t received_ns;
+} ipcl_fifo_request;
+
+/* Write one large reply to a reply FIFO opened for it (a worker thread's call), counted and
+ * reported as the listener's are; it stops (IPCL_PEER_CLOSED, "reply abandoned: ...") as soon as
+ * *abandoned is set or the client removes its FIFO. IPCL_OK, IPCL_PEER_CLOSED, IPCL_TIMEOUT
+ * (nothing written for write_timeout_ms), IPCL_CANCELLED or IPCL_OS_ERROR, with its message. */
+int32_t ipcl_serve_fifo_reply(const ipcl_fifo_server *server, int32_t fd, int32_t write_timeout_ms,
+                              const ipcl_fifo_request *request, const int32_t *abandoned,
+                              char *message, uint32_t message_size);
+
 /* rng.c */
 typedef struct {
     uint64_t s[4];
