@@ -19,19 +19,22 @@ import os
 
 from backend.native.loader import library
 from backend.native.server_plane import (
+    CANCELLED,
+    CLIENT_ERROR_EVENT,
     EVENT_CALLBACK,
     GENERATE_CALLBACK,
     NativeConnectionServer,
     _Totals,
+    milliseconds,
+    raise_for_status,
+    report_exchange,
 )
 from backend.protocol.frames import Request
-from backend.transports.base import Cancelled, PeerClosed, TimedOut
+from backend.transports.base import Cancelled
 from backend.transports.cancel import Cancellation
 from backend.transports.fifo import FifoWriteChannel
 
-CLIENT_ERROR_EVENT, CLIENT_SEEN_EVENT, CLIENT_GONE_EVENT, HAND_OVER_EVENT, NEW_REQUEST_EVENT = 3, 4, 5, 6, 7
-REQUEST_EVENT, REPLY_EVENT = 1, 2
-OK, TIMEOUT, CANCELLED, PEER_CLOSED = 0, 4, 5, 6
+CLIENT_SEEN_EVENT, CLIENT_GONE_EVENT, HAND_OVER_EVENT, NEW_REQUEST_EVENT = 4, 5, 6, 7
 PRUNE_INTERVAL = 1.0  # seconds between sweeps of the cache, as ReplyFifoCache's
 
 
@@ -74,10 +77,6 @@ def _functions() -> ctypes.CDLL:
     lib.ipcl_serve_fifo.restype = ctypes.c_int32
     lib.ipcl_serve_fifo.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32]
     return lib
-
-
-def _milliseconds(seconds: float) -> int:
-    return max(1, min(2**31 - 1, int(seconds * 1000 + 0.5)))
 
 
 class NativeReplyCache:
@@ -135,16 +134,9 @@ class NativeFifoListener:
         key = (event.pid, event.channel)
         client = f"pid {event.pid}/{event.channel}" if event.has_client else "?"
         kind = event.kind
-        if kind == REQUEST_EVENT:
-            server.events.exchange("request", client=client, pid=event.pid, channel=event.channel,
-                                   request_id=event.request_id, count=event.count, lo=event.lo, hi=event.hi,
-                                   seed=event.seed if event.seeded else None)
-        elif kind == REPLY_EVENT:
-            server.events.exchange("reply_sent", client=client, pid=event.pid, request_id=event.request_id,
-                                   count=event.count, bytes=event.bytes,
-                                   generation_us=round(event.generation_ns / 1000, 1),
-                                   service_us=round(event.service_ns / 1000, 1))
-        elif kind == CLIENT_ERROR_EVENT:
+        if report_exchange(server.events, event, client):
+            return
+        if kind == CLIENT_ERROR_EVENT:
             fields = {"code": event.code} if event.code else {}
             server.events.client("client_error", client=client, error=event.message.decode("utf-8", "replace"),
                                  **fields)
@@ -175,8 +167,8 @@ class NativeFifoListener:
         callback = EVENT_CALLBACK(on_event)
         settings = _FifoServer(
             request_fd=request_fd, cancel_fd=server.cancellation.fd, directory_fd=directory_fd, user_id=os.getuid(),
-            max_count=config.max_count, request_timeout_ms=_milliseconds(config.request_timeout),
-            inline_timeout_ms=_milliseconds(self.inline_timeout), exchange_events=1 if events.exchange_lines else 0,
+            max_count=config.max_count, request_timeout_ms=milliseconds(config.request_timeout),
+            inline_timeout_ms=milliseconds(self.inline_timeout), exchange_events=1 if events.exchange_lines else 0,
             lines_per_second=events.lines_per_second, inline_values=self.inline_values,
             seeded_server=0 if config.seed is None else 1, server_seed=(config.seed or 0) % 2**64,
             worker_replies=ctypes.pointer(self.worker_replies), on_event=callback,
@@ -208,16 +200,8 @@ class NativeFifoListener:
                               count=request.count, lo=request.lo, hi=request.hi, seeded=request.seed is not None,
                               seed=request.seed or 0, received_ns=received_ns)
         message = ctypes.create_string_buffer(256)
-        status = self._lib.ipcl_serve_fifo_reply(ctypes.byref(settings), reply.write_fd, _milliseconds(timeout),
+        status = self._lib.ipcl_serve_fifo_reply(ctypes.byref(settings), reply.write_fd, milliseconds(timeout),
                                                  ctypes.byref(fields), ctypes.byref(abandoned), message, len(message))
         reply.on_abandon = None
-        text = message.value.decode("utf-8", "replace")
-        if status == OK:
-            return
-        if status == CANCELLED or self.server.cancellation.cancelled:
-            raise Cancelled("cancelled while writing a reply")
-        if status == PEER_CLOSED:
-            raise PeerClosed(text)
-        if status == TIMEOUT:
-            raise TimedOut(text)
-        raise OSError(text)
+        raise_for_status(status, message.value.decode("utf-8", "replace"), self.server.cancellation.cancelled,
+                         "cancelled while writing a reply")

@@ -75,8 +75,37 @@ def _functions() -> ctypes.CDLL:
     return lib
 
 
-def _milliseconds(seconds: float) -> int:
+def milliseconds(seconds: float) -> int:
+    """A timeout for the C side: whole milliseconds, at least 1, within int32."""
     return max(1, min(2**31 - 1, int(seconds * 1000 + 0.5)))
+
+
+def raise_for_status(status: int, text: str, cancelled: bool, cancelled_text: str) -> None:
+    """Map a native call's status to the Python engine's exceptions (nothing for OK)."""
+    if status == OK:
+        return
+    if status == CANCELLED or cancelled:
+        raise Cancelled(cancelled_text)
+    if status == TIMEOUT:
+        raise TimedOut(text)
+    if status == PEER_CLOSED:
+        raise PeerClosed(text)
+    raise OSError(text)
+
+
+def report_exchange(events: EventWriter, event, client: str) -> bool:
+    """Write a request / reply_sent event from C as the EventWriter line; False for other kinds."""
+    if event.kind == REQUEST_EVENT:
+        events.exchange("request", client=client, pid=event.pid, channel=event.channel,
+                        request_id=event.request_id, count=event.count, lo=event.lo, hi=event.hi,
+                        seed=event.seed if event.seeded else None)
+    elif event.kind == REPLY_EVENT:
+        events.exchange("reply_sent", client=client, pid=event.pid, request_id=event.request_id,
+                        count=event.count, bytes=event.bytes, generation_us=round(event.generation_ns / 1000, 1),
+                        service_us=round(event.service_ns / 1000, 1))
+    else:
+        return False
+    return True
 
 
 class NativeConnectionServer:
@@ -123,22 +152,16 @@ class NativeConnectionServer:
             if event.kind == CLIENT_ERROR_EVENT:
                 events.client("client_error", client=name, error=event.message.decode("utf-8", "replace"),
                               code=event.code)
-            elif event.kind == REQUEST_EVENT:
-                events.exchange("request", client=name, pid=event.pid, channel=event.channel,
-                                request_id=event.request_id, count=event.count, lo=event.lo, hi=event.hi,
-                                seed=event.seed if event.seeded else None)
-            elif event.kind == REPLY_EVENT:
-                events.exchange("reply_sent", client=name, pid=event.pid, request_id=event.request_id,
-                                count=event.count, bytes=event.bytes, generation_us=round(event.generation_ns / 1000, 1),
-                                service_us=round(event.service_ns / 1000, 1))
+            else:
+                report_exchange(events, event, name)
 
         callback = EVENT_CALLBACK(on_event)
         error_sent = ctypes.c_int32(0)
         config = self.config
         connection = _Connection(
             fd=sock_fd, cancel_fd=self.cancellation.fd, max_count=config.max_count,
-            idle_timeout_ms=_milliseconds(config.idle_timeout), request_timeout_ms=_milliseconds(config.request_timeout),
-            write_timeout_ms=_milliseconds(config.write_timeout), exchange_events=1 if events.exchange_lines else 0,
+            idle_timeout_ms=milliseconds(config.idle_timeout), request_timeout_ms=milliseconds(config.request_timeout),
+            write_timeout_ms=milliseconds(config.write_timeout), exchange_events=1 if events.exchange_lines else 0,
             lines_per_second=events.lines_per_second, seeded_server=0 if config.seed is None else 1,
             server_seed=(config.seed or 0) % 2**64, on_event=callback, generate=self.generate_callback,
             totals=ctypes.pointer(self.totals), error_sent=ctypes.pointer(error_sent),
@@ -147,15 +170,7 @@ class NativeConnectionServer:
         status = self._lib.ipcl_serve_connection(ctypes.byref(connection), message, len(message))
         text = message.value.decode("utf-8", "replace")
         channel.error_sent = bool(error_sent.value)
-        if status == OK:
-            return
-        if status == CANCELLED or self.cancellation.cancelled:
-            raise Cancelled("server stopping")
-        if status == TIMEOUT:
-            raise TimedOut(text)
-        if status == PEER_CLOSED:
-            raise PeerClosed(text)
-        raise OSError(text)
+        raise_for_status(status, text, self.cancellation.cancelled, "server stopping")
 
     def _push_totals(self) -> None:
         totals = self.totals

@@ -309,17 +309,7 @@ static void reply_error(listener *l, uint32_t pid, uint32_t channel, uint32_t re
     if (outcome != OPENED)
         return;
     uint8_t frame[IPCL_REPLY_HEADER_SIZE + IPCL_MAX_ERROR_MESSAGE];
-    size_t length = strlen(text);
-    if (length > IPCL_MAX_ERROR_MESSAGE)
-        length = IPCL_MAX_ERROR_MESSAGE;
-    memcpy(frame, IPCL_MAGIC, 4);
-    frame[4] = IPCL_VERSION;
-    frame[5] = IPCL_ERROR;
-    frame[6] = frame[7] = 0;
-    ipcl_put32(frame + 8, request_id);
-    ipcl_put32(frame + 12, ((uint32_t)code << 16) | (uint32_t)length);
-    memcpy(frame + IPCL_REPLY_HEADER_SIZE, text, length);
-    ssize_t written = write(fd, frame, IPCL_REPLY_HEADER_SIZE + length);
+    ssize_t written = write(fd, frame, ipcl_encode_error(frame, request_id, code, text));
     (void)written; /* a client that does not read its error reply loses it, as with the Python engine */
     close(fd);
 }
@@ -526,7 +516,10 @@ int32_t ipcl_serve_fifo(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, char 
     ipcl_rng_seed(&l.s.rng, f->seeded_server != 0, f->server_seed, stream);
     size_t size = 0;
     int64_t partial_since = 0;
-    while (status == IPCL_CANCELLED && !cancelled(&l)) {
+    /* Cancellation is looked at after every read (stop() writes a byte to wake the read) and in
+     * every poll(): one probe per read, none before it. */
+    int stopping = status == IPCL_CANCELLED && cancelled(&l);
+    while (status == IPCL_CANCELLED && !stopping) {
         if (size) {
             int64_t waited_ms = (ipcl_now_ns() - partial_since) / 1000000;
             int64_t wait_ms = f->request_timeout_ms - waited_ms;
@@ -564,7 +557,7 @@ int32_t ipcl_serve_fifo(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, char 
             status = IPCL_OS_ERROR;
             break;
         }
-        if (got == 0 || cancelled(&l))
+        if ((stopping = cancelled(&l)) || got == 0)
             continue;
         int had_partial = size > 0;
         size += (size_t)got;

@@ -189,9 +189,9 @@ int ipcl_send_all(server *s, const uint8_t *data, size_t length, int timeout_ms,
     return IPCL_OK;
 }
 
-static void send_error(server *s, uint32_t request_id, int code, const char *text)
+size_t ipcl_encode_error(uint8_t frame[IPCL_REPLY_HEADER_SIZE + IPCL_MAX_ERROR_MESSAGE], uint32_t request_id,
+                         int code, const char *text)
 {
-    uint8_t frame[IPCL_REPLY_HEADER_SIZE + IPCL_MAX_ERROR_MESSAGE];
     size_t length = strlen(text);
     if (length > IPCL_MAX_ERROR_MESSAGE)
         length = IPCL_MAX_ERROR_MESSAGE; /* our messages are ASCII: no character is cut */
@@ -202,12 +202,19 @@ static void send_error(server *s, uint32_t request_id, int code, const char *tex
     ipcl_put32(frame + 8, request_id);
     ipcl_put32(frame + 12, ((uint32_t)code << 16) | (uint32_t)length);
     memcpy(frame + IPCL_REPLY_HEADER_SIZE, text, length);
+    return IPCL_REPLY_HEADER_SIZE + length;
+}
+
+static void send_error(server *s, uint32_t request_id, int code, const char *text)
+{
+    uint8_t frame[IPCL_REPLY_HEADER_SIZE + IPCL_MAX_ERROR_MESSAGE];
+    size_t length = ipcl_encode_error(frame, request_id, code, text);
     char *saved = s->message;
     char scratch[64];
     s->message = scratch; /* a failed error frame must not overwrite the caller's message */
     uint32_t saved_size = s->message_size;
     s->message_size = sizeof scratch;
-    ipcl_send_all(s, frame, IPCL_REPLY_HEADER_SIZE + length, 1000, 1.0);
+    ipcl_send_all(s, frame, length, 1000, 1.0);
     s->message = saved;
     s->message_size = saved_size;
 }

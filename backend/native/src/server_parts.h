@@ -40,6 +40,10 @@ typedef struct {
  * IPCL_PEER_CLOSED or IPCL_OS_ERROR (with its message in s->message). */
 int ipcl_send_all(server *s, const uint8_t *data, size_t length, int timeout_ms, double timeout_s);
 
+/* An ERROR frame for request_id (text cut at IPCL_MAX_ERROR_MESSAGE bytes); returns its size. */
+size_t ipcl_encode_error(uint8_t frame[IPCL_REPLY_HEADER_SIZE + IPCL_MAX_ERROR_MESSAGE], uint32_t request_id,
+                         int code, const char *text);
+
 /* Check a whole 48-byte request in frames.decode_request's order; 0 or the error code, with its text. */
 int ipcl_check_request(const uint8_t *f, uint32_t max_count, request *r, char *text, size_t size);
 
