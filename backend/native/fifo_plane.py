@@ -6,7 +6,8 @@ ones (up to `FIFO_INLINE_VALUES`) through its cache of open reply FIFOs and writ
 exactly as `FifoServer`'s Python listener does. What stays in Python comes back as events: the
 known clients (`client_connected`, `client_gone`), client errors, exchange lines, and every
 larger request, which `FifoServer` hands to its worker threads (BUSY cap); each worker writes
-its reply in C (`write_large_reply`), which stops as soon as the client abandons it.
+its reply in C (`write_large_reply`), which the listener stops as soon as that client's next
+request arrives (no round trip through Python) or the client removes its FIFO.
 `NativeReplyCache` is the C cache seen from Python: the pruning thread and the workers' shedding
 at EMFILE use it as they use `ReplyFifoCache`.
 """
@@ -34,7 +35,7 @@ from backend.transports.base import Cancelled
 from backend.transports.cancel import Cancellation
 from backend.transports.fifo import FifoWriteChannel
 
-CLIENT_SEEN_EVENT, CLIENT_GONE_EVENT, HAND_OVER_EVENT, NEW_REQUEST_EVENT = 4, 5, 6, 7
+CLIENT_SEEN_EVENT, CLIENT_GONE_EVENT, HAND_OVER_EVENT = 4, 5, 6
 PRUNE_INTERVAL = 1.0  # seconds between sweeps of the cache, as ReplyFifoCache's
 
 
@@ -52,7 +53,7 @@ class _FifoServer(ctypes.Structure):
         ("user_id", ctypes.c_uint32), ("max_count", ctypes.c_uint32), ("request_timeout_ms", ctypes.c_int32),
         ("inline_timeout_ms", ctypes.c_int32), ("exchange_events", ctypes.c_int32),
         ("lines_per_second", ctypes.c_int32), ("inline_values", ctypes.c_uint32), ("seeded_server", ctypes.c_uint32),
-        ("server_seed", ctypes.c_uint64), ("worker_replies", ctypes.POINTER(ctypes.c_int32)),
+        ("server_seed", ctypes.c_uint64),
         ("on_event", EVENT_CALLBACK), ("generate", GENERATE_CALLBACK), ("totals", ctypes.POINTER(_Totals)),
         ("garbage_bytes", ctypes.POINTER(ctypes.c_uint64)),
     ]
@@ -71,9 +72,8 @@ def _functions() -> ctypes.CDLL:
     lib.ipcl_fifo_cache_shed_one.restype = ctypes.c_int32
     lib.ipcl_fifo_cache_shed_one.argtypes = [ctypes.c_void_p]
     lib.ipcl_serve_fifo_reply.restype = ctypes.c_int32
-    lib.ipcl_serve_fifo_reply.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_int32, ctypes.c_int32,
-                                          ctypes.POINTER(_FifoRequest), ctypes.POINTER(ctypes.c_int32),
-                                          ctypes.c_char_p, ctypes.c_uint32]
+    lib.ipcl_serve_fifo_reply.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32,
+                                          ctypes.POINTER(_FifoRequest), ctypes.c_char_p, ctypes.c_uint32]
     lib.ipcl_serve_fifo.restype = ctypes.c_int32
     lib.ipcl_serve_fifo.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32]
     return lib
@@ -124,7 +124,6 @@ class NativeFifoListener:
         self.cache = cache
         self.inline_values = inline_values
         self.inline_timeout = inline_timeout
-        self.worker_replies = ctypes.c_int32(0)  # FifoServer keeps it equal to its active large replies
         self.garbage_bytes = ctypes.c_uint64(0)
         self._settings: _FifoServer | None = None  # while serve() runs
 
@@ -144,8 +143,6 @@ class NativeFifoListener:
             server.note_client(key, client)
         elif kind == CLIENT_GONE_EVENT:
             server.client_left(key, client, event.message.decode("utf-8", "replace"))
-        elif kind == NEW_REQUEST_EVENT:
-            server.abandon_reply_of(key)
         elif kind == HAND_OVER_EVENT:
             request = Request(event.pid, event.channel, event.request_id, event.count, event.lo, event.hi,
                               event.seed if event.seeded else None)
@@ -171,7 +168,7 @@ class NativeFifoListener:
             inline_timeout_ms=milliseconds(self.inline_timeout), exchange_events=1 if events.exchange_lines else 0,
             lines_per_second=events.lines_per_second, inline_values=self.inline_values,
             seeded_server=0 if config.seed is None else 1, server_seed=(config.seed or 0) % 2**64,
-            worker_replies=ctypes.pointer(self.worker_replies), on_event=callback,
+            on_event=callback,
             generate=self.native.generate_callback, totals=ctypes.pointer(self.native.totals),
             garbage_bytes=ctypes.pointer(self.garbage_bytes),
         )
@@ -183,25 +180,17 @@ class NativeFifoListener:
 
     def write_large_reply(self, request: Request, reply: FifoWriteChannel, received_ns: int, timeout: float) -> None:
         """A worker thread's reply in C, counted and reported as the listener's are; raises as
-        the Python engine's writer does (PeerClosed once the client abandons the reply)."""
+        the Python engine's writer does (PeerClosed once the client abandons the reply: the C
+        listener stops it when it reads that client's next request)."""
         settings = self._settings
         if settings is None:
             raise Cancelled("the listener is not running")
-        abandoned = ctypes.c_int32(0)
-
-        def abandon() -> None:
-            abandoned.value = 1
-
-        reply.on_abandon = abandon
-        if reply.abandoned:
-            abandon()
         reply.enlarge_buffers()
         fields = _FifoRequest(pid=request.pid, channel=request.channel, request_id=request.request_id,
                               count=request.count, lo=request.lo, hi=request.hi, seeded=request.seed is not None,
                               seed=request.seed or 0, received_ns=received_ns)
         message = ctypes.create_string_buffer(256)
-        status = self._lib.ipcl_serve_fifo_reply(ctypes.byref(settings), reply.write_fd, milliseconds(timeout),
-                                                 ctypes.byref(fields), ctypes.byref(abandoned), message, len(message))
-        reply.on_abandon = None
+        status = self._lib.ipcl_serve_fifo_reply(ctypes.byref(settings), self.cache.handle, reply.write_fd,
+                                                 milliseconds(timeout), ctypes.byref(fields), message, len(message))
         raise_for_status(status, message.value.decode("utf-8", "replace"), self.server.cancellation.cancelled,
                          "cancelled while writing a reply")

@@ -275,7 +275,8 @@ class FifoServer(Server):
 
     def abandon_reply_of(self, key: tuple[int, int]) -> None:
         """Requests are sequential per client: a new one means it gave up on the reply still being
-        written. Stop that reply, so its rest never reaches whoever reads next."""
+        written. Stop that reply, so its rest never reaches whoever reads next (the native
+        listener does this in C: src/fifo_server.c, abandon_replies_of)."""
         previous = self._active_replies.get(key)  # a dict lookup is atomic: no lock on the hot path
         if previous is not None:
             previous.abandon()
@@ -349,7 +350,6 @@ class FifoServer(Server):
             if not inline:
                 with self._active_lock:
                     self._active_replies[key] = reply
-                    self._count_worker_replies()
             broken = True
             try:
                 # A short timeout for inline replies guards against a client that sent several
@@ -378,15 +378,8 @@ class FifoServer(Server):
                     with self._active_lock:
                         if self._active_replies.get(key) is reply:
                             del self._active_replies[key]
-                        self._count_worker_replies()
                     reply.close()
             return
-
-    def _count_worker_replies(self) -> None:
-        """Tell the native listener how many large replies are being written (under _active_lock):
-        while there are any, it reports each request so that abandon_reply_of can run."""
-        if self._native_listener is not None:
-            self._native_listener.worker_replies.value = len(self._active_replies)
 
     def _forget(self, key: tuple[int, int]) -> bool:
         """Forget a client; False if it was already forgotten (its departure is reported once)."""

@@ -21,7 +21,7 @@ import select
 import stat
 import tempfile
 import time
-from typing import Callable, Sequence
+from typing import Sequence
 
 from backend.transports.base import (
     Buffer,
@@ -328,13 +328,10 @@ class FifoWriteChannel(Channel):
         self._fd = fd
         self.watch_reader = watch_reader
         self.abandoned = False
-        self.on_abandon: Callable[[], None] | None = None  # also told: the native engine's writer
 
     def abandon(self) -> None:
         """Stop this reply at its next write or wait (safe from another thread)."""
         self.abandoned = True
-        if self.on_abandon is not None:
-            self.on_abandon()
 
     def reader_gone(self) -> str:
         """Why this reply must stop ("" while it may go on)."""

@@ -41,11 +41,19 @@ typedef struct {
     uint64_t used; /* when it was last used (a tick): the least recently used is shed first */
 } cache_entry;
 
+/* A large reply a worker thread is writing (on that thread's stack for the length of the call). */
+typedef struct reply_in_flight {
+    uint32_t pid, channel;
+    int32_t abandoned; /* set by the listener when the client sends its next request */
+    struct reply_in_flight *next;
+} reply_in_flight;
+
 struct ipcl_fifo_cache {
     pthread_mutex_t lock;
     uint32_t capacity, size;
     int in_use;    /* the descriptor the listener is writing to: never closed by another thread */
     uint64_t tick;
+    reply_in_flight *replies; /* the large replies being written now */
     cache_entry entries[];
 };
 
@@ -203,6 +211,18 @@ static void release_reply(ipcl_fifo_cache *cache, int fd, int broken)
     pthread_mutex_unlock(&cache->lock);
     if (broken && found)
         close(fd);
+}
+
+/* Requests are sequential per client: a new one means it gave up on any reply still being
+ * written to it. Stop those replies at their next write, so their rest never reaches whoever
+ * reads that FIFO next. */
+static void abandon_replies_of(ipcl_fifo_cache *cache, uint32_t pid, uint32_t channel)
+{
+    pthread_mutex_lock(&cache->lock);
+    for (reply_in_flight *reply = cache->replies; reply != NULL; reply = reply->next)
+        if (reply->pid == pid && reply->channel == channel)
+            __atomic_store_n(&reply->abandoned, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&cache->lock);
 }
 
 /* ---- events ---- */
@@ -371,8 +391,7 @@ static void handle_frame(listener *l, const uint8_t *frame, int64_t received_ns)
         reply_error(l, pid, channel, request_id, code, text);
         return;
     }
-    if (__atomic_load_n(l->f->worker_replies, __ATOMIC_RELAXED) > 0)
-        tell(l, IPCL_EVENT_NEW_REQUEST, 0, 1, pid, channel, NULL);
+    abandon_replies_of(l->cache, pid, channel);
     if (r.count <= l->f->inline_values) {
         serve_inline(l, &r, received_ns);
         return;
@@ -578,9 +597,33 @@ int32_t ipcl_serve_fifo(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, char 
 static __thread ipcl_rng worker_rng;
 static __thread int worker_rng_ready;
 
-int32_t ipcl_serve_fifo_reply(const ipcl_fifo_server *f, int32_t fd, int32_t write_timeout_ms,
-                              const ipcl_fifo_request *q, const int32_t *abandoned,
-                              char *message, uint32_t message_size)
+static int32_t write_large_reply(const ipcl_fifo_server *f, int32_t fd, int32_t write_timeout_ms,
+                                 const ipcl_fifo_request *q, const int32_t *abandoned,
+                                 char *message, uint32_t message_size);
+
+int32_t ipcl_serve_fifo_reply(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, int32_t fd, int32_t write_timeout_ms,
+                              const ipcl_fifo_request *q, char *message, uint32_t message_size)
+{
+    reply_in_flight in_flight = { .pid = q->pid, .channel = q->channel };
+    pthread_mutex_lock(&cache->lock);
+    in_flight.next = cache->replies;
+    cache->replies = &in_flight;
+    pthread_mutex_unlock(&cache->lock);
+    int32_t status = write_large_reply(f, fd, write_timeout_ms, q, &in_flight.abandoned, message, message_size);
+    pthread_mutex_lock(&cache->lock);
+    for (reply_in_flight **link = &cache->replies; *link != NULL; link = &(*link)->next) {
+        if (*link == &in_flight) {
+            *link = in_flight.next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache->lock);
+    return status;
+}
+
+static int32_t write_large_reply(const ipcl_fifo_server *f, int32_t fd, int32_t write_timeout_ms,
+                                 const ipcl_fifo_request *q, const int32_t *abandoned,
+                                 char *message, uint32_t message_size)
 {
     int32_t error_sent = 0;
     ipcl_connection connection = {
