@@ -107,7 +107,7 @@ def main(args) -> int:
           f"load average {load_start[0]:.2f} at start, {load_end[0]:.2f} at end; {repetitions} repetition(s), "
           f"medians; took {time.monotonic() - started:.0f} s")
     print("Clients: ipclab bench --engine native; servers: its embedded ipclab serve --engine native (TCP/Unix "
-          "connections served in C; FIFO: the request listener and every reply in C).")
+          "connections served in C; FIFO: the request listener and the small replies in C, large replies by Python workers).")
     all_met = True
     for name, row, value in rows:
         limit, higher = TARGETS[name]

@@ -5,9 +5,7 @@ C reads the request FIFO, resynchronises after garbage, checks every request, an
 ones (up to `FIFO_INLINE_VALUES`) through its cache of open reply FIFOs and writes ERROR replies,
 exactly as `FifoServer`'s Python listener does. What stays in Python comes back as events: the
 known clients (`client_connected`, `client_gone`), client errors, exchange lines, and every
-larger request, which `FifoServer` hands to its worker threads (BUSY cap); each worker writes
-its reply in C (`write_large_reply`), which the listener stops as soon as that client's next
-request arrives (no round trip through Python) or the client removes its FIFO.
+larger request, which `FifoServer` hands to its worker threads (BUSY cap, abandonment watch).
 `NativeReplyCache` is the C cache seen from Python: the pruning thread and the workers' shedding
 at EMFILE use it as they use `ReplyFifoCache`.
 """
@@ -27,24 +25,13 @@ from backend.native.server_plane import (
     NativeConnectionServer,
     _Totals,
     milliseconds,
-    raise_for_status,
     report_exchange,
 )
 from backend.protocol.frames import Request
-from backend.transports.base import Cancelled
 from backend.transports.cancel import Cancellation
-from backend.transports.fifo import FifoWriteChannel
 
-CLIENT_SEEN_EVENT, CLIENT_GONE_EVENT, HAND_OVER_EVENT = 4, 5, 6
+CLIENT_SEEN_EVENT, CLIENT_GONE_EVENT, HAND_OVER_EVENT, NEW_REQUEST_EVENT = 4, 5, 6, 7
 PRUNE_INTERVAL = 1.0  # seconds between sweeps of the cache, as ReplyFifoCache's
-
-
-class _FifoRequest(ctypes.Structure):
-    _fields_ = [
-        ("pid", ctypes.c_uint32), ("channel", ctypes.c_uint32), ("request_id", ctypes.c_uint32),
-        ("count", ctypes.c_uint32), ("lo", ctypes.c_int32), ("hi", ctypes.c_int32), ("seeded", ctypes.c_uint32),
-        ("reserved", ctypes.c_uint32), ("seed", ctypes.c_uint64), ("received_ns", ctypes.c_int64),
-    ]
 
 
 class _FifoServer(ctypes.Structure):
@@ -53,7 +40,7 @@ class _FifoServer(ctypes.Structure):
         ("user_id", ctypes.c_uint32), ("max_count", ctypes.c_uint32), ("request_timeout_ms", ctypes.c_int32),
         ("inline_timeout_ms", ctypes.c_int32), ("exchange_events", ctypes.c_int32),
         ("lines_per_second", ctypes.c_int32), ("inline_values", ctypes.c_uint32), ("seeded_server", ctypes.c_uint32),
-        ("server_seed", ctypes.c_uint64),
+        ("server_seed", ctypes.c_uint64), ("worker_replies", ctypes.POINTER(ctypes.c_int32)),
         ("on_event", EVENT_CALLBACK), ("generate", GENERATE_CALLBACK), ("totals", ctypes.POINTER(_Totals)),
         ("garbage_bytes", ctypes.POINTER(ctypes.c_uint64)),
     ]
@@ -71,9 +58,6 @@ def _functions() -> ctypes.CDLL:
         getattr(lib, name).argtypes = [ctypes.c_void_p]
     lib.ipcl_fifo_cache_shed_one.restype = ctypes.c_int32
     lib.ipcl_fifo_cache_shed_one.argtypes = [ctypes.c_void_p]
-    lib.ipcl_serve_fifo_reply.restype = ctypes.c_int32
-    lib.ipcl_serve_fifo_reply.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32,
-                                          ctypes.POINTER(_FifoRequest), ctypes.c_char_p, ctypes.c_uint32]
     lib.ipcl_serve_fifo.restype = ctypes.c_int32
     lib.ipcl_serve_fifo.argtypes = [ctypes.POINTER(_FifoServer), ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32]
     return lib
@@ -124,8 +108,8 @@ class NativeFifoListener:
         self.cache = cache
         self.inline_values = inline_values
         self.inline_timeout = inline_timeout
+        self.worker_replies = ctypes.c_int32(0)  # FifoServer keeps it equal to its active large replies
         self.garbage_bytes = ctypes.c_uint64(0)
-        self._settings: _FifoServer | None = None  # while serve() runs
 
     def _on_event(self, pointer) -> None:
         event = pointer.contents
@@ -143,6 +127,8 @@ class NativeFifoListener:
             server.note_client(key, client)
         elif kind == CLIENT_GONE_EVENT:
             server.client_left(key, client, event.message.decode("utf-8", "replace"))
+        elif kind == NEW_REQUEST_EVENT:
+            server.abandon_reply_of(key)
         elif kind == HAND_OVER_EVENT:
             request = Request(event.pid, event.channel, event.request_id, event.count, event.lo, event.hi,
                               event.seed if event.seeded else None)
@@ -168,29 +154,11 @@ class NativeFifoListener:
             inline_timeout_ms=milliseconds(self.inline_timeout), exchange_events=1 if events.exchange_lines else 0,
             lines_per_second=events.lines_per_second, inline_values=self.inline_values,
             seeded_server=0 if config.seed is None else 1, server_seed=(config.seed or 0) % 2**64,
-            on_event=callback,
+            worker_replies=ctypes.pointer(self.worker_replies), on_event=callback,
             generate=self.native.generate_callback, totals=ctypes.pointer(self.native.totals),
             garbage_bytes=ctypes.pointer(self.garbage_bytes),
         )
         message = ctypes.create_string_buffer(256)
-        self._settings = settings
         status = self._lib.ipcl_serve_fifo(ctypes.byref(settings), self.cache.handle, message, len(message))
         if status != CANCELLED and not server.cancellation.cancelled:
             raise OSError(message.value.decode("utf-8", "replace"))
-
-    def write_large_reply(self, request: Request, reply: FifoWriteChannel, received_ns: int, timeout: float) -> None:
-        """A worker thread's reply in C, counted and reported as the listener's are; raises as
-        the Python engine's writer does (PeerClosed once the client abandons the reply: the C
-        listener stops it when it reads that client's next request)."""
-        settings = self._settings
-        if settings is None:
-            raise Cancelled("the listener is not running")
-        reply.enlarge_buffers()
-        fields = _FifoRequest(pid=request.pid, channel=request.channel, request_id=request.request_id,
-                              count=request.count, lo=request.lo, hi=request.hi, seeded=request.seed is not None,
-                              seed=request.seed or 0, received_ns=received_ns)
-        message = ctypes.create_string_buffer(256)
-        status = self._lib.ipcl_serve_fifo_reply(ctypes.byref(settings), self.cache.handle, reply.write_fd,
-                                                 milliseconds(timeout), ctypes.byref(fields), message, len(message))
-        raise_for_status(status, message.value.decode("utf-8", "replace"), self.server.cancellation.cancelled,
-                         "cancelled while writing a reply")

@@ -275,8 +275,7 @@ class FifoServer(Server):
 
     def abandon_reply_of(self, key: tuple[int, int]) -> None:
         """Requests are sequential per client: a new one means it gave up on the reply still being
-        written. Stop that reply, so its rest never reaches whoever reads next (the native
-        listener does this in C: src/fifo_server.c, abandon_replies_of)."""
+        written. Stop that reply, so its rest never reaches whoever reads next."""
         previous = self._active_replies.get(key)  # a dict lookup is atomic: no lock on the hot path
         if previous is not None:
             previous.abandon()
@@ -350,15 +349,13 @@ class FifoServer(Server):
             if not inline:
                 with self._active_lock:
                     self._active_replies[key] = reply
+                    self._count_worker_replies()
             broken = True
             try:
                 # A short timeout for inline replies guards against a client that sent several
                 # requests without reading, so the listener is never held up for long.
                 timeout = INLINE_WRITE_TIMEOUT if inline else self.config.write_timeout
-                if self._native_listener is not None and not inline:
-                    self._native_listener.write_large_reply(request, reply, received_ns, timeout)
-                else:
-                    self._serve_one(request, reply, client, received_ns, timeout)
+                self._serve_one(request, reply, client, received_ns, timeout)
                 broken = False
                 return
             except Cancelled:
@@ -378,8 +375,15 @@ class FifoServer(Server):
                     with self._active_lock:
                         if self._active_replies.get(key) is reply:
                             del self._active_replies[key]
+                        self._count_worker_replies()
                     reply.close()
             return
+
+    def _count_worker_replies(self) -> None:
+        """Tell the native listener how many large replies are being written (under _active_lock):
+        while there are any, it reports each request so that abandon_reply_of can run."""
+        if self._native_listener is not None:
+            self._native_listener.worker_replies.value = len(self._active_replies)
 
     def _forget(self, key: tuple[int, int]) -> bool:
         """Forget a client; False if it was already forgotten (its departure is reported once)."""

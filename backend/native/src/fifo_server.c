@@ -41,19 +41,11 @@ typedef struct {
     uint64_t used; /* when it was last used (a tick): the least recently used is shed first */
 } cache_entry;
 
-/* A large reply a worker thread is writing (on that thread's stack for the length of the call). */
-typedef struct reply_in_flight {
-    uint32_t pid, channel;
-    int32_t abandoned; /* set by the listener when the client sends its next request */
-    struct reply_in_flight *next;
-} reply_in_flight;
-
 struct ipcl_fifo_cache {
     pthread_mutex_t lock;
     uint32_t capacity, size;
     int in_use;    /* the descriptor the listener is writing to: never closed by another thread */
     uint64_t tick;
-    reply_in_flight *replies; /* the large replies being written now */
     cache_entry entries[];
 };
 
@@ -211,18 +203,6 @@ static void release_reply(ipcl_fifo_cache *cache, int fd, int broken)
     pthread_mutex_unlock(&cache->lock);
     if (broken && found)
         close(fd);
-}
-
-/* Requests are sequential per client: a new one means it gave up on any reply still being
- * written to it. Stop those replies at their next write, so their rest never reaches whoever
- * reads that FIFO next. */
-static void abandon_replies_of(ipcl_fifo_cache *cache, uint32_t pid, uint32_t channel)
-{
-    pthread_mutex_lock(&cache->lock);
-    for (reply_in_flight *reply = cache->replies; reply != NULL; reply = reply->next)
-        if (reply->pid == pid && reply->channel == channel)
-            __atomic_store_n(&reply->abandoned, 1, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&cache->lock);
 }
 
 /* ---- events ---- */
@@ -391,7 +371,8 @@ static void handle_frame(listener *l, const uint8_t *frame, int64_t received_ns)
         reply_error(l, pid, channel, request_id, code, text);
         return;
     }
-    abandon_replies_of(l->cache, pid, channel);
+    if (__atomic_load_n(l->f->worker_replies, __ATOMIC_RELAXED) > 0)
+        tell(l, IPCL_EVENT_NEW_REQUEST, 0, 1, pid, channel, NULL);
     if (r.count <= l->f->inline_values) {
         serve_inline(l, &r, received_ns);
         return;
@@ -591,74 +572,5 @@ int32_t ipcl_serve_fifo(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, char 
     free(buffer);
     free(l.s.small);
     free(l.s.large);
-    return status;
-}
-
-static __thread ipcl_rng worker_rng;
-static __thread int worker_rng_ready;
-
-static int32_t write_large_reply(const ipcl_fifo_server *f, int32_t fd, int32_t write_timeout_ms,
-                                 const ipcl_fifo_request *q, const int32_t *abandoned,
-                                 char *message, uint32_t message_size);
-
-int32_t ipcl_serve_fifo_reply(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, int32_t fd, int32_t write_timeout_ms,
-                              const ipcl_fifo_request *q, char *message, uint32_t message_size)
-{
-    reply_in_flight in_flight = { .pid = q->pid, .channel = q->channel };
-    pthread_mutex_lock(&cache->lock);
-    in_flight.next = cache->replies;
-    cache->replies = &in_flight;
-    pthread_mutex_unlock(&cache->lock);
-    int32_t status = write_large_reply(f, fd, write_timeout_ms, q, &in_flight.abandoned, message, message_size);
-    pthread_mutex_lock(&cache->lock);
-    for (reply_in_flight **link = &cache->replies; *link != NULL; link = &(*link)->next) {
-        if (*link == &in_flight) {
-            *link = in_flight.next;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&cache->lock);
-    return status;
-}
-
-static int32_t write_large_reply(const ipcl_fifo_server *f, int32_t fd, int32_t write_timeout_ms,
-                                 const ipcl_fifo_request *q, const int32_t *abandoned,
-                                 char *message, uint32_t message_size)
-{
-    int32_t error_sent = 0;
-    ipcl_connection connection = {
-        .fd = fd, .cancel_fd = f->cancel_fd, .max_count = f->max_count, .write_timeout_ms = write_timeout_ms,
-        .exchange_events = f->exchange_events, .lines_per_second = f->lines_per_second,
-        .seeded_server = f->seeded_server, .not_socket = 1, .server_seed = f->server_seed,
-        .on_event = f->on_event, .generate = f->generate, .totals = f->totals, .error_sent = &error_sent,
-    };
-    server s = { .c = &connection, .message = message, .message_size = message_size,
-                 .server_pid = (uint32_t)getpid(), .abandoned = abandoned };
-    if (message_size)
-        message[0] = 0;
-    request r = { .pid = q->pid, .channel = q->channel, .request_id = q->request_id,
-                  .flags = q->seeded ? IPCL_REQUEST_FLAG_SEED : 0, .count = q->count, .lo = q->lo, .hi = q->hi,
-                  .seed = q->seed };
-    if (r.count > IPCL_MAX_COUNT || r.lo > r.hi) {
-        snprintf(message, message_size, "request outside the protocol's limits");
-        return IPCL_BAD_ARGUMENT;
-    }
-    if (!worker_rng_ready) { /* one generator stream per worker thread, as the Python engine's */
-        uint64_t stream = __atomic_fetch_add(&f->totals->next_stream, 1, __ATOMIC_RELAXED);
-        ipcl_rng_seed(&worker_rng, f->seeded_server != 0, f->server_seed, stream);
-        worker_rng_ready = 1;
-    }
-    s.rng = worker_rng;
-    int status = IPCL_OK;
-    if (r.count <= SMALL_REPLY_VALUES
-        && (s.small = malloc(IPCL_REPLY_HEADER_SIZE + (size_t)SMALL_REPLY_VALUES * 4 + IPCL_END_SIZE)) == NULL) {
-        snprintf(message, message_size, "out of memory for a reply");
-        status = IPCL_OS_ERROR;
-    }
-    if (status == IPCL_OK)
-        status = ipcl_serve_parsed(&s, &r, q->received_ns);
-    worker_rng = s.rng;
-    free(s.small);
-    free(s.large);
     return status;
 }

@@ -125,7 +125,9 @@ enum {
     /* FIFO server only (fifo_server.c): */
     IPCL_EVENT_CLIENT_SEEN = 4,   /* a request from pid/channel, whose reply FIFO is about to be opened */
     IPCL_EVENT_CLIENT_GONE = 5,   /* its reply FIFO is gone or closed; message: why */
-    IPCL_EVENT_HAND_OVER = 6      /* a checked request too large to answer inline: a worker serves it */
+    IPCL_EVENT_HAND_OVER = 6,     /* a checked request too large to answer inline: Python serves it */
+    IPCL_EVENT_NEW_REQUEST = 7    /* a request from pid/channel while Python writes large replies:
+                                     that client gave up on any reply still being written to it */
 };
 
 typedef void (*ipcl_event_callback)(const ipcl_event *event);
@@ -183,6 +185,7 @@ typedef struct {
     uint32_t inline_values;      /* requests up to this many values are answered here */
     uint32_t seeded_server;
     uint64_t server_seed;
+    const int32_t *worker_replies; /* how many large replies Python is writing now (IPCL_EVENT_NEW_REQUEST) */
     ipcl_event_callback on_event;
     ipcl_generate_callback generate;
     ipcl_server_totals *totals;
@@ -198,24 +201,6 @@ uint32_t ipcl_fifo_cache_prune(ipcl_fifo_cache *cache);
 int32_t ipcl_fifo_cache_shed_one(ipcl_fifo_cache *cache);
 /* Serve until cancelled: IPCL_CANCELLED, or IPCL_OS_ERROR with its message. */
 int32_t ipcl_serve_fifo(const ipcl_fifo_server *server, ipcl_fifo_cache *cache, char *message, uint32_t message_size);
-
-/* A request handed over to Python (IPCL_EVENT_HAND_OVER), back for its reply. */
-typedef struct {
-    uint32_t pid, channel, request_id, count;
-    int32_t lo, hi;
-    uint32_t seeded, reserved;
-    uint64_t seed;
-    int64_t received_ns;
-} ipcl_fifo_request;
-
-/* Write one large reply to a reply FIFO opened for it (a worker thread's call), counted and
- * reported as the listener's are; it stops (IPCL_PEER_CLOSED, "reply abandoned: ...") as soon as
- * the listener reads the client's next request (the reply is registered in `cache` meanwhile) or
- * the client removes its FIFO. IPCL_OK, IPCL_PEER_CLOSED, IPCL_TIMEOUT (nothing written for
- * write_timeout_ms), IPCL_CANCELLED or IPCL_OS_ERROR, with its message. */
-int32_t ipcl_serve_fifo_reply(const ipcl_fifo_server *server, ipcl_fifo_cache *cache, int32_t fd,
-                              int32_t write_timeout_ms, const ipcl_fifo_request *request,
-                              char *message, uint32_t message_size);
 
 /* rng.c */
 typedef struct {

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -119,21 +118,6 @@ static int read_some(server *s, uint8_t *into, size_t length, int timeout_ms, si
     }
 }
 
-/* Whether a watched reply must stop (its message says why, as FifoWriteChannel.reader_gone). */
-static int reply_abandoned(server *s)
-{
-    struct stat info;
-    if (__atomic_load_n(s->abandoned, __ATOMIC_RELAXED)) {
-        say(s, IPCL_PEER_CLOSED, "reply abandoned: the client sent a new request before reading this reply to its end");
-        return 1;
-    }
-    if (fstat(s->c->fd, &info) == 0 && info.st_nlink == 0) {
-        say(s, IPCL_PEER_CLOSED, "reply abandoned: the client removed its reply FIFO");
-        return 1;
-    }
-    return 0;
-}
-
 /* Write everything within timeout_ms in all (one deadline for the whole write, as the Python
  * channels do: a peer that takes a little now and then cannot stretch it). A socket waits for
  * room inside a blocking send() bounded by SO_SNDTIMEO (the Kernel tab then shows the thread
@@ -146,8 +130,6 @@ int ipcl_send_all(server *s, const uint8_t *data, size_t length, int timeout_ms,
     while (length) {
         ssize_t n;
         if (s->c->not_socket) {
-            if (s->abandoned != NULL && reply_abandoned(s))
-                return IPCL_PEER_CLOSED;
             n = write(s->c->fd, data, length);
         } else {
             int64_t remaining_ms = first ? timeout_ms : (deadline - ipcl_now_ns()) / 1000000;
@@ -171,11 +153,7 @@ int ipcl_send_all(server *s, const uint8_t *data, size_t length, int timeout_ms,
             return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             int64_t remaining_ms = (deadline - ipcl_now_ns()) / 1000000;
-            if (s->abandoned != NULL && remaining_ms > WATCH_MS)
-                remaining_ms = WATCH_MS; /* a watched reply looks again at its reader this often */
             int status = remaining_ms <= 0 ? IPCL_TIMEOUT : wait_for(s, POLLOUT, (int)remaining_ms);
-            if (status == IPCL_TIMEOUT && s->abandoned != NULL && ipcl_now_ns() < deadline)
-                continue;
             if (status == IPCL_TIMEOUT)
                 return say(s, IPCL_TIMEOUT, "the peer accepted no data for %g s", timeout_s);
             if (status)

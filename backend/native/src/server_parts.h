@@ -30,11 +30,7 @@ typedef struct {
     uint8_t *large; /* header + one full chunk, made on the first large reply */
     uint32_t server_pid;
     int receive_timeout_ms, send_timeout_ms; /* a socket's SO_RCVTIMEO / SO_SNDTIMEO now (-1: unknown) */
-    const int32_t *abandoned; /* a watched reply FIFO (or NULL): stop once this is set or the FIFO is
-                                 unlinked, checked before every write and every WATCH_MS of waiting */
 } server;
-
-#define WATCH_MS 100
 
 /* Write all of `data` to s->c->fd within timeout_ms: IPCL_OK, IPCL_TIMEOUT, IPCL_CANCELLED,
  * IPCL_PEER_CLOSED or IPCL_OS_ERROR (with its message in s->message). */
