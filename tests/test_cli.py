@@ -97,6 +97,7 @@ def test_bench_json_and_csv(transport, tmp_path):
     report = json.loads(result.stdout)
     assert report["schema"] == "ipclab.bench/2" and report["embedded_server"] is True
     assert report["exchanges"] == 300 and report["errors"] == 0 and report["lost_numbers"] == 0
+    assert report["stopped_early"] is False  # a run that completed (it read True once: the flag after close())
     assert report["workload"]["count"] == "random"
     assert 300 <= report["numbers"] <= 3000
     latency = report["latency_us"]

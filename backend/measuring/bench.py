@@ -133,13 +133,14 @@ def run_bench_command(options: argparse.Namespace) -> int:
         show_progress = not options.no_progress and sys.stderr.isatty()
         try:
             statistics = runner.run(_progress_printer(spec) if show_progress else None)
+            stopped_early = runner.stopped  # read before close(), which cancels the (finished) clients
         finally:
             runner.close()
             if recorder:
                 recorder.close()
         if show_progress:
             sys.stderr.write("\n")
-        report = statistics.report(address, embedded=server is not None, stopped=runner.stopped)
+        report = statistics.report(address, embedded=server is not None, stopped=stopped_early)
         report["server_engine"] = server.ready_event.get("engine") if server is not None else None
     finally:
         if server is not None:
