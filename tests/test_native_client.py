@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backend.clients.client import make_client
@@ -141,16 +141,23 @@ def test_fuzzed_replies_are_judged_alike(fake_server, prefix, tail):
     assert outcome(fake_server, "native", reply) == outcome(fake_server, "python", reply)
 
 
-@given(values=st.lists(st.integers(protocol.INT32_MIN, protocol.INT32_MAX), min_size=1, max_size=40),
-       lo=st.integers(-50, 50), width=st.integers(0, 100))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_native_histogram_counts_like_value_histogram(fake_server, values, lo, width):
-    """Values in and out of range, one bin per value or wide bins: the same counts as ValueHistogram."""
-    hi = lo + width
+@given(values=st.lists(st.one_of(st.integers(protocol.INT32_MIN, protocol.INT32_MAX), st.integers(-400, 400)),
+                      min_size=1, max_size=40),
+       lo=st.integers(-50, 50), width=st.one_of(st.integers(0, 300), st.integers(0, 2**32 - 1)),
+       max_bins=st.sampled_from([16, 255, 256, 257, 4096]))
+# Values on the edges of wide bins (width 20, and 2^27 over half the int32 range), where a division
+# by multiplication that is off by one would put them in the neighbouring bin.
+@example(values=[-7 + 20 * k + d for k in range(16) for d in (-1, 0, 1)][:40], lo=-7, width=307, max_bins=16)
+@example(values=[2**27 * k + d for k in range(1, 16) for d in (-1, 0)], lo=0, width=2**31 - 1, max_bins=16)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_native_histogram_counts_like_value_histogram(fake_server, values, lo, width, max_bins):
+    """Values in and out of range, one bin per value (few bins or many) or wide bins up to the
+    whole int32 range: the same counts as ValueHistogram."""
+    hi = min(lo + width, protocol.INT32_MAX)
     fake_server.reply = lambda rid: chunk(rid, values) + end(rid, len(values))
-    reference = ValueHistogram(lo, hi, max_bins=16)
+    reference = ValueHistogram(lo, hi, max_bins=max_bins)
     reference.add(np.array(values, dtype=np.int64))
-    counted = ValueHistogram(lo, hi, max_bins=16)
+    counted = ValueHistogram(lo, hi, max_bins=max_bins)
     with make_client("unix", fake_server.path, timeout=5.0, engine="native") as client:
         batch = client.native_batch(np.array([len(values)], dtype=np.uint32), lo, hi, None, counted.counts,
                                     counted.bin_width)

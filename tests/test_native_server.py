@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import socket
 
+import numpy as np
 import pytest
 
 from backend.clients.client import make_client
+from backend.measuring.stats import ValueHistogram, chi_square_survival
 from backend.native.loader import available, resolve_server_engine
 from backend.protocol import frames as protocol
 from backend.protocol.frames import Request
@@ -92,3 +94,27 @@ def test_auto_serves_natively_once_built(start_server, transport):
     assert start_server(transport, "--events", "none").ready_event.get("engine") == "native"
     assert resolve_server_engine("auto", transport) == "native"
     assert resolve_server_engine("auto", transport, step=True) == "python"
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+@pytest.mark.parametrize("lo, hi", [(1, 10), (protocol.INT32_MIN, protocol.INT32_MAX), (protocol.INT32_MIN, 1),
+                                    (0, protocol.INT32_MAX), (protocol.INT32_MIN, protocol.INT32_MIN + 3 * 2**30 - 1)])
+def test_unseeded_values_are_uniform(start_server, engine, lo, hi):
+    """A server's own generator (requests without a seed; the server's --seed makes the test
+    repeatable) gives uniform values in [lo, hi]: over 16 coarse bins, and by offset modulo 3.
+    The last range has 3 * 2^30 values: a generator that skipped the rejection step of Lemire's
+    method would make one offset in three twice as likely as the others."""
+    server = start_server("tcp", "--events", "none", "--seed", "2026", "--engine", engine)
+    histogram = ValueHistogram(lo, hi, max_bins=16)
+    by_three = np.zeros(3, dtype=np.int64)
+    with make_client("tcp", server.address, timeout=10.0) as client:
+        for _ in range(3):
+            values = client.request(100_000, lo, hi).values.astype(np.int64)
+            assert values.min() >= lo and values.max() <= hi
+            histogram.add(values)
+            by_three += np.bincount((values - lo) % 3, minlength=3)
+    assert histogram.chi_square().p_value > 1e-4, histogram.counts
+    span = hi - lo + 1
+    expected = by_three.sum() * np.array([(span - residue + 2) // 3 for residue in range(3)]) / span
+    statistic = float(np.sum((by_three - expected) ** 2 / expected))
+    assert chi_square_survival(statistic, 2) > 1e-4, by_three

@@ -277,36 +277,76 @@ static int read_into(context *x, uint8_t *dst, size_t size)
     return IPCL_OK;
 }
 
-/* Big-endian values to native order, in place; count them into the histogram. */
+/* Counting into few bins (the usual 1..10): four sets of counters, so that consecutive values in
+ * the same bin do not wait for each other's increment, with a last counter for values outside. */
+enum { FEW_BINS = 256 };
+
+static void take_values_few_bins(context *x, int32_t *values, uint32_t count, uint32_t limit)
+{
+    const ipcl_batch *b = x->batch;
+    uint32_t counters[4][FEW_BINS + 1];
+    memset(counters, 0, sizeof counters);
+    /* The offset in 32-bit arithmetic: a value below lo wraps to at least 2^31 - lo, which is
+     * never below limit (<= hi - lo + 1), so the test is the same as in 64 bits. */
+    uint32_t lo = (uint32_t)b->lo, i = 0;
+    for (; i + 4 <= count; i += 4) {
+        for (int k = 0; k < 4; k++) {
+            uint32_t raw;
+            memcpy(&raw, &values[i + k], 4);
+            uint32_t value = be32toh(raw), offset = value - lo;
+            values[i + k] = (int32_t)value;
+            counters[k][offset < limit ? offset : limit]++;
+        }
+    }
+    for (; i < count; i++) {
+        uint32_t raw;
+        memcpy(&raw, &values[i], 4);
+        uint32_t value = be32toh(raw), offset = value - lo;
+        values[i] = (int32_t)value;
+        counters[0][offset < limit ? offset : limit]++;
+    }
+    for (uint32_t v = 0; v < limit; v++)
+        b->histogram[v] += (int64_t)counters[0][v] + counters[1][v] + counters[2][v] + counters[3][v];
+    x->outcome->out_of_range += (int64_t)counters[0][limit] + counters[1][limit] + counters[2][limit] +
+                                counters[3][limit];
+}
+
+/* Big-endian values to native order, in place; count them into the histogram: a value counts in
+ * bin (value - lo) / hist_width if it lies in [lo, hi] and that bin exists, else as out of range. */
 static void take_values(context *x, int32_t *values, uint32_t count)
 {
     const ipcl_batch *b = x->batch;
+    if (b->histogram == NULL) {
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t raw;
+            memcpy(&raw, &values[i], 4);
+            values[i] = (int32_t)be32toh(raw);
+        }
+        return;
+    }
+    uint64_t span = (uint64_t)((int64_t)b->hi - (int64_t)b->lo + 1), width = (uint64_t)b->hist_width;
+    /* Offsets below `limit` (<= span <= 2^32) are the ones inside [lo, hi] with an existing bin. */
+    uint64_t limit = (uint64_t)b->hist_bins <= (span - 1) / width ? (uint64_t)b->hist_bins * width : span;
+    if (width == 1 && limit <= FEW_BINS) {
+        take_values_few_bins(x, values, count, (uint32_t)limit);
+        return;
+    }
+    /* offset / width by a multiplication (exact for 32-bit offsets: Lemire, Kaser and Kurz 2019). */
+    uint64_t reciprocal = width >= 2 && width <= UINT32_MAX ? UINT64_MAX / width + 1 : 0;
+    int64_t outside = 0;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t raw;
         memcpy(&raw, &values[i], 4);
-        values[i] = (int32_t)be32toh(raw);
-    }
-    if (b->histogram == NULL)
-        return;
-    uint64_t span = (uint64_t)((int64_t)b->hi - (int64_t)b->lo + 1);
-    int64_t outside = 0;
-    if (b->hist_width == 1) {
-        for (uint32_t i = 0; i < count; i++) {
-            uint64_t offset = (uint64_t)((int64_t)values[i] - b->lo);
-            if (offset < span && offset < (uint64_t)b->hist_bins)
-                b->histogram[offset]++;
-            else
-                outside++;
+        int32_t value = (int32_t)be32toh(raw);
+        values[i] = value;
+        uint64_t offset = (uint64_t)((int64_t)value - b->lo);
+        if (offset >= limit) {
+            outside++;
+            continue;
         }
-    } else {
-        uint64_t width = (uint64_t)b->hist_width;
-        for (uint32_t i = 0; i < count; i++) {
-            uint64_t offset = (uint64_t)((int64_t)values[i] - b->lo);
-            if (offset < span && offset / width < (uint64_t)b->hist_bins)
-                b->histogram[offset / width]++;
-            else
-                outside++;
-        }
+        uint64_t bin = width == 1 ? offset : width > UINT32_MAX ? 0
+                     : (uint64_t)(((unsigned __int128)reciprocal * offset) >> 64);
+        b->histogram[bin]++;
     }
     x->outcome->out_of_range += outside;
 }

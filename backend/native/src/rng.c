@@ -64,6 +64,14 @@ static inline uint32_t next32(ipcl_rng *rng)
     return (uint32_t)both;
 }
 
+/* One value of [lo, lo + span) from a 32-bit draw, redrawing while Lemire's test rejects it. */
+static inline uint32_t one_value(ipcl_rng *rng, uint64_t product, uint32_t span, uint32_t threshold, int32_t lo)
+{
+    while ((uint32_t)product < threshold)
+        product = (uint64_t)next32(rng) * span;
+    return htobe32((uint32_t)((int64_t)lo + (int64_t)(product >> 32)));
+}
+
 void ipcl_rng_fill_wire(ipcl_rng *rng, uint32_t *out, uint32_t count, int32_t lo, int32_t hi)
 {
     uint64_t range = (uint64_t)((int64_t)hi - (int64_t)lo) + 1; /* 1 .. 2^32 */
@@ -73,10 +81,26 @@ void ipcl_rng_fill_wire(ipcl_rng *rng, uint32_t *out, uint32_t count, int32_t lo
         return;
     }
     uint32_t span = (uint32_t)range, threshold = (uint32_t)(-span) % span;
-    for (uint32_t i = 0; i < count; i++) {
-        uint64_t product = (uint64_t)next32(rng) * span;
-        while ((uint32_t)product < threshold)
-            product = (uint64_t)next32(rng) * span;
-        out[i] = htobe32((uint32_t)((int64_t)lo + (int64_t)(product >> 32)));
+    /* Two values from each 64-bit output (the draws in the order next32 gives them), one at a
+     * time while a spare half is left over (after a rejection) or at the end. */
+    ipcl_rng local = *rng; /* in registers: the writes to out cannot alias it */
+    uint32_t i = 0;
+    while (i < count) {
+        if (local.has_spare || i + 2 > count) {
+            out[i++] = one_value(&local, (uint64_t)next32(&local) * span, span, threshold, lo);
+            continue;
+        }
+        uint64_t both = next64(&local);
+        uint64_t first = (uint64_t)(uint32_t)both * span, second = (both >> 32) * span;
+        if ((uint32_t)first >= threshold && (uint32_t)second >= threshold) {
+            out[i] = htobe32((uint32_t)((int64_t)lo + (int64_t)(first >> 32)));
+            out[i + 1] = htobe32((uint32_t)((int64_t)lo + (int64_t)(second >> 32)));
+            i += 2;
+            continue;
+        }
+        local.spare = (uint32_t)(both >> 32); /* a rejection: the second half becomes the spare */
+        local.has_spare = 1;
+        out[i++] = one_value(&local, first, span, threshold, lo);
     }
+    *rng = local;
 }
