@@ -2,3 +2,5 @@
 
 The command line imports `qtapp.app` lazily, only when the GUI is asked for.
 """
+
+import backend  # noqa: E402,F401  (first: it sets numpy's thread default before pyqtgraph imports numpy)
