@@ -29,6 +29,11 @@ _perf_ns = time.perf_counter_ns
 Sink = Callable[[np.ndarray], None]
 _END_COUNT = struct.Struct(">I")  # END frame offset 12: total count (in the 16-byte header)
 _END_REST = struct.Struct(">I4xQQ")  # END frame offsets 16..39: server pid, reserved, times
+# The server's hot path packs frames with these (plain ints: no enum lookups per reply).
+_END_PACK = protocol.END.pack
+_CHUNK_HEADER_PACK = protocol.CHUNK_HEADER.pack
+_MAGIC, _VERSION = protocol.MAGIC, protocol.VERSION
+_CHUNK_TYPE, _END_TYPE, _ERROR_TYPE = int(FrameType.CHUNK), int(FrameType.END), int(FrameType.ERROR)
 
 
 class ServerError(Exception):
@@ -186,9 +191,9 @@ def serve_request(
     A small reply goes out in one write; a large one is generated a chunk ahead of what is sent.
     """
     start = received_ns if received_ns is not None else _perf_ns()
-    if request.seed is not None:
-        source = RandomSource.for_request(request.seed)
-    _, _, request_id, count, lo, hi, _ = request
+    _, _, request_id, count, lo, hi, seed = request
+    if seed is not None:
+        source = RandomSource.for_request(seed)
     if count <= SMALL_REPLY_VALUES:
         generation_ns = 0
         if count:
@@ -196,14 +201,15 @@ def serve_request(
             values = source.wire_values(count, lo, hi)
             after = _perf_ns()
             generation_ns = after - before
-            end = protocol.pack_end(request_id, count, _server_pid, generation_ns, after - start)
-            header = protocol.CHUNK_HEADER.pack(protocol.MAGIC, protocol.VERSION, FrameType.CHUNK, 0, request_id, count)
+            end = _END_PACK(_MAGIC, _VERSION, _END_TYPE, 0, request_id, count, _server_pid, 0, generation_ns,
+                            after - start)
+            header = _CHUNK_HEADER_PACK(_MAGIC, _VERSION, _CHUNK_TYPE, 0, request_id, count)
             if count <= SMALL_JOINED_VALUES:
                 buffers = [b"".join((header, values, end))]
             else:
                 buffers = [header, values, end]
         else:
-            buffers = [protocol.pack_end(request_id, 0, _server_pid, 0, _perf_ns() - start)]
+            buffers = [_END_PACK(_MAGIC, _VERSION, _END_TYPE, 0, request_id, 0, _server_pid, 0, 0, _perf_ns() - start)]
         sent = channel.write_all(buffers, write_timeout)
         return ServiceResult(count, sent, generation_ns, _perf_ns() - start)
     if hasattr(channel, "enlarge_buffers"):

@@ -143,6 +143,9 @@ def validate_request_fields(count: int, lo: int, hi: int, max_count: int = MAX_C
 
 REQUEST_BODY = struct.Struct(">4sBBHIIIIIiiQ")  # the 44 bytes the CRC-32 covers
 CRC = struct.Struct(">I")
+_IDENTITY = struct.Struct(">4sBBHIII")  # the first 20 bytes of a request, in every version
+_REQUEST_TYPE = int(FrameType.REQUEST)
+_crc32 = zlib.crc32
 
 
 def encode_request(request: Request) -> bytes:
@@ -182,7 +185,16 @@ def decode_request(frame: bytes | memoryview, max_count: int = MAX_COUNT, crc_ch
     """Decode and check a 48-byte request frame; raise ProtocolError if anything is wrong.
 
     `crc_checked`: the caller has already verified the CRC (the FIFO server does, to resync).
+    A valid request is accepted by one combined test (the hot path); anything else goes through
+    the checks one by one, which raise the precise error.
     """
+    if len(frame) == REQUEST_SIZE:
+        (magic, version, frame_type, length, pid, channel, request_id, flags, count, lo, hi, seed,
+         crc) = REQUEST.unpack_from(frame)
+        if (magic == MAGIC and version == VERSION and frame_type == _REQUEST_TYPE and length == REQUEST_SIZE
+                and not flags & ~KNOWN_REQUEST_FLAGS and count <= max_count and count <= MAX_COUNT and lo <= hi
+                and (crc_checked or _crc32(frame[:REQUEST_CRC_OFFSET]) == crc)):
+            return Request(pid, channel, request_id, count, lo, hi, seed if flags & REQUEST_FLAG_SEED else None)
     if len(frame) < PREFIX.size:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"request frame is {len(frame)} bytes, expected {REQUEST_SIZE}")
     frame_type, length = check_prefix(frame)  # first: another version's request may have another size
@@ -207,7 +219,7 @@ def peek_request_identity(frame: bytes | memoryview) -> tuple[int, int, int]:
     The first 20 bytes of a request have the same layout in every protocol version, so a server
     can answer a request of a version it does not speak with an ERROR frame.
     """
-    _, _, _, _, pid, channel, request_id = struct.unpack_from(">4sBBHIII", frame)
+    _, _, _, _, pid, channel, request_id = _IDENTITY.unpack_from(frame)
     return pid, channel, request_id
 
 

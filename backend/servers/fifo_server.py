@@ -49,6 +49,15 @@ REQUEST_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 REQUEST_KEEPALIVE_FLAGS = os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC
 
 
+_REQUEST_SIZE = protocol.REQUEST_SIZE
+_CRC_OFFSET = protocol.REQUEST_CRC_OFFSET
+_PREFIX = protocol.PREFIX
+_V1_PREFIX = (protocol.MAGIC, protocol.VERSION, int(protocol.FrameType.REQUEST), protocol.REQUEST_SIZE)
+_CRC = protocol.CRC
+_crc32 = zlib.crc32
+_perf_ns = time.perf_counter_ns
+
+
 def _bytes(count: int) -> str:
     return "1 byte" if count == 1 else f"{count} bytes"
 
@@ -196,8 +205,17 @@ class FifoServer(Server):
         position = 0
         size = len(buffer)
         view = memoryview(buffer)
+        handle_frame = self._handle_frame
         try:
             while position < size:
+                # The common case first: a whole, valid version-1 request right here (the same
+                # checks as below, in one test); anything else takes the careful path below.
+                if (size - position >= _REQUEST_SIZE and _PREFIX.unpack_from(buffer, position) == _V1_PREFIX
+                        and _crc32(view[position:position + _CRC_OFFSET])
+                        == _CRC.unpack_from(buffer, position + _CRC_OFFSET)[0]):
+                    handle_frame(view[position:position + _REQUEST_SIZE], _perf_ns())
+                    position += _REQUEST_SIZE
+                    continue
                 start = buffer.find(protocol.MAGIC, position)
                 if start < 0:
                     # Keep only a tail that could still become the magic; the rest is garbage now.
@@ -247,15 +265,16 @@ class FifoServer(Server):
             self.events.client("client_error", client="?", error=f"skipped {_bytes(count)} that were not a request")
 
     def _handle_frame(self, frame: memoryview, received_ns: int) -> None:
-        pid, channel, request_id = protocol.peek_request_identity(frame)
-        client = f"pid {pid}/{channel}"
         try:
             request = protocol.decode_request(frame, self.config.max_count, crc_checked=True)
         except ProtocolError as error:
-            self.events.client("client_error", client=client, error=error.message, code=int(error.code))
+            pid, channel, request_id = protocol.peek_request_identity(frame)
+            self.events.client("client_error", client=f"pid {pid}/{channel}", error=error.message,
+                               code=int(error.code))
             self._reply_error(pid, channel, request_id, error.code, error.message)
             return
-        key = (pid, channel)
+        pid, channel = key = request[:2]
+        client = f"pid {pid}/{channel}"
         self.note_client(key, client)
         self.abandon_reply_of(key)
         if request.count <= FIFO_INLINE_VALUES:
@@ -265,11 +284,15 @@ class FifoServer(Server):
 
     def note_client(self, key: tuple[int, int], client: str) -> None:
         """A request from `key` (pid, channel): reported as `client_connected` if it is new."""
+        known = self._known_clients
         with self._known_clients_lock:  # workers forget clients concurrently
-            new_client = self._known_clients.pop(key, True)
-            self._known_clients[key] = None
-            if len(self._known_clients) > 4096:
-                self._known_clients.popitem(last=False)
+            new_client = key not in known
+            if new_client:
+                known[key] = None
+                if len(known) > 4096:
+                    known.popitem(last=False)
+            else:
+                known.move_to_end(key)
         if new_client:
             self.events.client("client_connected", client=client)
 
@@ -293,7 +316,7 @@ class FifoServer(Server):
             if not busy:
                 self._in_flight += 1
         if busy:
-            self._reply_error(pid, channel, request_id, ErrorCode.BUSY,
+            self._reply_error(pid, channel, request.request_id, ErrorCode.BUSY,
                               f"server busy: {self.max_workers} large replies in progress")
             self.events.client("client_error", client=client, error="busy: too many replies in progress")
             return
@@ -324,8 +347,14 @@ class FifoServer(Server):
         watched one (worker); at EMFILE a cached descriptor is shed and the open retried."""
         pid, channel = request.pid, request.channel
         if inline:
-            return open_with_shedding(self._reply_cache, lambda: self._reply_cache.acquire(pid, channel),
-                                      self._shed_for(client))
+            cache = self._reply_cache
+            try:
+                return cache.acquire(pid, channel)  # the common case: no descriptor to shed
+            except OutOfDescriptors as error:
+                if not cache.shed_one():
+                    raise
+                self._shed_for(client)(error)
+            return open_with_shedding(cache, lambda: cache.acquire(pid, channel), self._shed_for(client))
         fd = open_with_shedding(self._reply_cache, lambda: self.directory.open_reply(pid, channel),
                                 self._shed_for(client))
         return FifoWriteChannel(fd, self.cancellation, watch_reader=True)

@@ -115,8 +115,7 @@ class Channel:
         The timeout applies to each wait for the peer to make room, so a slow but steady reader
         is served while a stalled one is dropped after `timeout` seconds.
         """
-        pending = [memoryview(b).cast("B") for b in buffers if len(b)]
-        total = sum(len(b) for b in pending)
+        pending, total = pending_buffers(buffers)
         while pending:
             try:
                 written = self._write(pending)
@@ -130,8 +129,21 @@ class Channel:
                 if error.errno in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
                     raise PeerClosed(f"peer closed the channel: {error}") from None
                 raise
+            if written == len(pending[0]) and len(pending) == 1:
+                break  # the usual case: everything went out in one call
             drop_written(pending, written)
         return total
+
+
+def pending_buffers(buffers: Sequence[Buffer]) -> tuple[list, int]:
+    """The non-empty buffers of `buffers` as byte-sized views to gather out, and their total size.
+    One bytes object (a request, a small reply) is taken as it is: nothing to cast or add up."""
+    if len(buffers) == 1:
+        only = buffers[0]
+        if type(only) is bytes:
+            return ([only] if only else []), len(only)
+    pending = [memoryview(b).cast("B") for b in buffers if len(b)]
+    return pending, sum(len(b) for b in pending)
 
 
 def drop_written(pending: list[memoryview], written: int) -> None:

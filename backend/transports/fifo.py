@@ -354,6 +354,8 @@ class FifoWriteChannel(Channel):
             reason = self.reader_gone()
             if reason:
                 raise PeerClosed(f"reply abandoned: {reason}")
+        if len(buffers) == 1:
+            return os.write(self._fd, buffers[0])  # one buffer: write(2) is writev(2) of one vector
         return os.writev(self._fd, buffers[:64])
 
     def _wait(self, poller: select.poll, fd: int, deadline: float | None, what: str) -> None:

@@ -137,6 +137,8 @@ class FifoClientChannel(Channel):
 
     def _write(self, buffers: Sequence[Buffer]) -> int:
         try:
+            if len(buffers) == 1:
+                return os.write(self._request_fd, buffers[0])  # a request: one atomic write
             return os.writev(self._request_fd, buffers[:64])
         except BrokenPipeError:
             raise PeerClosed("the server no longer reads its request FIFO") from None

@@ -19,6 +19,7 @@ from backend.transports.base import (
     PeerClosed,
     TimedOut,
     drop_written,
+    pending_buffers,
 )
 from backend.transports.cancel import Cancellation
 
@@ -112,12 +113,17 @@ class SocketChannel(Channel):
         if timeout != self._send_timeout:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(timeout))
             self._send_timeout = timeout
-        pending = [memoryview(b).cast("B") for b in buffers if len(b)]
-        total = sum(len(b) for b in pending)
+        pending, total = pending_buffers(buffers)
         deadline = time.monotonic() + timeout if timeout else None
         try:
             while pending:
-                drop_written(pending, self._send(pending[0]) if len(pending) == 1 else self._sendmsg(pending[:64]))
+                if len(pending) == 1:
+                    written = self._send(pending[0])
+                    if written == len(pending[0]):
+                        break  # the usual case: everything went out in one call
+                else:
+                    written = self._sendmsg(pending[:64])
+                drop_written(pending, written)
                 if pending and deadline is not None:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
