@@ -34,6 +34,8 @@ _END_PACK = protocol.END.pack
 _CHUNK_HEADER_PACK = protocol.CHUNK_HEADER.pack
 _MAGIC, _VERSION = protocol.MAGIC, protocol.VERSION
 _CHUNK_TYPE, _END_TYPE, _ERROR_TYPE = int(FrameType.CHUNK), int(FrameType.END), int(FrameType.ERROR)
+_REPLY_HEADER_SIZE = protocol.REPLY_HEADER_SIZE
+_END_REST_SIZE = protocol.END_SIZE - protocol.REPLY_HEADER_SIZE
 
 
 class ServerError(Exception):
@@ -285,11 +287,12 @@ class FrameReader:
 
     def read_exact(self, size: int, timeout: float | None) -> memoryview:
         """Return a view of the next `size` bytes (size <= BUFFER_SIZE); valid until the next read."""
-        while self._end - self._start < size:
+        start = self._start
+        while self._end - start < size:
             self._fill(timeout)
-        view = self._view[self._start:self._start + size]
-        self._start += size
-        return view
+            start = self._start
+        self._start = start + size
+        return self._view[start:start + size]
 
     def read_into(self, destination: memoryview, timeout: float | None) -> None:
         """Fill `destination` exactly: buffered bytes first, then straight from the channel."""
@@ -324,38 +327,42 @@ def client_exchange(
     """
     reader.begin()
     count = request.count
+    expected_id = request.request_id
     if sink is None:
         values = np.empty(count, dtype=WIRE_DTYPE)
     else:
         values = None
         if sink_buffer is None or len(sink_buffer) < min(count, protocol.MAX_CHUNK_VALUES):
             sink_buffer = np.empty(min(count, protocol.MAX_CHUNK_VALUES), dtype=WIRE_DTYPE)
+    frame = protocol.encode_request(request)  # before the clock starts, as in the native engine
     send_ns = _perf_ns()
     try:
-        channel.write_all([protocol.encode_request(request)], timeout)
+        channel.write_all([frame], timeout)
     except PeerClosed:
         refusal = _refusal_already_sent(reader, timeout)
         if refusal is not None:  # e.g. BUSY sent at accept time, then the server closed
             raise refusal from None
         raise
     received = 0
+    read_exact = reader.read_exact
+    decode_header = protocol.decode_reply_header
     while True:
-        header = reader.read_exact(protocol.REPLY_HEADER_SIZE, timeout)
+        header = read_exact(_REPLY_HEADER_SIZE, timeout)
         try:
-            frame_type, request_id, size = protocol.decode_reply_header(header)
+            frame_type, request_id, size = decode_header(header)
         except ProtocolError as error:
             raise ProtocolMismatch(f"bad reply frame: {error.message}") from None
-        if frame_type == FrameType.ERROR:
+        if frame_type == _ERROR_TYPE:
             code = int.from_bytes(header[12:14], "big")  # before the next read reuses the buffer
             message = reader.read_exact(size, timeout)
             raise ServerError(code, bytes(message).decode("utf-8", "replace"))
-        if request_id != request.request_id:
-            raise ProtocolMismatch(f"reply for request {request_id}, expected {request.request_id}")
-        if frame_type == FrameType.CHUNK:
+        if request_id != expected_id:
+            raise ProtocolMismatch(f"reply for request {request_id}, expected {expected_id}")
+        if frame_type == _CHUNK_TYPE:
             if received + size > count:
                 raise ProtocolMismatch(f"server sent more than the {count} values requested")
             if values is not None:
-                target = values[received:received + size]
+                target = values if size == count else values[received:received + size]  # one chunk: no slice
                 reader.read_into(memoryview(target).cast("B"), timeout)
             else:
                 target = sink_buffer[:size]
@@ -365,7 +372,7 @@ def client_exchange(
             continue
         # Decode the header's fields before reading on: the next read may reuse its buffer space.
         (total,) = _END_COUNT.unpack_from(header, 12)
-        rest = reader.read_exact(protocol.END_SIZE - protocol.REPLY_HEADER_SIZE, timeout)
+        rest = read_exact(_END_REST_SIZE, timeout)
         last_ns = _perf_ns()
         server_pid, generation_ns, service_ns = _END_REST.unpack_from(rest)
         if total != count or received != count:

@@ -145,6 +145,8 @@ REQUEST_BODY = struct.Struct(">4sBBHIIIIIiiQ")  # the 44 bytes the CRC-32 covers
 CRC = struct.Struct(">I")
 _IDENTITY = struct.Struct(">4sBBHIII")  # the first 20 bytes of a request, in every version
 _REQUEST_TYPE = int(FrameType.REQUEST)
+_CHUNK, _END, _ERROR = FrameType.CHUNK, FrameType.END, FrameType.ERROR  # no enum lookup per frame
+_REPLY_WORDS = struct.Struct(">II")  # a reply header's offsets 8..15: request id, count or code+length
 _crc32 = zlib.crc32
 
 
@@ -160,7 +162,7 @@ def encode_request(request: Request) -> bytes:
             _check_uint("seed", seed, UINT64_MAX)
         raise ValueError(f"range {lo}..{hi} is outside int32")
     body = REQUEST_BODY.pack(
-        MAGIC, VERSION, FrameType.REQUEST, REQUEST_SIZE, pid, channel, request_id,
+        MAGIC, VERSION, _REQUEST_TYPE, REQUEST_SIZE, pid, channel, request_id,
         0 if seed is None else REQUEST_FLAG_SEED, count, lo, hi, seed or 0,
     )
     return body + CRC.pack(zlib.crc32(body))
@@ -254,19 +256,24 @@ def decode_reply_header(header: bytes | memoryview) -> tuple[FrameType, int, int
     Returns (type, request_id, n) where n is the value count of a CHUNK, or the number of bytes
     still to read for END (24) and ERROR (message length). Every n is checked against its limit.
     """
-    frame_type, reserved = check_prefix(header)
-    request_id, word = struct.unpack_from(">II", header, 8)
-    if frame_type == FrameType.CHUNK:
+    try:
+        magic, version, frame_type, _, request_id, word = CHUNK_HEADER.unpack_from(header)
+    except struct.error:  # shorter than 16 bytes: the checks below say what is wrong
+        magic = version = None
+    if magic != MAGIC or version != VERSION:
+        frame_type, _ = check_prefix(header)
+        request_id, word = _REPLY_WORDS.unpack_from(header, 8)
+    if frame_type == _CHUNK:
         if not 1 <= word <= MAX_CHUNK_VALUES:
             raise ProtocolError(ErrorCode.BAD_FRAME, f"chunk of {word} values (limit {MAX_CHUNK_VALUES})")
-        return FrameType.CHUNK, request_id, word
-    if frame_type == FrameType.END:
-        return FrameType.END, request_id, END_SIZE - REPLY_HEADER_SIZE
-    if frame_type == FrameType.ERROR:
+        return _CHUNK, request_id, word
+    if frame_type == _END:
+        return _END, request_id, END_SIZE - REPLY_HEADER_SIZE
+    if frame_type == _ERROR:
         message_length = word & 0xFFFF
         if message_length > MAX_ERROR_MESSAGE:
             raise ProtocolError(ErrorCode.BAD_FRAME, f"error message of {message_length} bytes")
-        return FrameType.ERROR, request_id, message_length
+        return _ERROR, request_id, message_length
     raise ProtocolError(ErrorCode.BAD_FRAME, f"unexpected reply frame type {frame_type}")
 
 

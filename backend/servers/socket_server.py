@@ -226,11 +226,15 @@ class SocketServer(Server):
         frame = bytearray(protocol.REQUEST_SIZE)
         view = memoryview(frame)
         config = self.config
+        read_into, decode, serve_one = channel.read_into, protocol.decode_request, self._serve_one
+        perf_ns = time.perf_counter_ns
+        idle_timeout, max_count, write_timeout = config.idle_timeout, config.max_count, config.write_timeout
         while True:
-            got = channel.read_into(view, config.idle_timeout)
+            got = read_into(view, idle_timeout)
             if got == 0:
                 return
-            deadline = time.monotonic() + config.request_timeout  # from the first byte, not per recv
+            if got < protocol.REQUEST_SIZE:
+                deadline = time.monotonic() + config.request_timeout  # from the first byte, not per recv
             prefix_checked = False
             while got < protocol.REQUEST_SIZE:
                 if not prefix_checked and got >= protocol.PREFIX.size:
@@ -251,9 +255,9 @@ class SocketServer(Server):
                 if more == 0:
                     raise PeerClosed(f"closed the connection after {got} of 48 request bytes")
                 got += more
-            received_ns = time.perf_counter_ns()
+            received_ns = perf_ns()
             try:
-                request = protocol.decode_request(view, config.max_count)
+                request = decode(view, max_count)
             except ProtocolError as error:
                 if error.code in _VALUE_ERRORS:
                     _, _, request_id = protocol.peek_request_identity(view)
@@ -264,7 +268,7 @@ class SocketServer(Server):
                 self._send_error(channel, 0, error.code, error.message)
                 self.events.client("client_error", client=name, error=error.message, code=int(error.code))
                 return  # framing is lost: close the connection
-            self._serve_one(request, channel, name, received_ns, config.write_timeout)
+            serve_one(request, channel, name, received_ns, write_timeout)
 
     def close(self) -> None:
         if self.native is not None:

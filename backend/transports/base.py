@@ -99,7 +99,7 @@ class Channel:
 
     def read_into(self, view: memoryview, timeout: float | None) -> int:
         """Read at least one byte into `view`; return the count, or 0 at end of stream."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = -1.0  # computed when the first attempt would block: most reads never wait
         while True:
             try:
                 return self._read(view)
@@ -107,6 +107,8 @@ class Channel:
                 pass
             except ConnectionResetError as error:
                 raise PeerClosed(f"connection reset by peer: {error}") from None
+            if deadline == -1.0:
+                deadline = None if timeout is None else time.monotonic() + timeout
             self._wait(self._poller(False), self.read_fd, deadline, "read")
 
     def write_all(self, buffers: Sequence[Buffer], timeout: float | None) -> int:
