@@ -35,6 +35,7 @@ _CHUNK_HEADER_PACK = protocol.CHUNK_HEADER.pack
 _MAGIC, _VERSION = protocol.MAGIC, protocol.VERSION
 _CHUNK_TYPE, _END_TYPE, _ERROR_TYPE = int(FrameType.CHUNK), int(FrameType.END), int(FrameType.ERROR)
 _REPLY_HEADER_SIZE = protocol.REPLY_HEADER_SIZE
+_new_tuple = tuple.__new__  # builds a NamedTuple from its fields without its Python-level __new__
 _END_REST_SIZE = protocol.END_SIZE - protocol.REPLY_HEADER_SIZE
 
 
@@ -213,7 +214,7 @@ def serve_request(
         else:
             buffers = [_END_PACK(_MAGIC, _VERSION, _END_TYPE, 0, request_id, 0, _server_pid, 0, 0, _perf_ns() - start)]
         sent = channel.write_all(buffers, write_timeout)
-        return ServiceResult(count, sent, generation_ns, _perf_ns() - start)
+        return _new_tuple(ServiceResult, (count, sent, generation_ns, _perf_ns() - start))
     if hasattr(channel, "enlarge_buffers"):
         channel.enlarge_buffers()
 

@@ -148,6 +148,7 @@ _REQUEST_TYPE = int(FrameType.REQUEST)
 _CHUNK, _END, _ERROR = FrameType.CHUNK, FrameType.END, FrameType.ERROR  # no enum lookup per frame
 _REPLY_WORDS = struct.Struct(">II")  # a reply header's offsets 8..15: request id, count or code+length
 _crc32 = zlib.crc32
+_new_tuple = tuple.__new__  # builds a NamedTuple from its fields without its Python-level __new__
 
 
 def encode_request(request: Request) -> bytes:
@@ -196,7 +197,8 @@ def decode_request(frame: bytes | memoryview, max_count: int = MAX_COUNT, crc_ch
         if (magic == MAGIC and version == VERSION and frame_type == _REQUEST_TYPE and length == REQUEST_SIZE
                 and not flags & ~KNOWN_REQUEST_FLAGS and count <= max_count and count <= MAX_COUNT and lo <= hi
                 and (crc_checked or _crc32(frame[:REQUEST_CRC_OFFSET]) == crc)):
-            return Request(pid, channel, request_id, count, lo, hi, seed if flags & REQUEST_FLAG_SEED else None)
+            return _new_tuple(Request, (pid, channel, request_id, count, lo, hi,  # Request(...), one call less
+                                        seed if flags & REQUEST_FLAG_SEED else None))
     if len(frame) < PREFIX.size:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"request frame is {len(frame)} bytes, expected {REQUEST_SIZE}")
     frame_type, length = check_prefix(frame)  # first: another version's request may have another size

@@ -85,6 +85,7 @@ class FifoServer(Server):
         self._in_flight_lock = threading.Lock()
         self._known_clients: OrderedDict[tuple[int, int], None] = OrderedDict()
         self._known_clients_lock = threading.Lock()
+        self._last_client: tuple[int, int] | None = None  # the listener's last key in _known_clients
         # Descriptors: a quarter of the budget for cached reply FIFOs, the rest for workers (one
         # reply FIFO each) and the ERROR replies opened for a moment.
         budget = client_descriptor_budget()
@@ -188,6 +189,12 @@ class FifoServer(Server):
             if not data:
                 continue
             had_partial = bool(buffer)
+            if not had_partial:  # the usual case: whole requests, read straight from `data`
+                consumed = self._process_buffer(data)
+                if consumed < len(data):
+                    buffer += memoryview(data)[consumed:]
+                    partial_since = time.monotonic()
+                continue
             buffer += data
             consumed = self._process_buffer(buffer)
             if consumed:
@@ -195,7 +202,7 @@ class FifoServer(Server):
             if buffer and (not had_partial or consumed):
                 partial_since = time.monotonic()
 
-    def _process_buffer(self, buffer: bytearray) -> int:
+    def _process_buffer(self, buffer: bytes | bytearray) -> int:
         """Handle every complete request in `buffer`; return how many bytes were consumed.
 
         A version-1 request is always 48 bytes, so a candidate of version 1 is judged as soon as
@@ -283,18 +290,23 @@ class FifoServer(Server):
         self.serve_large(request, client, received_ns)
 
     def note_client(self, key: tuple[int, int], client: str) -> None:
-        """A request from `key` (pid, channel): reported as `client_connected` if it is new."""
+        """A request from `key` (pid, channel): reported as `client_connected` if it is new.
+        Called by the listener thread only (the native listener's events come on it too)."""
         known = self._known_clients
-        with self._known_clients_lock:  # workers forget clients concurrently
-            new_client = key not in known
+        # The same client as last time, still known: it is already the most recent entry (other
+        # threads only remove entries, and `in` is atomic), so there is nothing to reorder.
+        if key != self._last_client or key not in known:
+            with self._known_clients_lock:  # workers forget clients concurrently
+                new_client = key not in known
+                if new_client:
+                    known[key] = None
+                    if len(known) > 4096:
+                        known.popitem(last=False)
+                else:
+                    known.move_to_end(key)
+            self._last_client = key
             if new_client:
-                known[key] = None
-                if len(known) > 4096:
-                    known.popitem(last=False)
-            else:
-                known.move_to_end(key)
-        if new_client:
-            self.events.client("client_connected", client=client)
+                self.events.client("client_connected", client=client)
 
     def abandon_reply_of(self, key: tuple[int, int]) -> None:
         """Requests are sequential per client: a new one means it gave up on the reply still being
@@ -316,7 +328,7 @@ class FifoServer(Server):
             if not busy:
                 self._in_flight += 1
         if busy:
-            self._reply_error(pid, channel, request.request_id, ErrorCode.BUSY,
+            self._reply_error(pid, channel, request_id, ErrorCode.BUSY,
                               f"server busy: {self.max_workers} large replies in progress")
             self.events.client("client_error", client=client, error="busy: too many replies in progress")
             return
@@ -326,8 +338,7 @@ class FifoServer(Server):
         except RuntimeError:  # no thread can be started (or shutting down): BUSY, keep serving
             with self._in_flight_lock:
                 self._in_flight -= 1
-            self._reply_error(request.pid, request.channel, request.request_id, ErrorCode.BUSY,
-                              "server busy: cannot start a worker")
+            self._reply_error(pid, channel, request_id, ErrorCode.BUSY, "server busy: cannot start a worker")
 
     def _serve_in_worker(self, request: Request, client: str, received_ns: int) -> None:
         try:
@@ -342,33 +353,41 @@ class FifoServer(Server):
                                error=f"{error}: closed a cached reply FIFO and retried")
         return shed
 
-    def _open_reply(self, request: Request, client: str, inline: bool) -> FifoWriteChannel:
-        """The reply channel: the cached one (inline, released after the write) or a fresh
-        watched one (worker); at EMFILE a cached descriptor is shed and the open retried."""
+    def _open_worker_reply(self, request: Request, client: str) -> FifoWriteChannel:
+        """A worker's reply channel: a fresh one, watched for the client abandoning it; at EMFILE a
+        cached descriptor is shed and the open retried."""
         pid, channel = request.pid, request.channel
-        if inline:
-            cache = self._reply_cache
-            try:
-                return cache.acquire(pid, channel)  # the common case: no descriptor to shed
-            except OutOfDescriptors as error:
-                if not cache.shed_one():
-                    raise
-                self._shed_for(client)(error)
-            return open_with_shedding(cache, lambda: cache.acquire(pid, channel), self._shed_for(client))
         fd = open_with_shedding(self._reply_cache, lambda: self.directory.open_reply(pid, channel),
                                 self._shed_for(client))
         return FifoWriteChannel(fd, self.cancellation, watch_reader=True)
+
+    def _reopen_after_shedding(self, request: Request, client: str, error: OutOfDescriptors) -> FifoWriteChannel:
+        """The cached reply FIFO's open failed at EMFILE: shed cached descriptors one by one and retry
+        (open_with_shedding, from its first failure on)."""
+        cache = self._reply_cache
+        if not cache.shed_one():
+            raise error
+        self._shed_for(client)(error)
+        pid, channel = request.pid, request.channel
+        return open_with_shedding(cache, lambda: cache.acquire(pid, channel), self._shed_for(client))
 
     def _serve_fifo(self, request: Request, client: str, received_ns: int, inline: bool) -> None:
         """Write one reply. Inline (small) replies reuse the listener's open reply FIFO; a reply
         that fits in an empty pipe goes out in one write, so a broken pipe means nothing was
         sent and the FIFO is reopened once (the client may have been replaced under that name).
         A worker's reply is watched: it stops as soon as the client abandons it."""
-        key = (request.pid, request.channel)
+        key = request[:2]  # (pid, channel)
         attempts = 2 if inline else 1
+        cache = self._reply_cache
         for attempt in range(attempts):
             try:
-                reply = self._open_reply(request, client, inline)
+                if inline:  # the listener's cached reply FIFO, released after the write
+                    try:
+                        reply = cache.acquire(*key)
+                    except OutOfDescriptors as error:
+                        reply = self._reopen_after_shedding(request, client, error)
+                else:
+                    reply = self._open_worker_reply(request, client)
             except OutOfDescriptors as error:
                 self.events.client("client_error", client=client, error=f"reply dropped: {error}")
                 return

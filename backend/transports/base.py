@@ -117,7 +117,10 @@ class Channel:
         The timeout applies to each wait for the peer to make room, so a slow but steady reader
         is served while a stalled one is dropped after `timeout` seconds.
         """
-        pending, total = pending_buffers(buffers)
+        if len(buffers) == 1 and type(buffers[0]) is bytes and buffers[0]:
+            pending, total = [buffers[0]], len(buffers[0])  # pending_buffers' usual case, inline
+        else:
+            pending, total = pending_buffers(buffers)
         while pending:
             try:
                 written = self._write(pending)
