@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from backend.protocol import frames as protocol
 from backend.protocol.engine import ServerError
 from backend.protocol.frames import ErrorCode, Request
 from backend.transports.base import ConnectionRefused
+from backend.transports.fifo import new_channel_number, reply_fifo_name
 from tests.conftest import engine_arguments
 from tests.good_client import assert_good_client_served
 from tests.wire import (
@@ -123,6 +125,50 @@ def test_over_the_client_cap_gets_busy(start_server, transport, server_engine):
     # Once the server has seen the two leave, there is room again.
     assert wait_for(lambda: len(_events_named(events, "client_gone")) >= 2)
     assert_good_client_served(server)
+
+
+def _read_reply_header(fd: int, timeout: float = 10.0) -> bytes:
+    """The first 16 bytes that arrive on a non-blocking reply FIFO (fewer if none come in time)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    data = b""
+    while len(data) < protocol.REPLY_HEADER_SIZE and poller.poll(int(timeout * 1000)):
+        try:
+            data += os.read(fd, protocol.REPLY_HEADER_SIZE - len(data))
+        except BlockingIOError:
+            continue
+    return data
+
+
+def test_fifo_large_replies_over_the_worker_cap_get_busy(start_server, server_engine):
+    """With one worker (--max-clients 1), a client that never reads its 10^7-value reply holds it.
+    Another client's large request is answered at once with BUSY, for that request's id; once the
+    first client has left, large replies are served again."""
+    events: list = []
+    server = start_server("fifo", "--max-clients", "1", "--write-timeout", "30", "--events", "all",
+                          "--engine", server_engine, events=events)
+    clients = []  # (pid, channel, reply FIFO path, descriptor) of the stalled client, then the refused one
+    try:
+        for _ in range(2):
+            pid, channel = os.getpid(), new_channel_number()
+            path = os.path.join(server.address, reply_fifo_name(pid, channel))
+            os.mkfifo(path, 0o600)
+            clients.append((pid, channel, path, os.open(path, os.O_RDWR | os.O_NONBLOCK)))  # always a reader
+        (stalled_pid, stalled_channel, _, _), (pid, channel, _, refused_fd) = clients
+        write_to_request_fifo(server.address, protocol.encode_request(
+            Request(stalled_pid, stalled_channel, 76, 10_000_000)))
+        write_to_request_fifo(server.address, protocol.encode_request(Request(pid, channel, 77, 100_000)))
+        header = _read_reply_header(refused_fd)
+        frame_type, request_id, _ = protocol.decode_reply_header(header)
+        assert (frame_type, request_id) == (protocol.FrameType.ERROR, 77)
+        assert int.from_bytes(header[12:14], "big") == ErrorCode.BUSY
+        assert wait_for(lambda: any("busy" in e.get("error", "") for e in _events_named(events, "client_error")))
+    finally:
+        for _, _, path, fd in clients:
+            os.close(fd)
+            os.unlink(path)
+    assert wait_for(lambda: len(_events_named(events, "client_gone")) >= 1)
+    assert_good_client_served(server, count=100_000)
 
 
 def _start_raw(transport: str, address: str) -> tuple[subprocess.Popen, dict]:
