@@ -4,6 +4,12 @@ transports, RSS growth between a small and a huge run, and time to the first fra
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py [--seconds 5] [--large 100000000]
 
 Prints one figure per line (and --json for a machine-readable summary).
+
+    python benchmarks/gui_bench.py --issue-targets [--seconds 5] [--floor-repetitions 3]
+
+measures only the GUI's targets of issue 10 instead (benchmarks/gui_targets.py): the p50 round
+trip the GUI shows with 8 client threads on TCP against `ipclab bench --concurrency 8`, the
+heartbeat stall meanwhile, and Compare's ranking of the transports against the C floor's.
 """
 
 from __future__ import annotations
@@ -147,6 +153,15 @@ def main() -> int:
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="override sys.setswitchinterval (seconds) to compare GIL settings")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--issue-targets", action="store_true",
+                        help="only issue 10's GUI targets (gui_targets.py): 8 GUI client threads against the "
+                             "headless bench, and Compare's ranking against the C floor's")
+    parser.add_argument("--floor-repetitions", type=int, default=3,
+                        help="--issue-targets: C floor runs per transport around the comparison (median)")
+    parser.add_argument("--compare-requests", type=int, default=10_000,
+                        help="--issue-targets: exchanges per transport in the comparison and the floor runs")
+    parser.add_argument("--headless-duration", type=float, default=None,
+                        help="--issue-targets: give the headless bench --duration (default: its own 1,000 requests)")
     options = parser.parse_args()
     if options.switch_interval is not None:
         sys.setswitchinterval(options.switch_interval)
@@ -160,9 +175,8 @@ def main() -> int:
         shutil.rmtree(settings_directory, ignore_errors=True)
 
 
-def _run(options: argparse.Namespace, settings_directory: str) -> int:
-    results: dict = {"first_frame": measure_first_frame()}
-    application = QApplication.instance() or QApplication([])
+def open_window(settings_directory: str):
+    """The main window, shown offscreen at 1600x1000, its settings in `settings_directory`."""
     from PySide6.QtCore import QSettings
 
     from qtapp.app import create_window
@@ -172,13 +186,32 @@ def _run(options: argparse.Namespace, settings_directory: str) -> int:
     window.settings = Settings()
     window.resize(1600, 1000)
     window.show()
+    return window
+
+
+def close_window(window) -> None:
+    """Close the window as a user does: it stops its runs and servers."""
+    window.close()
+    QApplication.instance().processEvents()
+
+
+def _run(options: argparse.Namespace, settings_directory: str) -> int:
+    if options.issue_targets:
+        from gui_targets import run as issue_targets
+
+        application = QApplication.instance() or QApplication([])  # kept alive until the mode returns
+        status = issue_targets(options, lambda: open_window(settings_directory), close_window)
+        application.processEvents()
+        return status
+    results: dict = {"first_frame": measure_first_frame()}
+    application = QApplication.instance() or QApplication([])
+    window = open_window(settings_directory)
     try:
         start_servers(window)
         results["stall"] = measure_stall(window, options.seconds, options.count, options.concurrency)
         results["memory"] = measure_memory(window, options.large)
     finally:
-        window.close()
-        application.processEvents()
+        close_window(window)
     if options.json:
         print(json.dumps(results, indent=2))
     else:
