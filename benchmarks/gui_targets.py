@@ -296,7 +296,8 @@ def child_processes() -> list[str]:
                 fields = handle.read().rsplit(")", 1)[1].split()
             if int(fields[1]) == os.getpid():
                 with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                    children.append(f"{entry} {handle.read().replace(b'\0', b' ').decode(errors='replace')[:80]}")
+                    command = handle.read().replace(b"\0", b" ").decode(errors="replace")[:80]
+                children.append(f"{entry} {command}")
         except (OSError, IndexError, ValueError):
             continue
     return children
