@@ -32,7 +32,7 @@ import time
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 
 from bench_ipc import FLOOR_BIN, build_c_floor, run_json
 
@@ -288,6 +288,15 @@ def thread_names() -> list[str]:
     return names
 
 
+def threads_not_in(before: list[str]) -> list[str]:
+    """This process's threads now that were not in `before` (compared by name, one for one)."""
+    extra = thread_names()
+    for name in before:
+        if name in extra:
+            extra.remove(name)
+    return extra
+
+
 def child_processes() -> list[str]:
     """Live children of this process ("pid command")."""
     children = []
@@ -319,6 +328,8 @@ def run(options: argparse.Namespace, open_window: Callable[[], object], close_wi
     python = sys.executable
     results["headless_before"] = headless_bench(python, options.headless_duration)
     window = open_window()
+    spin(0.3)
+    threads_with_window = thread_names()  # Qt starts two idle "Thread (pooled)" threads of its own here
     try:
         start_tcp_server(window)
         results["gui"] = measure_gui_round_trip(window, options.seconds)
@@ -337,13 +348,9 @@ def run(options: argparse.Namespace, open_window: Callable[[], object], close_wi
     results["floor_note"] = "" if use_c else why
     results["verdicts"] = {column: pair_verdicts(results["floor"], results["compare"], column)
                            for column in COMPARE_FIGURES} if use_c else {}
-    pool = QThreadPool.globalInstance()  # Qt's own idle threads (Qt ends them after 30 s): not ours
-    results["qt_thread_pool"] = {"threads": pool.activeThreadCount(), "emptied": pool.waitForDone(2000)}
-    extra = list(thread_names())
-    for name in threads_before:
-        if name in extra:
-            extra.remove(name)
-    results["left_running"] = {"child_processes": child_processes(), "extra_threads": extra}
+    results["left_running"] = {"child_processes": child_processes(),
+                               "extra_threads": threads_not_in(threads_before),
+                               "threads_from_runs": threads_not_in(threads_with_window)}
     results["load_average_end"] = list(os.getloadavg())
     results["duration_s"] = round(time.monotonic() - started, 1)
     status = verdict_status(results)
@@ -447,7 +454,8 @@ def render(results: dict) -> str:
     left = results["left_running"]
     lines += ["", "Left running after the window closed: "
               + (f"child processes {left['child_processes']}" if left["child_processes"] else "no child process")
-              + (f"; threads not there before {left['extra_threads']}" if left["extra_threads"]
-                 else "; no thread that was not there before")
-              + f" (Qt's global thread pool had {results['qt_thread_pool']['threads']} active thread(s))"]
+              + (f"; threads started by the runs {left['threads_from_runs']}" if left["threads_from_runs"]
+                 else "; no thread started by the runs")
+              + (f" (threads not there before the window opened: {left['extra_threads']}, Qt's own, started with "
+                 "the window)" if left["extra_threads"] else "")]
     return "\n".join(lines)
