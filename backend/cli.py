@@ -143,6 +143,10 @@ def build_parser(extra_commands: Sequence[ExtraCommand] = ()) -> ArgumentParser:
                        help="server data plane: native (compiled C: tcp/unix connections, the fifo listener), python, "
                             "or auto (the default: native when built; step mode runs on python)")
     serve.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies (Linux)")
+    serve.add_argument("--nice", type=_bounded_int(0, 19), default=0,
+                       help="serve at this lower scheduling priority (niceness 0-19, every thread; the GUI starts "
+                            "its servers with its client threads' niceness, so that a full-speed run gives way to "
+                            "the GUI thread)")
     serve.add_argument("--step", action="store_true",
                        help="step mode for a class: serve one request at a time, print a 'step' event after each "
                             "system call and wait for a command on stdin, one per line: 'next' (do the next step), "
@@ -306,6 +310,11 @@ def run_serve(options: argparse.Namespace, parser: ArgumentParser) -> int:
         engine = resolve_server_engine(options.engine, options.transport, options.step)
     except EngineUnavailable as error:
         parser.exit(EXIT_USAGE, f"ipclab serve: error: --engine native: {error} (see ipclab serve --help)\n")
+    if options.nice:
+        try:
+            os.nice(options.nice)  # this thread's niceness: every thread started later inherits it
+        except OSError:
+            pass
     stop_signals = _StopSignals()  # before any thread starts: they all inherit the blocked mask
     if options.die_with_parent:
         _die_with_parent()

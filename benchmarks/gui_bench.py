@@ -4,6 +4,13 @@ transports, RSS growth between a small and a huge run, and time to the first fra
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py [--seconds 5] [--large 100000000]
 
 Prints one figure per line (and --json for a machine-readable summary).
+
+    python benchmarks/gui_bench.py --issue-targets [--quick] [--seconds 5] [--floor-repetitions 3]
+
+measures only the GUI's targets of issue 10 instead (benchmarks/gui_targets.py): the p50 round
+trip the GUI shows with 8 client threads on TCP against `ipclab bench --concurrency 8` run for
+as long, the heartbeat stall meanwhile, and Compare's ranking of the transports against the C
+floor's. `--quick` (2 s, 2,000 exchanges per transport, one floor run each) checks that it works.
 """
 
 from __future__ import annotations
@@ -140,14 +147,32 @@ def measure_first_frame(runs: int = 3) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of the stall measurement")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="length of the stall measurement (default 5; --issue-targets --quick: 2)")
     parser.add_argument("--count", type=int, default=10, help="numbers per exchange in the stall run")
     parser.add_argument("--concurrency", type=int, default=1, help="client threads per transport")
     parser.add_argument("--large", type=int, default=10**8, help="numbers in the large memory run")
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="override sys.setswitchinterval (seconds) to compare GIL settings")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--issue-targets", action="store_true",
+                        help="only issue 10's GUI targets (gui_targets.py): 8 GUI client threads against the "
+                             "headless bench, and Compare's ranking against the C floor's")
+    parser.add_argument("--quick", action="store_true",
+                        help="--issue-targets: a short run (2 s, 2,000 exchanges per transport, one floor run)")
+    parser.add_argument("--floor-repetitions", type=int, default=None,
+                        help="--issue-targets: C floor runs per transport around the comparison (median; default 3)")
+    parser.add_argument("--compare-requests", type=int, default=None,
+                        help="--issue-targets: exchanges per transport in the comparison and the floor runs "
+                             "(default 10,000)")
+    parser.add_argument("--headless-duration", type=float, default=None,
+                        help="--issue-targets: the headless bench's --duration (default: as long as the GUI's run)")
     options = parser.parse_args()
+    for name, normal, quick in (("seconds", 5.0, 2.0), ("floor_repetitions", 3, 1), ("compare_requests", 10_000, 2_000)):
+        if getattr(options, name) is None:
+            setattr(options, name, quick if options.quick and options.issue_targets else normal)
+    if options.headless_duration is None:
+        options.headless_duration = options.seconds
     if options.switch_interval is not None:
         sys.setswitchinterval(options.switch_interval)
     runtime_directory = tempfile.mkdtemp(prefix="ipb-")
@@ -160,9 +185,8 @@ def main() -> int:
         shutil.rmtree(settings_directory, ignore_errors=True)
 
 
-def _run(options: argparse.Namespace, settings_directory: str) -> int:
-    results: dict = {"first_frame": measure_first_frame()}
-    application = QApplication.instance() or QApplication([])
+def open_window(settings_directory: str):
+    """The main window, shown offscreen at 1600x1000, its settings in `settings_directory`."""
     from PySide6.QtCore import QSettings
 
     from qtapp.app import create_window
@@ -172,13 +196,32 @@ def _run(options: argparse.Namespace, settings_directory: str) -> int:
     window.settings = Settings()
     window.resize(1600, 1000)
     window.show()
+    return window
+
+
+def close_window(window) -> None:
+    """Close the window as a user does: it stops its runs and servers."""
+    window.close()
+    QApplication.instance().processEvents()
+
+
+def _run(options: argparse.Namespace, settings_directory: str) -> int:
+    if options.issue_targets:
+        from gui_targets import run as issue_targets
+
+        application = QApplication.instance() or QApplication([])  # kept alive until the mode returns
+        status = issue_targets(options, lambda: open_window(settings_directory), close_window)
+        application.processEvents()
+        return status
+    results: dict = {"first_frame": measure_first_frame()}
+    application = QApplication.instance() or QApplication([])
+    window = open_window(settings_directory)
     try:
         start_servers(window)
         results["stall"] = measure_stall(window, options.seconds, options.count, options.concurrency)
         results["memory"] = measure_memory(window, options.large)
     finally:
-        window.close()
-        application.processEvents()
+        close_window(window)
     if options.json:
         print(json.dumps(results, indent=2))
     else:

@@ -57,7 +57,7 @@ def _failure_record(client_index: int, count: int, run_start_ns: int, code: int)
 
 def run_native_loop(loop: "ExchangeLoop", on_batch: Callable[["ExchangeBatch"], None]) -> None:
     """The body of ExchangeLoop.run when the loop's engine is native."""
-    from backend.measuring.runner import BATCH_INTERVAL, BATCH_MAX_RECORDS, RANDOM_COUNT_RANGE, ExchangeBatch
+    from backend.measuring.runner import BATCH_MAX_RECORDS, RANDOM_COUNT_RANGE, ExchangeBatch
 
     spec = loop.spec
     index = loop.client_index
@@ -143,7 +143,7 @@ def run_native_loop(loop: "ExchangeLoop", on_batch: Callable[["ExchangeBatch"], 
                 else:
                     raise error
                 rows += 1
-            if rows >= BATCH_MAX_RECORDS or now - last_flush >= BATCH_INTERVAL:
+            if rows >= BATCH_MAX_RECORDS or now - last_flush >= loop.batch_interval:
                 hand_over()
                 last_flush = now
     finally:

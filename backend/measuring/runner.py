@@ -139,6 +139,7 @@ class ExchangeLoop:
         self.completed = 0
         self.failed = 0
         self.fatal_error: str | None = None
+        self.batch_interval = BATCH_INTERVAL  # seconds between batches handed to `on_batch`
 
     def stop(self) -> None:
         """Stop from any thread: blocked I/O is interrupted at once."""
@@ -226,7 +227,7 @@ class ExchangeLoop:
                 else:
                     self.completed += 1
                     rows.append(success_record(index, result, start_ns))
-                if len(rows) >= BATCH_MAX_RECORDS or now - last_flush >= BATCH_INTERVAL:
+                if len(rows) >= BATCH_MAX_RECORDS or now - last_flush >= self.batch_interval:
                     histogram.add(pending[:pending_count])
                     pending_count = 0
                     on_batch(self._batch(rows, histogram, last_values, client, messages))

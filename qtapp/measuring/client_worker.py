@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from backend.clients.client import make_client
 from backend.measuring.runner import (
+    BATCH_INTERVAL,
     RANDOM_COUNT_RANGE,
     RECORD_DTYPE,
     ExchangeBatch,
@@ -34,9 +35,16 @@ from qtapp.measuring import client_threads
 from qtapp.measuring.model import BatchInbox, InboxItem
 
 _run_numbers = itertools.count(1)
-WORKER_NICENESS = 10  # workers yield the CPU to the GUI thread (Linux: per-thread nice value)
+WORKER_NICENESS = 10  # workers and the servers the GUI starts yield the CPU to the GUI thread (Linux: per thread)
 
 SINGLE_VALUES_IN_MEMORY = 65_536  # a single exchange asking for more streams its values into the histogram
+LONGEST_HAND_OVER_S = 0.5
+
+
+def hand_over_interval(concurrency: int) -> float:
+    """Seconds between one client thread's batches: the run's threads together hand over about
+    40 batches a second (each costs the GUI thread the same, whatever its size), up to 0.5 s."""
+    return min(LONGEST_HAND_OVER_S, BATCH_INTERVAL * max(1.0, concurrency / 2))
 
 
 def lower_thread_priority() -> None:
@@ -66,6 +74,7 @@ class ClientWorker(QObject):
         self._capture_wire = capture_wire
         self.wire = None  # the WireCapture of a single exchange (capture_wire=True)
         self._loop = ExchangeLoop(spec, address, client_index, cancellation, run_start_ns)
+        self._loop.batch_interval = hand_over_interval(spec.concurrency)
 
     def _deliver(self, batch: ExchangeBatch) -> None:
         self._inbox.put(InboxItem(self.run_id, self._transport, batch))

@@ -202,6 +202,16 @@ class ClientLog(QObject):
             lo=lo, hi=hi, latency=number(latency_us, 1))
 
 
+def median(values: np.ndarray) -> float:
+    """np.median of a non-empty array, without its masked-array check (whose first call imports
+    numpy.ma: a tenth of a second of the GUI thread during the first run)."""
+    middle = len(values) // 2
+    if len(values) % 2:
+        return float(np.partition(values, middle)[middle])
+    low, high = np.partition(values, (middle - 1, middle))[middle - 1:middle + 1]
+    return float((low + high) / 2)
+
+
 def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid: int,
                        detail_limit: int = 3) -> list[ClientLogEntry]:
     """Client log lines for one batch: each exchange when there are few, else one summary."""
@@ -231,6 +241,6 @@ def client_log_entries(series: TransportSeries, batch: ExchangeBatch, client_pid
             "ClientLog",
             "thread {thread}: {exchanges} exchanges, {numbers} numbers, round trip median {median} µs, max {max} µs").format(
             thread=batch.client_index, exchanges=number(len(ok)), numbers=number(numbers),
-            median=number(float(np.median(latencies)), 1), max=number(float(latencies.max()), 1))
+            median=number(median(latencies), 1), max=number(float(latencies.max()), 1))
         entries.append(ClientLogEntry(time.time(), transport, client_pid, server_pid, text))
     return entries

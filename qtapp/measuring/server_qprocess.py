@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signa
 
 import backend
 from backend.processes.server_child import private_address, serve_command
+from qtapp.measuring.client_worker import WORKER_NICENESS
 
 READY_TIMEOUT_MS = 10_000
 TERMINATE_GRACE_MS = 1_500
@@ -120,7 +121,8 @@ class QtServerProcess(QObject):
             self._private_path = ""
         engine = "python" if "--step" in self.extra_arguments else self.engine  # step mode is Python's
         arguments = ["serve", self.transport, "--die-with-parent", "--events", "all",
-                     ADDRESS_OPTIONS[self.transport], address, "--engine", engine, *self.extra_arguments]
+                     ADDRESS_OPTIONS[self.transport], address, "--engine", engine,
+                     "--nice", str(WORKER_NICENESS), *self.extra_arguments]  # gives way to the GUI thread, as the clients
         return serve_command(arguments)
 
     def _custom_command(self) -> list[str]:

@@ -10,6 +10,7 @@ refreshing the visible plots.
 from __future__ import annotations
 
 import os
+import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -41,7 +42,7 @@ from qtapp.measuring.server_panels import ServerPanel
 from qtapp.window.engine_choice import install_engine_choice
 from qtapp.window.fitting import fit_to_screen, scrolling_container
 from qtapp.window.menus import about_text, build_menus
-from qtapp.window.plot_pages import PlotPages
+from qtapp.window.plot_pages import PlotPages, RedrawPacer
 from qtapp.window.presentation import apply_zoom, arrange_for_presentation
 from qtapp.window.resource_files import resource_path
 from qtapp.window.run_coordinator import TRANSPORTS, RunCoordinator, RunProgress  # noqa: F401 - TRANSPORTS for demo
@@ -107,6 +108,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.servers, self.runs = coordinator.servers, coordinator.runs
         self._ticks = 0
         self.plot_refreshes = 0
+        self.redraw_pacer = RedrawPacer(REFRESH_INTERVAL_MS / 1000)
         self._closed = False
         self._build()
         for transport, server in self.servers.items():
@@ -390,7 +392,8 @@ class MainWindow(Retranslating, QMainWindow):
     def tick(self) -> None:
         self._ticks += 1
         self.drain()
-        self.refresh_plots()
+        if self.redraw_pacer.may_redraw(time.monotonic()):
+            self.refresh_plots()
         if self._ticks % FIGURES_EVERY_TICKS == 0:
             self.update_figures()
         if self._ticks % DETAILS_EVERY_TICKS == 0:

@@ -3,7 +3,9 @@
 The overview is a grid of four plots (distribution, round trip over time, round-trip histogram,
 throughput); the latency CDF and Compare are tabs of their own. Only the visible page is redrawn,
 only when the model changed, and the overview in two halves on alternate ticks, so that no tick
-repaints all four plots at once.
+repaints all four plots at once. While the event loop runs late (a loaded machine: the GUI thread
+does not get the CPU it asks for), `RedrawPacer` skips redraws, at most for a quarter of a second,
+so that the loop catches up instead of queueing repaints behind each other.
 """
 
 from __future__ import annotations
@@ -19,6 +21,31 @@ from qtapp.measuring.plots.latency import (
     LatencyOverTimePlot,
 )
 from qtapp.measuring.plots.throughput import ThroughputPlot
+
+
+LATE_TICK_S = 0.01  # a tick this much later than its interval: the event loop is behind
+LONGEST_WITHOUT_REDRAW_S = 0.25  # however late the loop runs, the plots are redrawn this often
+
+
+class RedrawPacer:
+    """Whether a timer tick may redraw the plots: not while the ticks come late, unless the plots
+    have not been redrawn for `LONGEST_WITHOUT_REDRAW_S`."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.skipped = 0
+        self._last_tick: float | None = None
+        self._last_redraw = float("-inf")
+
+    def may_redraw(self, now: float) -> bool:
+        """Called once per tick with time.monotonic()."""
+        late = self._last_tick is not None and now - self._last_tick > self.interval_s + LATE_TICK_S
+        self._last_tick = now
+        if late and now - self._last_redraw < LONGEST_WITHOUT_REDRAW_S:
+            self.skipped += 1
+            return False
+        self._last_redraw = now
+        return True
 
 
 class PlotPages:
