@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from backend.measuring.runner import ExchangeLoop, WorkloadRunner, WorkloadSpec
+from backend.transports.base import TransportError
 
 
 @pytest.mark.parametrize("transport", ["fifo", "tcp", "unix"])
@@ -90,3 +91,70 @@ def test_spec_checks():
     with pytest.raises(ValueError):
         WorkloadSpec("tcp", concurrency=0).check()
     assert [WorkloadSpec("tcp", requests=10, concurrency=3).share(i) for i in range(3)] == [4, 3, 3]
+
+
+def _sockets_of(pid: int) -> int:
+    """How many sockets the process holds open (from /proc)."""
+    return sum(os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:") for fd in os.listdir(f"/proc/{pid}/fd"))
+
+
+def _connect_in_thread(loop: ExchangeLoop) -> tuple[threading.Thread, list]:
+    outcome: list = []
+
+    def connect() -> None:
+        try:
+            outcome.append(loop.connect())
+        except Exception as error:  # noqa: BLE001 - the test looks at it
+            outcome.append(error)
+
+    thread = threading.Thread(target=connect, name="ipclab-test-connect")
+    thread.start()
+    return thread, outcome
+
+
+def test_clients_start_together_and_a_failed_client_does_not_hold_the_others(start_server, tmp_path):
+    """A run's clients pass the start gate only when all are connected; one that cannot connect
+    breaks the gate and the others go on at once."""
+    server = start_server("unix", "--events", "none")
+    spec = WorkloadSpec("unix", server.address, requests=10, concurrency=3)
+    gate = threading.Barrier(3)
+    loops = [ExchangeLoop(spec, server.address, index) for index in range(2)]
+    broken = ExchangeLoop(WorkloadSpec("unix", str(tmp_path / "nobody.sock"), requests=10, concurrency=3),
+                          str(tmp_path / "nobody.sock"), 2)
+    for loop in [*loops, broken]:
+        loop.start_gate = gate
+    sockets_before = _sockets_of(server.pid)
+    waiting = [_connect_in_thread(loop) for loop in loops]
+    for thread, outcome in waiting:
+        thread.join(0.3)
+        assert thread.is_alive() and not outcome  # waiting for the third client
+    assert _sockets_of(server.pid) == sockets_before + 2  # ... already connected
+    unconnected = broken.connect()  # cannot connect: breaks the gate, fails at its first request
+    assert not unconnected.connected
+    with pytest.raises(TransportError):
+        unconnected.request(5)
+    unconnected.close()
+    for thread, outcome in waiting:
+        thread.join(5.0)
+        assert not thread.is_alive()
+        client = outcome[0]
+        assert client.request(5).count == 5  # connected and usable
+        client.close()
+    for loop in [*loops, broken]:
+        loop.cancellation.close()
+
+
+def test_stop_releases_clients_waiting_for_the_others(start_server):
+    server = start_server("tcp", "--events", "none")
+    runner = WorkloadRunner(WorkloadSpec("tcp", server.address, requests=100, concurrency=2), server.address)
+    runner._start_gate = gate = threading.Barrier(2)  # as start() sets it, with only one client started
+    loop = ExchangeLoop(runner.spec, server.address, 0, runner.cancellation)
+    loop.start_gate = gate
+    thread, outcome = _connect_in_thread(loop)
+    thread.join(0.3)
+    assert thread.is_alive()
+    runner.stop()
+    thread.join(5.0)
+    assert not thread.is_alive() and outcome
+    outcome[0].close()
+    runner.cancellation.close()

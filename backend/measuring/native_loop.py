@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from backend.clients.client import make_client
 from backend.measuring.stats import ValueHistogram
 from backend.protocol import frames as protocol
 from backend.protocol.engine import ServerError, error_code_for
@@ -67,8 +66,7 @@ def run_native_loop(loop: "ExchangeLoop", on_batch: Callable[["ExchangeBatch"], 
     if spec.count is None:
         generator = np.random.default_rng(None if spec.seed is None else [spec.seed, index, 1])
     seed_base = None if spec.seed is None else (spec.seed * 1_000_003 + index * 65_537) % (protocol.UINT64_MAX + 1)
-    client = make_client(spec.transport, loop.address, timeout=spec.timeout, cancellation=loop.cancellation,
-                         engine="native")
+    client = loop.connect(engine="native")
     histogram = ValueHistogram(spec.lo, spec.hi)
     parts: list[np.ndarray] = []
     rows = 0

@@ -26,6 +26,7 @@ from backend.transports.cancel import Cancellation
 
 RANDOM_COUNT_RANGE = (1, 10)  # the classic exercise: a random count of numbers in 1..10
 BATCH_INTERVAL = 0.05  # seconds between batches handed to the consumer
+START_GATE_TIMEOUT_S = 10.0  # the longest a run's clients wait for each other to connect
 BATCH_MAX_RECORDS = 8192
 SCHEMA = "ipclab.bench/2"  # 2: `bytes` became `value_bytes` and `wire_bytes`
 
@@ -140,6 +141,30 @@ class ExchangeLoop:
         self.failed = 0
         self.fatal_error: str | None = None
         self.batch_interval = BATCH_INTERVAL  # seconds between batches handed to `on_batch`
+        self.start_gate: threading.Barrier | None = None  # set by WorkloadRunner: its clients start together
+
+    def connect(self, **options) -> Client:
+        """This loop's client (make_client with the spec's transport, timeout and cancellation).
+        With a start gate (WorkloadRunner's runs of several clients) it connects at once and then
+        waits until every client of the run is connected, as the C floor's clients do, so that
+        the run's elapsed time has them all exchanging. A client that cannot connect breaks the
+        gate (the others go on) and is left to fail at its first request, reported as without a
+        gate; stopping the run and a gate still closed after START_GATE_TIMEOUT_S break it too."""
+        client = make_client(self.spec.transport, self.address, timeout=self.spec.timeout,
+                             cancellation=self.cancellation, **options)
+        gate = self.start_gate
+        if gate is None:
+            return client
+        try:
+            client.connect()
+        except (TransportError, OSError):
+            gate.abort()
+            return client
+        try:
+            gate.wait(START_GATE_TIMEOUT_S)
+        except threading.BrokenBarrierError:
+            pass
+        return client
 
     def stop(self) -> None:
         """Stop from any thread: blocked I/O is interrupted at once."""
@@ -169,7 +194,7 @@ class ExchangeLoop:
         share = spec.share(self.client_index)
         deadline = None if spec.duration is None else time.monotonic() + spec.duration
         next_count = self._counts()
-        client = make_client(spec.transport, self.address, timeout=spec.timeout, cancellation=self.cancellation)
+        client = self.connect()
         rows: list[tuple] = []
         histogram = ValueHistogram(spec.lo, spec.hi)
         messages: list[str] = []
@@ -376,6 +401,7 @@ class WorkloadRunner:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._loops: list[ExchangeLoop] = []
+        self._start_gate: threading.Barrier | None = None
         self.started_at = 0.0
         self.finished = threading.Event()
 
@@ -392,6 +418,10 @@ class WorkloadRunner:
             ExchangeLoop(self.spec, self.address, index, self.cancellation, run_start)
             for index in range(self.spec.concurrency)
         ]
+        if len(self._loops) > 1:
+            self._start_gate = threading.Barrier(len(self._loops))
+            for loop in self._loops:
+                loop.start_gate = self._start_gate
         for loop in self._loops:
             thread = threading.Thread(target=loop.run, args=(self._deliver,), name=f"ipclab-client-{loop.client_index}",
                                       daemon=True)
@@ -407,6 +437,8 @@ class WorkloadRunner:
     def stop(self) -> None:
         """Stop every client within milliseconds (blocked reads and writes are interrupted)."""
         self.cancellation.cancel()
+        if self._start_gate is not None:
+            self._start_gate.abort()  # clients still waiting for the others go, and see the cancellation
 
     @property
     def stopped(self) -> bool:
