@@ -42,7 +42,7 @@ class _FifoServer(ctypes.Structure):
         ("lines_per_second", ctypes.c_int32), ("inline_values", ctypes.c_uint32), ("seeded_server", ctypes.c_uint32),
         ("server_seed", ctypes.c_uint64), ("worker_replies", ctypes.POINTER(ctypes.c_int32)),
         ("on_event", EVENT_CALLBACK), ("generate", GENERATE_CALLBACK), ("totals", ctypes.POINTER(_Totals)),
-        ("garbage_bytes", ctypes.POINTER(ctypes.c_uint64)),
+        ("garbage_bytes", ctypes.POINTER(ctypes.c_uint64)), ("stop_requested", ctypes.POINTER(ctypes.c_int32)),
     ]
 
 
@@ -110,6 +110,7 @@ class NativeFifoListener:
         self.inline_timeout = inline_timeout
         self.worker_replies = ctypes.c_int32(0)  # FifoServer keeps it equal to its active large replies
         self.garbage_bytes = ctypes.c_uint64(0)
+        self.stop_requested = ctypes.c_int32(0)  # request_stop() sets it; the listener reads it after every read()
 
     def _on_event(self, pointer) -> None:
         event = pointer.contents
@@ -135,6 +136,10 @@ class NativeFifoListener:
             server.note_client(key, client)
             server.serve_large(request, client, event.received_ns)
 
+    def request_stop(self) -> None:
+        """Tell the listener to stop after its next read() (the caller then writes the byte that wakes it)."""
+        self.stop_requested.value = 1
+
     def serve(self, request_fd: int, directory_fd: int) -> None:
         """Serve until the server's cancellation fires (raises OSError if the listener fails)."""
         server = self.server
@@ -156,7 +161,7 @@ class NativeFifoListener:
             seeded_server=0 if config.seed is None else 1, server_seed=(config.seed or 0) % 2**64,
             worker_replies=ctypes.pointer(self.worker_replies), on_event=callback,
             generate=self.native.generate_callback, totals=ctypes.pointer(self.native.totals),
-            garbage_bytes=ctypes.pointer(self.garbage_bytes),
+            garbage_bytes=ctypes.pointer(self.garbage_bytes), stop_requested=ctypes.pointer(self.stop_requested),
         )
         message = ctypes.create_string_buffer(256)
         status = self._lib.ipcl_serve_fifo(ctypes.byref(settings), self.cache.handle, message, len(message))

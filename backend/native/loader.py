@@ -15,7 +15,7 @@ import os
 import sys
 
 LIBRARY_NAME = "libipclab_native.so"
-ABI_VERSION = 4
+ABI_VERSION = 5
 ENGINES = ("auto", "native", "python")
 ENVIRONMENT_VARIABLE = "IPCLAB_NATIVE_LIBRARY"
 

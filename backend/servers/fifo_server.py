@@ -118,6 +118,8 @@ class FifoServer(Server):
 
     def stop(self) -> None:
         super().stop()
+        if self._native_listener is not None:
+            self._native_listener.request_stop()
         if self._keepalive_fd >= 0:  # wake the listener blocked in read()
             try:
                 os.write(self._keepalive_fd, b"\0")

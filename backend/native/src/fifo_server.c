@@ -484,6 +484,8 @@ static size_t process_buffer(listener *l, const uint8_t *buffer, size_t size)
     return position;
 }
 
+#define PROBE_INTERVAL_NS 50000000 /* the cancellation pipe is looked at this often while busy */
+
 static int cancelled(const listener *l)
 {
     struct pollfd probe = { .fd = l->f->cancel_fd, .events = POLLIN };
@@ -516,9 +518,12 @@ int32_t ipcl_serve_fifo(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, char 
     ipcl_rng_seed(&l.s.rng, f->seeded_server != 0, f->server_seed, stream);
     size_t size = 0;
     int64_t partial_since = 0;
-    /* Cancellation is looked at after every read (stop() writes a byte to wake the read) and in
-     * every poll(): one probe per read, none before it. */
+    /* Stopping is seen after every read from stop_requested (stop() sets it, then writes a byte
+     * to wake the read): no system call per request. The cancellation pipe itself is probed in
+     * every poll() and at most every PROBE_INTERVAL_NS after a read, for a cancellation that
+     * came without stop(). */
     int stopping = status == IPCL_CANCELLED && cancelled(&l);
+    int64_t last_probe_ns = ipcl_now_ns();
     while (status == IPCL_CANCELLED && !stopping) {
         if (size) {
             int64_t waited_ms = (ipcl_now_ns() - partial_since) / 1000000;
@@ -557,7 +562,13 @@ int32_t ipcl_serve_fifo(const ipcl_fifo_server *f, ipcl_fifo_cache *cache, char 
             status = IPCL_OS_ERROR;
             break;
         }
-        if ((stopping = cancelled(&l)) || got == 0)
+        stopping = __atomic_load_n(f->stop_requested, __ATOMIC_ACQUIRE) != 0;
+        int64_t now_ns = ipcl_now_ns();
+        if (!stopping && now_ns - last_probe_ns >= PROBE_INTERVAL_NS) {
+            stopping = cancelled(&l);
+            last_probe_ns = now_ns;
+        }
+        if (stopping || got == 0)
             continue;
         int had_partial = size > 0;
         size += (size_t)got;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPCL_ABI_VERSION 4
+#define IPCL_ABI_VERSION 5
 
 #define IPCL_MAGIC "IPCL"
 #define IPCL_VERSION 1
@@ -190,6 +190,7 @@ typedef struct {
     ipcl_generate_callback generate;
     ipcl_server_totals *totals;
     uint64_t *garbage_bytes;     /* out: bytes skipped or discarded that were not requests */
+    const int32_t *stop_requested; /* set by Python's stop() before the byte that wakes the read */
 } ipcl_fifo_server;
 
 ipcl_fifo_cache *ipcl_fifo_cache_new(uint32_t capacity);
