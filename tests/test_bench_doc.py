@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.measuring.runner import RECORD_FIELDS, SCHEMA, WorkloadSpec, WorkloadStatistics
+from backend.measuring.runner import CSV_COLUMNS, RECORD_FIELDS, SCHEMA, WorkloadSpec, WorkloadStatistics
 from backend.protocol import frames as protocol
 from tests.test_cli import ipclab
 
@@ -44,7 +44,8 @@ def test_every_report_key_is_documented_and_every_documented_key_exists():
 
 
 def test_the_csv_columns_are_documented_in_order():
-    assert documented_csv_columns(DOC.read_text(encoding="utf-8")) == ["transport", *RECORD_FIELDS]
+    assert documented_csv_columns(DOC.read_text(encoding="utf-8")) == list(CSV_COLUMNS)
+    assert CSV_COLUMNS[-2:] == ("engine", "server_engine")
 
 
 def test_no_ambiguous_bytes_word():
@@ -71,3 +72,6 @@ def test_json_and_csv_bytes_mean_the_same(transport, tmp_path):
     assert report["value_bytes"] == sum(int(row["value_bytes"]) for row in rows) == 4 * report["numbers"]
     assert report["wire_bytes"] == sum(int(row["wire_bytes"]) for row in rows)
     assert all(int(row["wire_bytes"]) == expected_wire_bytes(int(row["count"])) for row in rows)
+    # Each row says which engines measured it, as the JSON report does.
+    assert report["engine"] in ("native", "python") and report["server_engine"] in ("native", "python")
+    assert {(row["engine"], row["server_engine"]) for row in rows} == {(report["engine"], report["server_engine"])}

@@ -10,12 +10,13 @@ import threading
 import time
 
 from backend.measuring.runner import (
-    RECORD_FIELDS,
+    CSV_COLUMNS,
     ExchangeBatch,
     WorkloadRunner,
     WorkloadSpec,
 )
 from backend.processes.server_child import ServerProcess, ServerStartError
+from backend.sentence_words import plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -23,17 +24,18 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 class CsvRecorder:
     """Writes one row per exchange as batches arrive (from any client thread)."""
 
-    def __init__(self, path: str, transport: str) -> None:
+    def __init__(self, path: str, transport: str, server_engine: str | None = None) -> None:
         self._file = open(path, "w", newline="")
         self._writer = csv.writer(self._file)
-        self._writer.writerow(["transport", *RECORD_FIELDS])
+        self._writer.writerow(CSV_COLUMNS)
         self._transport = transport
+        self._server_engine = server_engine or ""
         self._lock = threading.Lock()
 
     def add(self, batch: ExchangeBatch) -> None:
         rows = batch.records.tolist()
         with self._lock:
-            self._writer.writerows([self._transport, *row] for row in rows)
+            self._writer.writerows([self._transport, *row, batch.engine, self._server_engine] for row in rows)
 
     def close(self) -> None:
         self._file.close()
@@ -52,7 +54,7 @@ def format_report(report: dict) -> str:
         f"transport      {report['transport']} at {report['address']}, {report['engine']} engine"
         + (" (private server started for this run)" if report["embedded_server"] else ""),
         f"workload       {workload['requests'] if workload['requests'] is not None else 'unlimited'} requests x "
-        f"{workload['count']} numbers in {workload['lo']}..{workload['hi']}, concurrency {workload['concurrency']}"
+        f"{plural(workload['count'], 'number')} in {workload['lo']}..{workload['hi']}, concurrency {workload['concurrency']}"
         + (f", duration {workload['duration']} s" if workload["duration"] else ""),
         f"exchanges      {report['exchanges']:,} in {report['elapsed_s']:.3f} s, errors {report['errors']}"
         + (f" {report['errors_by_code']}" if report["errors"] else ""),
@@ -128,7 +130,8 @@ def run_bench_command(options: argparse.Namespace) -> int:
             except ServerStartError as error:
                 print(f"ipclab bench: cannot start a {options.transport} server: {error}", file=sys.stderr)
                 return EXIT_FAILED
-        recorder = CsvRecorder(options.csv, options.transport) if options.csv else None
+        server_engine = server.ready_event.get("engine") if server is not None else None
+        recorder = CsvRecorder(options.csv, options.transport, server_engine) if options.csv else None
         runner = WorkloadRunner(spec, address, on_batch=recorder.add if recorder else None)
         show_progress = not options.no_progress and sys.stderr.isatty()
         try:
@@ -141,7 +144,7 @@ def run_bench_command(options: argparse.Namespace) -> int:
         if show_progress:
             sys.stderr.write("\n")
         report = statistics.report(address, embedded=server is not None, stopped=stopped_early)
-        report["server_engine"] = server.ready_event.get("engine") if server is not None else None
+        report["server_engine"] = server_engine
     finally:
         if server is not None:
             server.stop()

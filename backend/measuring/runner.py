@@ -36,6 +36,9 @@ RECORD_DTYPE = np.dtype([
     ("value_bytes", "u8"), ("wire_bytes", "u8"), ("error", "i2"),
 ])
 RECORD_FIELDS = RECORD_DTYPE.names
+# The columns of a CSV of exchanges (`ipclab bench --csv`, the GUI's export): which transport, the
+# record's fields, then which engines measured (the client's, and the server's when known, else empty).
+CSV_COLUMNS = ("transport", *RECORD_FIELDS, "engine", "server_engine")
 VALUE_SIZE = 4  # bytes of one value (a big-endian int32)
 
 

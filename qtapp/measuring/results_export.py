@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
-from backend.measuring.runner import RECORD_FIELDS
+from backend.measuring.runner import CSV_COLUMNS
 from qtapp.measuring.model import RunModel
 
 
@@ -22,13 +22,16 @@ def write_json(path: str, model: RunModel) -> None:
 
 
 def write_csv(path: str, model: RunModel) -> int:
-    """One row per exchange (the most recent ones kept, per transport); returns the rows written."""
+    """One row per exchange (the most recent ones kept, per transport), with the engines that
+    measured them (as the JSON export's `engine` and `server_engine`); returns the rows written."""
     rows = 0
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["transport", *RECORD_FIELDS])
+        writer.writerow(CSV_COLUMNS)
         for transport, series in model.series.items():
             records = series.records.records().tolist()
-            writer.writerows([transport, *record] for record in records)
+            report = series.report()
+            engines = [report["engine"], report["server_engine"] or ""]
+            writer.writerows([transport, *record, *engines] for record in records)
             rows += len(records)
     return rows

@@ -64,10 +64,13 @@ def test_exports_json_csv_and_plots(qtbot, window, tmp_path):
     rows = window.export_csv(str(csv_path))
     lines = csv_path.read_text().splitlines()
     assert rows == 500 and len(lines) == 501
-    assert lines[0].split(",") == ["transport", *RECORD_FIELDS]
+    assert lines[0].split(",") == ["transport", *RECORD_FIELDS, "engine", "server_engine"]
     assert lines[1].startswith("tcp,")
     with open(csv_path) as handle:
         records = list(csv.DictReader(handle))
+    # The engines that measured, as the JSON export says them (the server's from its ready line).
+    assert report["engine"] in ("native", "python") and report["server_engine"] in ("native", "python")
+    assert {(row["engine"], row["server_engine"]) for row in records} == {(report["engine"], report["server_engine"])}
     assert report["value_bytes"] == sum(int(row["value_bytes"]) for row in records) == 4 * 3500
     assert report["wire_bytes"] == sum(int(row["wire_bytes"]) for row in records) == 500 * (48 + 16 + 28 + 40)
     from qtapp.measuring.plots.export import export_plot
