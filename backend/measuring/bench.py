@@ -16,7 +16,6 @@ from backend.measuring.runner import (
     WorkloadSpec,
 )
 from backend.processes.server_child import ServerProcess, ServerStartError
-from backend.sentence_words import plural
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -54,7 +53,7 @@ def format_report(report: dict) -> str:
         f"transport      {report['transport']} at {report['address']}, {report['engine']} engine"
         + (" (private server started for this run)" if report["embedded_server"] else ""),
         f"workload       {workload['requests'] if workload['requests'] is not None else 'unlimited'} requests x "
-        f"{plural(workload['count'], 'number')} in {workload['lo']}..{workload['hi']}, concurrency {workload['concurrency']}"
+        f"{workload['count']} {'number' if workload['count'] == 1 else 'numbers'} in {workload['lo']}..{workload['hi']}, concurrency {workload['concurrency']}"
         + (f", duration {workload['duration']} s" if workload["duration"] else ""),
         f"exchanges      {report['exchanges']:,} in {report['elapsed_s']:.3f} s, errors {report['errors']}"
         + (f" {report['errors_by_code']}" if report["errors"] else ""),
