@@ -121,3 +121,15 @@ def test_bench_against_dead_server_reports_failure(runtime_directory):
     result = ipclab("bench", "--transport", "unix", "--address", f"{runtime_directory}/gone.sock", "--requests", "5")
     assert result.returncode == 1
     assert "no server is listening" in result.stdout + result.stderr
+
+
+def test_servers_run_the_installed_package_whatever_the_current_directory(start_server, tmp_path, monkeypatch):
+    """A GUI or bench started inside a source checkout (README: `pip install . && .venv/bin/ipclab`)
+    must not run its servers from the `backend` folder of the current directory."""
+    fake = tmp_path / "backend"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('the backend of the current directory was imported')\n")
+    (fake / "__main__.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    server = start_server("tcp", "--events", "none")
+    assert server.ready_event["event"] == "ready"

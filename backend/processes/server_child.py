@@ -28,11 +28,22 @@ class ServerStartError(Exception):
     """The server process could not be started or never printed its ready line."""
 
 
+# Python 3.10 has no -P: the same without the current directory in sys.path, by hand.
+_RUN_WITHOUT_CURRENT_DIRECTORY = "import runpy, sys; del sys.path[0]; runpy.run_module('backend', run_name='__main__')"
+
+
 def serve_command(arguments: list[str]) -> list[str]:
-    """The command that runs `ipclab <arguments>` with this very installation."""
+    """The command that runs `ipclab <arguments>` with this very installation.
+
+    Not plain `python -m backend`: that imports `backend` from the current directory first, so
+    a GUI started inside a source checkout (README's `pip install . && .venv/bin/ipclab`) would
+    run its servers from the uncompiled source tree, on the Python engine, instead of the
+    installed package. -P (Python >= 3.11) leaves the current directory out of sys.path."""
     if getattr(sys, "frozen", False):
         return [sys.executable, *arguments]
-    return [sys.executable, "-m", "backend", *arguments]
+    if sys.version_info >= (3, 11):
+        return [sys.executable, "-P", "-m", "backend", *arguments]
+    return [sys.executable, "-c", _RUN_WITHOUT_CURRENT_DIRECTORY, *arguments]
 
 
 def private_address(transport: str) -> str | None:
