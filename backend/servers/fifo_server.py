@@ -363,16 +363,6 @@ class FifoServer(Server):
                                 self._shed_for(client))
         return FifoWriteChannel(fd, self.cancellation, watch_reader=True)
 
-    def _reopen_after_shedding(self, request: Request, client: str, error: OutOfDescriptors) -> FifoWriteChannel:
-        """The cached reply FIFO's open failed at EMFILE: shed cached descriptors one by one and retry
-        (open_with_shedding, from its first failure on)."""
-        cache = self._reply_cache
-        if not cache.shed_one():
-            raise error
-        self._shed_for(client)(error)
-        pid, channel = request.pid, request.channel
-        return open_with_shedding(cache, lambda: cache.acquire(pid, channel), self._shed_for(client))
-
     def _serve_fifo(self, request: Request, client: str, received_ns: int, inline: bool) -> None:
         """Write one reply. Inline (small) replies reuse the listener's open reply FIFO; a reply
         that fits in an empty pipe goes out in one write, so a broken pipe means nothing was
@@ -386,8 +376,8 @@ class FifoServer(Server):
                 if inline:  # the listener's cached reply FIFO, released after the write
                     try:
                         reply = cache.acquire(*key)
-                    except OutOfDescriptors as error:
-                        reply = self._reopen_after_shedding(request, client, error)
+                    except OutOfDescriptors:  # rare: shed cached descriptors and retry, as workers do
+                        reply = open_with_shedding(cache, lambda: cache.acquire(*key), self._shed_for(client))
                 else:
                     reply = self._open_worker_reply(request, client)
             except OutOfDescriptors as error:
