@@ -66,6 +66,16 @@ class ReplyFifoCache:
             old.close()
         return reply
 
+    def acquire_cached(self, key: tuple[int, int]) -> FifoWriteChannel | None:
+        """This client's reply FIFO if it is open already (then in use until `release`), else None:
+        the listener's quick path, which never opens anything."""
+        with self._lock:
+            reply = self._channels.get(key)
+            if reply is not None:
+                self._channels.move_to_end(key)
+                self._in_use = reply
+            return reply
+
     def release(self, reply: FifoWriteChannel, broken: bool = False) -> None:
         """Done writing to `reply`; with `broken` (the write failed) it is closed and forgotten."""
         self._in_use = None  # from now on the pruning thread may close it
