@@ -46,12 +46,9 @@ class ReplyFifoCache:
         """The open reply FIFO of this client, opened now if needed (raises ReplyFifoError); it
         stays open until `release`."""
         key = (pid, channel)
-        with self._lock:
-            reply = self._channels.get(key)
-            if reply is not None:
-                self._channels.move_to_end(key)
-                self._in_use = reply
-                return reply
+        reply = self.acquire_cached(key)
+        if reply is not None:
+            return reply
         reply = FifoWriteChannel(self.directory.open_reply(pid, channel), self.cancellation)
         evicted = []
         with self._lock:
