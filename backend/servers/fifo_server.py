@@ -22,6 +22,7 @@ from backend.protocol.engine import small_reply
 from backend.protocol.frames import ErrorCode, ProtocolError, Request
 from backend.servers.descriptors import client_descriptor_budget
 from backend.servers.events import EventWriter
+from backend.servers.fifo_resync import magic_prefix_at_end, next_valid_request
 from backend.servers.reply_cache import ReplyFifoCache, open_with_shedding
 from backend.servers.server import (
     Server,
@@ -63,14 +64,6 @@ _perf_ns = time.perf_counter_ns
 
 def _bytes(count: int) -> str:
     return "1 byte" if count == 1 else f"{count} bytes"
-
-
-def _magic_prefix_at_end(buffer: bytearray, start: int) -> int:
-    """How many bytes at the end of buffer[start:] are a proper beginning of the magic (0..3)."""
-    for length in range(min(len(protocol.MAGIC) - 1, len(buffer) - start), 0, -1):
-        if buffer.endswith(protocol.MAGIC[:length]):
-            return length
-    return 0
 
 
 class FifoServer(Server):
@@ -233,14 +226,14 @@ class FifoServer(Server):
                 start = buffer.find(protocol.MAGIC, position)
                 if start < 0:
                     # Keep only a tail that could still become the magic; the rest is garbage now.
-                    skipped = size - position - _magic_prefix_at_end(buffer, position)
+                    skipped = size - position - magic_prefix_at_end(buffer, position)
                     self._report_garbage(skipped)
                     return position + skipped
                 if start > position:
                     self._report_garbage(start - position)
                     position = start
                 if size - position < protocol.PREFIX.size:
-                    later = _next_valid_request(buffer, position + 1, size)
+                    later = next_valid_request(buffer, position + 1, size)
                     if later < 0:
                         return position
                     self._report_garbage(later - position)
@@ -255,7 +248,7 @@ class FifoServer(Server):
                     position += 1  # cannot be a request of any version: resynchronise
                     continue
                 if size - position < length:
-                    later = _next_valid_request(buffer, position + 1, size)
+                    later = next_valid_request(buffer, position + 1, size)
                     if later < 0:
                         return position
                     self._report_garbage(later - position)  # a fragment ahead of a whole request
@@ -494,18 +487,3 @@ class FifoServer(Server):
                 os.close(fd)
         self._request_fd = self._keepalive_fd = -1
         self.directory.remove()
-
-
-def _next_valid_request(buffer: bytearray, start: int, size: int) -> int:
-    """The position of the first complete, valid version-1 request at or after `start`, or -1."""
-    position = start
-    while True:
-        position = buffer.find(protocol.MAGIC, position, size)
-        if position < 0 or size - position < protocol.REQUEST_SIZE:
-            return -1
-        if (buffer[position + 4] == protocol.VERSION
-                and int.from_bytes(buffer[position + 6:position + 8], "big") == protocol.REQUEST_SIZE
-                and zlib.crc32(buffer[position:position + protocol.REQUEST_CRC_OFFSET])
-                == int.from_bytes(buffer[position + protocol.REQUEST_CRC_OFFSET:position + protocol.REQUEST_SIZE], "big")):
-            return position
-        position += 1
