@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from backend.measuring.runner import ExchangeLoop, WorkloadRunner, WorkloadSpec
+from backend.measuring.runner import LONGEST_HAND_OVER_S, ExchangeLoop, WorkloadRunner, WorkloadSpec, hand_over_interval
 from backend.transports.base import TransportError
 
 
@@ -49,6 +49,27 @@ def test_batches_arrive_incrementally_and_add_up(start_server, engine):
     assert len(arrivals) >= 5  # about one batch per 50 ms, not one at the end
     assert sum(count for _, count in arrivals) == loop.completed > 0
     assert loop.spec.resolved_engine() == engine
+
+
+def test_batches_per_second_stay_bounded_as_threads_grow():
+    assert hand_over_interval(1) == hand_over_interval(2)
+    rates = [concurrency / hand_over_interval(concurrency) for concurrency in (2, 4, 8, 16)]
+    assert max(rates) <= min(rates) * 1.001  # the same number of batches a second in total
+    assert hand_over_interval(1000) == LONGEST_HAND_OVER_S
+
+
+def test_a_run_of_many_clients_hands_over_at_the_bounded_pace(start_server, engine):
+    """16 client threads for a second: each hands over every hand_over_interval(16) = 0.4 s, not
+    every 50 ms (320 batches a second to aggregate would cost the run a good part of a CPU)."""
+    server = start_server("unix", "--events", "none")
+    spec = WorkloadSpec("unix", server.address, requests=None, duration=1.0, count=10, concurrency=16, engine=engine)
+    batches: list[int] = []
+    runner = WorkloadRunner(spec, server.address, on_batch=lambda batch: batches.append(len(batch.records)))
+    runner.start()
+    assert runner.wait(30)
+    runner.close()
+    assert sum(batches) == runner.statistics.exchanges > 0
+    assert 16 <= len(batches) <= 16 * (1.0 / hand_over_interval(16) + 2)  # a last hand-over each, some slack
 
 
 def test_seeded_runs_are_reproducible(start_server, engine):

@@ -3,8 +3,9 @@
 Each call into the native engine (backend/native) does a batch of exchanges on the client's
 channel with the interpreter lock released, timing each one and counting its values into the
 batch's histogram; Python only prepares the counts and seeds and turns the rows into records.
-The batch grows while a call takes under 20 ms and shrinks above 50 ms (a stop interrupts a call
-at once; a duration or the 50 ms hand-over is late by at most one call), and is one exchange
+The batch grows while a call takes under 20 ms and shrinks above 50 ms (a fifth and half of the
+hand-over interval when that is longer, with many clients: see call_target_s); a stop interrupts
+a call at once, a duration or a hand-over is late by at most one call; the batch is one exchange
 after an error.
 """
 
@@ -26,7 +27,15 @@ if TYPE_CHECKING:
 
 MAX_BATCH = 4096
 FAST_CALL_S = 0.02
-SLOW_CALL_S = 0.05
+SLOW_OVER_FAST = 2.5
+
+
+def call_target_s(hand_over_s: float) -> float:
+    """A batch grows while its call takes less than this, and shrinks above 2.5 times this: 20 ms,
+    or a fifth of the loop's hand-over interval when that is longer (many clients hand over less
+    often, and fewer, longer calls leave the interpreter lock to the others: each call costs
+    tens of microseconds of Python)."""
+    return max(FAST_CALL_S, hand_over_s / 5)
 
 
 def records_from_native(client_index: int, native: np.ndarray, run_start_ns: int) -> np.ndarray:
@@ -75,6 +84,7 @@ def run_native_loop(loop: "ExchangeLoop", on_batch: Callable[["ExchangeBatch"], 
     last_flush = time.monotonic()
     request_number = 0
     batch_size = 1
+    fast_call_s = call_target_s(loop.batch_interval)
 
     def hand_over() -> None:
         nonlocal parts, rows, messages, histogram
@@ -116,9 +126,9 @@ def run_native_loop(loop: "ExchangeLoop", on_batch: Callable[["ExchangeBatch"], 
                     last_values = outcome.last_values
             error = outcome.error
             if error is None:
-                if elapsed < FAST_CALL_S:
+                if elapsed < fast_call_s:
                     batch_size = min(batch_size * 2, MAX_BATCH)
-                elif elapsed > SLOW_CALL_S:
+                elif elapsed > fast_call_s * SLOW_OVER_FAST:
                     batch_size = max(1, batch_size // 2)
             elif isinstance(error, Cancelled):
                 break

@@ -123,6 +123,41 @@ def _wakeup_pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
+class _ChannelWakeup:
+    """The channel's own cancellation descriptor: an eventfd written when the shared
+    `Cancellation` fires. Every FIFO client polls its own descriptor rather than the shared pipe,
+    whose wait queue dozens of client threads would otherwise join and leave on every wait."""
+
+    def __init__(self, cancellation: Cancellation) -> None:
+        self._lock = threading.Lock()
+        self.fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        self._cancellation = cancellation
+        self._key = cancellation.add_callback(self.wake)
+
+    def wake(self) -> None:
+        with self._lock:  # never write to a closed (and perhaps reused) descriptor number
+            if self.fd >= 0:
+                os.eventfd_write(self.fd, 1)
+
+    def close(self) -> None:
+        self._cancellation.remove_callback(self._key)
+        with self._lock:
+            if self.fd >= 0:
+                os.close(self.fd)
+                self.fd = -1
+
+
+def _channel_wakeup(cancellation: Cancellation) -> _ChannelWakeup | None:
+    """A wakeup of the channel's own, or None (no eventfd here, or no descriptor left: the shared
+    pipe then does, a little more slowly with many clients)."""
+    if not hasattr(os, "eventfd"):
+        return None
+    try:
+        return _ChannelWakeup(cancellation)
+    except OSError:
+        return None
+
+
 def failed_outcome(next_request_id: int, error: Exception) -> BatchOutcome:
     """The outcome of a batch that could not start (e.g. nobody serves at the address)."""
     return BatchOutcome(np.empty(0, dtype=NATIVE_RECORD_DTYPE), next_request_id, 0, np.empty(0, dtype=np.int32), error)
@@ -139,6 +174,8 @@ class NativeChannelPlane:
 
     def __init__(self, channel: Channel, pid: int, channel_number: int, timeout: float | None,
                  cancellation: Cancellation | None) -> None:
+        self._handle = None
+        self._wakeup: _ChannelWakeup | None = None
         self._lib = _functions()
         handle = self._lib.ipcl_client_new()
         if not handle:
@@ -152,14 +189,19 @@ class NativeChannelPlane:
             channel.apply_kernel_timeouts(timeout)  # a blocking socket: the kernel times each call out
             batch.read_fd = batch.write_fd = channel.sock.fileno()
             batch.use_poll = 0
-        else:  # a FIFO client's pair: non-blocking, waits in poll() with the cancellation pipe
+        else:  # a FIFO client's pair: non-blocking, waits in poll() with its own cancellation descriptor
             batch.read_fd, batch.write_fd, batch.watch_fd = channel.read_fd, channel.write_fd, channel.write_fd
-            batch.cancel_fd = cancellation.fd if cancellation is not None else -1
+            if cancellation is not None:
+                self._wakeup = _channel_wakeup(cancellation)
+                batch.cancel_fd = self._wakeup.fd if self._wakeup is not None else cancellation.fd
             batch.use_poll = 1
         self._batch = batch
         self._outcome = _Outcome()
 
     def close(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.close()
+            self._wakeup = None
         if self._handle:
             self._lib.ipcl_client_free(self._handle)
             self._handle = None

@@ -18,13 +18,13 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from backend.clients.client import make_client
 from backend.measuring.runner import (
-    BATCH_INTERVAL,
     RANDOM_COUNT_RANGE,
     RECORD_DTYPE,
     ExchangeBatch,
     ExchangeLoop,
     WorkloadSpec,
     failure_record,
+    hand_over_interval,
     success_record,
 )
 from backend.measuring.stats import ValueHistogram
@@ -38,14 +38,6 @@ _run_numbers = itertools.count(1)
 WORKER_NICENESS = 10  # workers and the servers the GUI starts yield the CPU to the GUI thread (Linux: per thread)
 
 SINGLE_VALUES_IN_MEMORY = 65_536  # a single exchange asking for more streams its values into the histogram
-LONGEST_HAND_OVER_S = 0.5
-
-
-def hand_over_interval(concurrency: int) -> float:
-    """Seconds between one client thread's batches: the run's threads together hand over about
-    40 batches a second (each costs the GUI thread the same, whatever its size), up to 0.5 s."""
-    return min(LONGEST_HAND_OVER_S, BATCH_INTERVAL * max(1.0, concurrency / 2))
-
 
 def lower_thread_priority() -> None:
     """Make the calling thread nicer than the GUI thread, so a busy run never starves the GUI."""

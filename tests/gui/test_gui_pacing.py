@@ -1,9 +1,9 @@
 """How the GUI keeps up with many client threads: the plots skip redraws while the event loop runs
-late (RedrawPacer), and a run's threads together hand over a bounded number of batches a second."""
+late (RedrawPacer); the threads' own pace is backend.measuring.runner.hand_over_interval
+(tests/test_runner.py)."""
 
 from __future__ import annotations
 
-from qtapp.measuring.client_worker import LONGEST_HAND_OVER_S, hand_over_interval
 from qtapp.window.plot_pages import LONGEST_WITHOUT_REDRAW_S, RedrawPacer
 
 
@@ -25,10 +25,3 @@ def test_late_ticks_skip_redraws_but_never_for_long():
     gaps = [later - earlier for earlier, later in zip(redraws, redraws[1:])]
     assert max(gaps) <= LONGEST_WITHOUT_REDRAW_S + 0.04 + 1e-9
     assert pacer.may_redraw(now + 0.02)  # back on time: redrawn at once
-
-
-def test_batches_per_second_stay_bounded_as_threads_grow():
-    assert hand_over_interval(1) == hand_over_interval(2)
-    rates = [concurrency / hand_over_interval(concurrency) for concurrency in (2, 4, 8, 16)]
-    assert max(rates) <= min(rates) * 1.001  # the same number of batches a second in total
-    assert hand_over_interval(1000) == LONGEST_HAND_OVER_S

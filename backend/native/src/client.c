@@ -11,7 +11,8 @@
  * Two ways to wait, as the Python channels do: sockets are blocking with kernel timeouts
  * (SO_RCVTIMEO/SO_SNDTIMEO, set by the caller) and are woken by shutdown() on cancellation;
  * FIFOs are non-blocking and wait in poll() on the reply FIFO, the request FIFO (POLLERR: the
- * server is gone) and the cancellation pipe.
+ * server is gone; after the first WATCH_AFTER_MS of a wait, see wait_ready) and the channel's
+ * cancellation descriptor.
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -73,17 +74,29 @@ static double timeout_seconds(const context *x)
     return x->batch->timeout_ms / 1000.0;
 }
 
-/* Poll mode: wait until `fd` is ready for `events`, the server is gone, or cancellation. */
+/* Poll mode: wait until `fd` is ready for `events`, the server is gone, or cancellation.
+ *
+ * The request FIFO (watch_fd) is one pipe shared by every client of the server: polling it adds
+ * this thread to that pipe's wait queue and takes it off again, on every wait of every client,
+ * and with dozens of clients in one process that costs more than the exchange. So a wait first
+ * polls only the channel's own descriptors, for up to WATCH_AFTER_MS, and only a longer wait
+ * watches the request FIFO too: a server that dies is still noticed, WATCH_AFTER_MS late at most. */
+enum { WATCH_AFTER_MS = 50 };
+
 static int wait_ready(context *x, int fd, short events, int writing)
 {
     const ipcl_batch *b = x->batch;
-    int64_t deadline = b->timeout_ms < 0 ? -1 : ipcl_now_ns() + (int64_t)b->timeout_ms * 1000000;
+    int64_t started = ipcl_now_ns();
+    int64_t deadline = b->timeout_ms < 0 ? -1 : started + (int64_t)b->timeout_ms * 1000000;
+    int64_t watch_from = started + (int64_t)WATCH_AFTER_MS * 1000000;
     for (;;) {
-        struct pollfd set[3];
+        struct pollfd set[4];
         nfds_t count = 0;
         set[count++] = (struct pollfd){ .fd = fd, .events = events };
         int watch = -1, cancel = -1, signalled = -1;
-        if (!writing && b->watch_fd >= 0) {
+        int64_t now = ipcl_now_ns();
+        int watching = !writing && b->watch_fd >= 0 && now >= watch_from;
+        if (watching) {
             watch = (int)count;
             set[count++] = (struct pollfd){ .fd = b->watch_fd, .events = 0 };
         }
@@ -97,7 +110,7 @@ static int wait_ready(context *x, int fd, short events, int writing)
         }
         int wait_ms = -1;
         if (deadline >= 0) {
-            int64_t remaining = deadline - ipcl_now_ns();
+            int64_t remaining = deadline - now;
             if (remaining <= 0)
                 return writing ? fail(x, IPCL_TIMEOUT, b->use_poll ? "timed out waiting to write"
                                                                   : "the peer accepted no data for %g s",
@@ -105,6 +118,11 @@ static int wait_ready(context *x, int fd, short events, int writing)
                                : fail(x, IPCL_TIMEOUT, b->use_poll ? "no reply for %g s" : "no data for %g s",
                                       timeout_seconds(x));
             wait_ms = (int)((remaining + 999999) / 1000000);
+        }
+        if (!writing && b->watch_fd >= 0 && !watching) {
+            int until_watch = (int)((watch_from - now + 999999) / 1000000);
+            if (wait_ms < 0 || until_watch < wait_ms)
+                wait_ms = until_watch;
         }
         int ready = poll(set, count, wait_ms);
         if (ready < 0) {

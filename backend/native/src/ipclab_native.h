@@ -44,8 +44,10 @@ enum ipcl_status {
 typedef struct {
     int32_t write_fd;          /* where requests go */
     int32_t read_fd;           /* where replies come from */
-    int32_t cancel_fd;         /* readable once cancelled (poll mode), or -1 */
-    int32_t watch_fd;          /* FIFO: the request FIFO, POLLERR once the server is gone; or -1 */
+    int32_t cancel_fd;         /* readable once cancelled (poll mode), or -1; best the channel's own
+                                  (an eventfd), not a pipe that every client polls */
+    int32_t watch_fd;          /* FIFO: the request FIFO, POLLERR once the server is gone; or -1
+                                  (watched once a wait has lasted WATCH_AFTER_MS, see client.c) */
     int32_t use_poll;          /* 1: non-blocking descriptors, poll() with timeout_ms (FIFO);
                                   0: blocking socket with kernel timeouts (SO_RCVTIMEO/SO_SNDTIMEO) */
     int32_t timeout_ms;        /* poll mode: longest wait for any progress (< 0: no limit);
